@@ -1,0 +1,30 @@
+"""Persistent storage of Smiley Bot: samples and labels per chat in SQLite (all SQL lives here)."""
+
+from storage.migrate import MigrationError, migrate
+from storage.records import (
+    AddResult,
+    AddStatus,
+    ChatFull,
+    LabelCount,
+    NewSample,
+    Sample,
+    SampleNotFound,
+    StorageLimitError,
+    TooManyLabels,
+)
+from storage.repository import Repository
+
+__all__ = [
+    "AddResult",
+    "AddStatus",
+    "ChatFull",
+    "LabelCount",
+    "MigrationError",
+    "NewSample",
+    "Repository",
+    "Sample",
+    "SampleNotFound",
+    "StorageLimitError",
+    "TooManyLabels",
+    "migrate",
+]

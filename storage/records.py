@@ -1,0 +1,115 @@
+"""Records and errors that cross the storage package boundary."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Final
+
+SOURCE_KINDS: Final[frozenset[str]] = frozenset({"photo", "document", "sticker"})
+
+
+@dataclass(frozen=True)
+class NewSample:
+    """An uploaded image, preprocessed and ready to be stored for one chat."""
+
+    chat_id: int
+    message_id: int
+    user_id: int | None
+    file_unique_id: str
+    media_group_id: str | None
+    source_kind: str  # "photo" | "document" | "sticker"
+    model_input: bytes  # uint8 pixels, input_size * input_size
+    input_size: int
+    preprocess_version: int
+    source_png: bytes  # downscaled grayscale copy of the upload
+    label: str | None = None  # already validated and normalised by the caller
+
+    def __post_init__(self) -> None:
+        """Reject samples that would poison the training data later."""
+        if self.source_kind not in SOURCE_KINDS:
+            raise ValueError(f"unknown source_kind {self.source_kind!r}")
+        if not self.file_unique_id:
+            raise ValueError("file_unique_id must not be empty")
+        if self.input_size <= 0:
+            raise ValueError(f"input_size must be positive, got {self.input_size}")
+        expected = self.input_size * self.input_size
+        if len(self.model_input) != expected:
+            raise ValueError(
+                f"model_input has {len(self.model_input)} bytes, expected {expected} "
+                f"for input_size {self.input_size}"
+            )
+        if self.label is not None and not self.label:
+            raise ValueError("label must be None or a non-empty string")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A stored sample, without its image bytes."""
+
+    id: int
+    chat_id: int
+    message_id: int
+    user_id: int | None
+    file_unique_id: str
+    media_group_id: str | None
+    source_kind: str
+    label: str | None
+    labelled_by: int | None
+    created_at: float
+    labelled_at: float | None
+
+
+class AddStatus(enum.Enum):
+    """What add_sample did."""
+
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    RELABELLED = "relabelled"
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """The sample add_sample stored or found, and what happened to it."""
+
+    sample: Sample
+    status: AddStatus
+
+
+@dataclass(frozen=True)
+class LabelCount:
+    """How many samples of one chat carry a label."""
+
+    name: str
+    count: int
+
+
+class StorageLimitError(Exception):
+    """A per-chat limit forbids the write; nothing was changed."""
+
+    def __init__(self, limit: int) -> None:
+        """Remember the limit so the bot can tell the user."""
+        super().__init__(f"{type(self).__name__}: limit is {limit}")
+        self.limit = limit
+
+
+class TooManyLabels(StorageLimitError):
+    """The chat already has the maximum number of labels and the label is new."""
+
+
+class ChatFull(StorageLimitError):
+    """The chat already holds the maximum number of samples."""
+
+
+class SampleNotFound(KeyError):
+    """No sample with this id exists in this chat."""
+
+    def __init__(self, chat_id: int, sample_id: int) -> None:
+        """Remember which lookup failed."""
+        super().__init__(chat_id, sample_id)
+        self.chat_id = chat_id
+        self.sample_id = sample_id
+
+    def __str__(self) -> str:
+        """Describe the failed lookup without KeyError's quoting."""
+        return f"no sample {self.sample_id} in chat {self.chat_id}"

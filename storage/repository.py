@@ -1,0 +1,716 @@
+"""All persistent state of the bot: samples and labels per chat, in one SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from types import TracebackType
+from typing import Any, Final
+
+import aiosqlite
+
+from storage.migrate import migrate
+from storage.records import (
+    AddResult,
+    AddStatus,
+    ChatFull,
+    LabelCount,
+    NewSample,
+    Sample,
+    SampleNotFound,
+    TooManyLabels,
+)
+
+logger = logging.getLogger(__name__)
+
+# How long a write waits for another connection's lock (e.g. a backup tool) before failing.
+BUSY_TIMEOUT_MS: Final = 5_000
+# Album members arrive within seconds of each other; a remembered album label older than this
+# is dead weight and is dropped when the chat next labels an album.
+ALBUM_LABEL_TTL_SECONDS: Final = 24 * 60 * 60
+IN_MEMORY: Final = ":memory:"
+
+# Durability: synchronous=FULL. In WAL mode, NORMAL already survives a killed *process* (a
+# commit's WAL frames are written to the OS before COMMIT returns; only the fsync is skipped),
+# but it can lose the last commits on power loss or a kernel/VM crash. We tell users a sample
+# is saved once add_sample returns, and the bot writes a few rows per minute, so one fsync per
+# commit is cheap insurance that the acknowledgement also holds when the host goes down.
+_SYNC_AND_INTEGRITY_PRAGMAS: Final = ("PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON")
+
+_SAMPLE_SELECT: Final = """
+    SELECT s.id, s.chat_id, s.message_id, s.user_id, s.file_unique_id, s.media_group_id,
+           s.source_kind, l.name, s.labelled_by, s.created_at, s.labelled_at
+    FROM samples AS s
+    LEFT JOIN labels AS l ON l.chat_id = s.chat_id AND l.id = s.label_id
+"""
+
+_MIGRATE_CHAT_STATEMENTS: Final = (
+    # Messages that delivered an old-chat duplicate now point at the new chat's copy.
+    """
+    UPDATE OR IGNORE sample_messages
+    SET chat_id = :new,
+        sample_id = (
+            SELECT n.id FROM samples AS n JOIN samples AS o ON o.file_unique_id = n.file_unique_id
+            WHERE o.chat_id = :old AND o.id = sample_messages.sample_id AND n.chat_id = :new)
+    WHERE chat_id = :old AND sample_id IN (
+        SELECT o.id FROM samples AS o JOIN samples AS n ON n.file_unique_id = o.file_unique_id
+        WHERE o.chat_id = :old AND n.chat_id = :new)
+    """,
+    # The duplicates themselves go; their images and leftover message rows cascade.
+    """
+    DELETE FROM samples
+    WHERE chat_id = :old
+      AND file_unique_id IN (SELECT file_unique_id FROM samples WHERE chat_id = :new)
+    """,
+    # Labels both chats have: the old chat's samples take the new chat's label id.
+    """
+    UPDATE samples
+    SET label_id = (
+        SELECT n.id FROM labels AS n JOIN labels AS o ON o.name = n.name
+        WHERE o.id = samples.label_id AND o.chat_id = :old AND n.chat_id = :new)
+    WHERE chat_id = :old AND label_id IN (
+        SELECT o.id FROM labels AS o JOIN labels AS n ON n.name = o.name
+        WHERE o.chat_id = :old AND n.chat_id = :new)
+    """,
+    "DELETE FROM labels WHERE chat_id = :old AND name IN "
+    "(SELECT name FROM labels WHERE chat_id = :new)",
+    # Other labels move with their ids, so buttons sent before the move keep working.
+    "UPDATE labels SET chat_id = :new WHERE chat_id = :old",
+    "UPDATE samples SET chat_id = :new WHERE chat_id = :old",
+    "UPDATE OR IGNORE sample_messages SET chat_id = :new WHERE chat_id = :old",
+    "DELETE FROM sample_messages WHERE chat_id = :old",
+    "UPDATE OR IGNORE album_labels SET chat_id = :new WHERE chat_id = :old",
+    "DELETE FROM album_labels WHERE chat_id = :old",
+)
+
+
+class Repository:
+    """Per-chat storage of samples and labels; every method is scoped by chat_id.
+
+    One connection is shared by all callers. An asyncio.Lock serialises operations because
+    statements of concurrent coroutines would otherwise interleave inside each other's
+    transactions on that connection.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        """Remember where the database lives; nothing is opened yet."""
+        self._path = os.fspath(path)
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> Repository:
+        """Open the database (see open)."""
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the database."""
+        await self.close()
+
+    async def open(self) -> None:
+        """Connect, set the pragmas and bring the schema up to date."""
+        if self._conn is not None:
+            raise RuntimeError("repository is already open")
+        # isolation_level=None: the sqlite3 module must not open transactions behind our back;
+        # every write below issues its own BEGIN IMMEDIATE ... COMMIT.
+        conn = await aiosqlite.connect(self._path, isolation_level=None)
+        try:
+            await self._configure(conn)
+            version = await migrate(conn)
+        except BaseException:
+            await conn.close()
+            raise
+        self._conn = conn
+        logger.info("Opened storage %s at schema version %d", self._path, version)
+
+    async def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        async with self._lock:
+            await conn.close()
+        logger.info("Closed storage %s", self._path)
+
+    async def _configure(self, conn: aiosqlite.Connection) -> None:
+        """Apply per-connection pragmas and check that they took effect."""
+        # busy_timeout first: switching to WAL needs a lock that another process may hold.
+        await _execute(conn, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        mode = await _scalar(conn, "PRAGMA journal_mode = WAL")
+        if mode != "wal" and not (self._path == IN_MEMORY and mode == "memory"):
+            raise RuntimeError(f"cannot enable WAL for {self._path!r} (journal_mode={mode})")
+        for pragma in _SYNC_AND_INTEGRITY_PRAGMAS:
+            await _execute(conn, pragma)
+        if await _scalar(conn, "PRAGMA foreign_keys") != 1:
+            raise RuntimeError("this SQLite build cannot enforce foreign keys")
+
+    def _connection(self) -> aiosqlite.Connection:
+        """Return the open connection or fail loudly."""
+        if self._conn is None:
+            raise RuntimeError("repository is not open")
+        return self._conn
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Give exclusive use of the connection for reads outside any transaction."""
+        async with self._lock:
+            yield self._connection()
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run the body in one write transaction: all of it commits, or none of it."""
+        async with self._lock:
+            conn = self._connection()
+            try:
+                # BEGIN inside the try: if we are cancelled while it runs, it still executes
+                # in aiosqlite's thread, and the rollback queued after it undoes it.
+                await _execute(conn, "BEGIN IMMEDIATE")
+                yield conn
+                await _execute(conn, "COMMIT")
+            except BaseException:
+                try:
+                    # Shielded so a second cancellation cannot leave the transaction open.
+                    await asyncio.shield(conn.rollback())
+                except Exception:
+                    logger.exception("Rollback failed")
+                raise
+
+    async def add_sample(
+        self,
+        new: NewSample,
+        *,
+        max_samples: int,
+        max_labels: int,
+        now: float | None = None,
+    ) -> AddResult:
+        """Store a sample, or find it if this chat already has the same file.
+
+        A known file whose label differs from new.label is relabelled. A sample of an album
+        gets the album's label, whichever of the album's messages carried the caption and
+        in whatever order they arrive.
+
+        Raises:
+            ChatFull: The file is new and the chat already holds max_samples samples.
+            TooManyLabels: The label is new and the chat already has max_labels labels.
+        """
+        at = _timestamp(now)
+        chat_id = new.chat_id
+        async with self._write() as conn:
+            label, labelled_by, explicit = new.label, new.user_id, new.label is not None
+            if label is None and new.media_group_id is not None:
+                remembered = await _album_label(conn, chat_id, new.media_group_id, at)
+                if remembered is not None:
+                    label, labelled_by = remembered
+            existing = await _sample_by_file(conn, chat_id, new.file_unique_id)
+            if existing is None:
+                if await _count(conn, "samples", chat_id) >= max_samples:
+                    raise ChatFull(max_samples)
+                sample_id = await _insert_sample(conn, new, at)
+                status, current_label = AddStatus.CREATED, None
+            else:
+                sample_id, status, current_label = existing.id, AddStatus.DUPLICATE, existing.label
+            await _link_message(conn, chat_id, new.message_id, sample_id, new.media_group_id)
+
+            targets: list[int] = []
+            if label is not None and label != current_label:
+                # An explicit label over the limit is the caller's error; a remembered album
+                # label over the limit must not make storing the picture itself fail.
+                if explicit or await _label_allowed(conn, chat_id, label, max_labels):
+                    targets.append(sample_id)
+                    if status is AddStatus.DUPLICATE:
+                        status = AddStatus.RELABELLED
+                else:
+                    logger.warning(
+                        "Chat %d: album label %r over the label limit; sample %d stays unlabelled",
+                        chat_id,
+                        label,
+                        sample_id,
+                    )
+            if new.label is not None and new.media_group_id is not None:
+                await _remember_album(conn, chat_id, new.media_group_id, new.label, new.user_id, at)
+                album = await _album_sample_ids(conn, chat_id, new.media_group_id)
+                targets.extend(other for other in album if other not in targets)
+            if label is not None and targets:
+                await _apply_label(conn, chat_id, targets, label, labelled_by, at, max_labels)
+            sample = await _require_sample(conn, chat_id, sample_id)
+        logger.debug("Chat %d: sample %d %s", chat_id, sample.id, status.value)
+        return AddResult(sample, status)
+
+    async def set_label(
+        self,
+        chat_id: int,
+        sample_id: int,
+        label: str,
+        *,
+        labelled_by: int | None,
+        max_labels: int,
+        now: float | None = None,
+    ) -> Sample:
+        """Give one sample of this chat a label (unchanged if it already has that label).
+
+        Raises:
+            SampleNotFound: This chat has no sample with that id.
+            TooManyLabels: The label is new and the chat already has max_labels labels.
+        """
+        _check_label(label)
+        at = _timestamp(now)
+        async with self._write() as conn:
+            sample = await _sample_by_id(conn, chat_id, sample_id)
+            if sample is None:
+                raise SampleNotFound(chat_id, sample_id)
+            if sample.label == label:
+                return sample
+            await _apply_label(conn, chat_id, [sample_id], label, labelled_by, at, max_labels)
+            return await _require_sample(conn, chat_id, sample_id)
+
+    async def label_media_group(
+        self,
+        chat_id: int,
+        media_group_id: str,
+        label: str,
+        *,
+        labelled_by: int | None,
+        max_labels: int,
+        now: float | None = None,
+    ) -> list[Sample]:
+        """Label every stored sample of an album and remember the label for later arrivals.
+
+        Raises:
+            TooManyLabels: The label is new and the chat already has max_labels labels.
+        """
+        _check_label(label)
+        at = _timestamp(now)
+        async with self._write() as conn:
+            await _remember_album(conn, chat_id, media_group_id, label, labelled_by, at)
+            sample_ids = await _album_sample_ids(conn, chat_id, media_group_id)
+            await _apply_label(conn, chat_id, sample_ids, label, labelled_by, at, max_labels)
+            return [await _require_sample(conn, chat_id, sample_id) for sample_id in sample_ids]
+
+    async def sample_for_message(self, chat_id: int, message_id: int) -> Sample | None:
+        """Return the sample a message of this chat delivered, if any."""
+        async with self._read() as conn:
+            row = await _fetchone(
+                conn,
+                _SAMPLE_SELECT
+                + " JOIN sample_messages AS m ON m.chat_id = s.chat_id AND m.sample_id = s.id"
+                " WHERE m.chat_id = ? AND m.message_id = ?",
+                (chat_id, message_id),
+            )
+        return None if row is None else _to_sample(row)
+
+    async def latest_unlabelled(self, chat_id: int, user_id: int, *, since: float) -> Sample | None:
+        """Return the user's newest unlabelled sample in this chat created at or after since."""
+        async with self._read() as conn:
+            row = await _fetchone(
+                conn,
+                _SAMPLE_SELECT + " WHERE s.chat_id = ? AND s.user_id = ? AND s.label_id IS NULL"
+                " AND s.created_at >= ? ORDER BY s.created_at DESC, s.id DESC LIMIT 1",
+                (chat_id, user_id, since),
+            )
+        return None if row is None else _to_sample(row)
+
+    async def label_counts(self, chat_id: int) -> list[LabelCount]:
+        """Return every label of this chat with its number of samples, sorted by name."""
+        async with self._read() as conn:
+            rows = await _fetchall(
+                conn,
+                "SELECT l.name, count(*) FROM labels AS l"
+                " JOIN samples AS s ON s.chat_id = l.chat_id AND s.label_id = l.id"
+                " WHERE l.chat_id = ? GROUP BY l.id ORDER BY l.name",
+                (chat_id,),
+            )
+        return [LabelCount(str(name), int(count)) for name, count in rows]
+
+    async def label_id(self, chat_id: int, name: str) -> int | None:
+        """Return the stable id of a label of this chat (for callback data), if it exists."""
+        async with self._read() as conn:
+            return await _label_id(conn, chat_id, name)
+
+    async def label_name(self, chat_id: int, label_id: int) -> str | None:
+        """Return the name of a label id of this chat; None if unknown or another chat's."""
+        async with self._read() as conn:
+            row = await _fetchone(
+                conn, "SELECT name FROM labels WHERE chat_id = ? AND id = ?", (chat_id, label_id)
+            )
+        return None if row is None else str(row[0])
+
+    async def unlabelled_count(self, chat_id: int) -> int:
+        """Return how many samples of this chat have no label yet."""
+        async with self._read() as conn:
+            value = await _scalar(
+                conn,
+                "SELECT count(*) FROM samples WHERE chat_id = ? AND label_id IS NULL",
+                (chat_id,),
+            )
+        return int(value)
+
+    async def sample_count(self, chat_id: int) -> int:
+        """Return how many samples this chat holds, labelled or not."""
+        async with self._read() as conn:
+            return await _count(conn, "samples", chat_id)
+
+    async def undo_last_labelled(self, chat_id: int, user_id: int) -> Sample | None:
+        """Delete the sample this user labelled most recently in this chat and return it."""
+        async with self._write() as conn:
+            row = await _fetchone(
+                conn,
+                _SAMPLE_SELECT + " WHERE s.chat_id = ? AND s.labelled_by = ?"
+                " AND s.label_id IS NOT NULL ORDER BY s.labelled_at DESC, s.id DESC LIMIT 1",
+                (chat_id, user_id),
+            )
+            if row is None:
+                return None
+            sample = _to_sample(row)
+            await _execute(
+                conn, "DELETE FROM samples WHERE chat_id = ? AND id = ?", (chat_id, sample.id)
+            )
+            await _prune_labels(conn, chat_id)
+        logger.debug("Chat %d: user %d undid sample %d", chat_id, user_id, sample.id)
+        return sample
+
+    async def delete_label(self, chat_id: int, label: str) -> int:
+        """Delete a label with all its samples; return how many samples went (0 if unknown)."""
+        async with self._write() as conn:
+            # A remembered album label would otherwise resurrect the label on the next arrival.
+            await _execute(
+                conn, "DELETE FROM album_labels WHERE chat_id = ? AND label = ?", (chat_id, label)
+            )
+            label_id = await _label_id(conn, chat_id, label)
+            if label_id is None:
+                return 0
+            deleted = int(
+                await _scalar(
+                    conn,
+                    "SELECT count(*) FROM samples WHERE chat_id = ? AND label_id = ?",
+                    (chat_id, label_id),
+                )
+            )
+            await _execute(
+                conn, "DELETE FROM samples WHERE chat_id = ? AND label_id = ?", (chat_id, label_id)
+            )
+            await _execute(
+                conn, "DELETE FROM labels WHERE chat_id = ? AND id = ?", (chat_id, label_id)
+            )
+        logger.info("Chat %d: deleted label %r with %d samples", chat_id, label, deleted)
+        return deleted
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Move everything of a group to the supergroup it became.
+
+        Labels are merged by name, samples whose file the new chat already has are dropped.
+        Repeating the call is a no-op. The new chat may end up above the sample and label
+        limits; nothing is thrown away for that.
+        """
+        if old_chat_id == new_chat_id:
+            return
+        params = {"old": old_chat_id, "new": new_chat_id}
+        async with self._write() as conn:
+            if await _count(conn, "samples", old_chat_id) == 0 and (
+                await _count(conn, "album_labels", old_chat_id) == 0
+            ):
+                return
+            for statement in _MIGRATE_CHAT_STATEMENTS:
+                await _execute(conn, statement, params)
+            await _prune_labels(conn, new_chat_id)
+        logger.info("Migrated chat %d to %d", old_chat_id, new_chat_id)
+
+    async def source_png(self, chat_id: int, sample_id: int) -> bytes | None:
+        """Return the stored grayscale PNG of a sample of this chat, if it exists."""
+        async with self._read() as conn:
+            row = await _fetchone(
+                conn,
+                "SELECT i.source_png FROM sample_images AS i"
+                " JOIN samples AS s ON s.id = i.sample_id WHERE s.chat_id = ? AND s.id = ?",
+                (chat_id, sample_id),
+            )
+        return None if row is None else bytes(row[0])
+
+    async def model_inputs(self, chat_id: int) -> list[tuple[str, bytes]]:
+        """Return (label, model_input) of every labelled sample of this chat, oldest first."""
+        async with self._read() as conn:
+            rows = await _fetchall(
+                conn,
+                "SELECT l.name, i.model_input FROM samples AS s"
+                " JOIN labels AS l ON l.chat_id = s.chat_id AND l.id = s.label_id"
+                " JOIN sample_images AS i ON i.sample_id = s.id"
+                " WHERE s.chat_id = ? ORDER BY s.id",
+                (chat_id,),
+            )
+        return [(str(name), bytes(pixels)) for name, pixels in rows]
+
+
+def _timestamp(now: float | None) -> float:
+    """Return now, or the current unix time if the caller did not pin it."""
+    return time.time() if now is None else now
+
+
+def _check_label(label: str) -> None:
+    """Reject an empty label, which the caller should have caught."""
+    if not label:
+        raise ValueError("label must be a non-empty string")
+
+
+async def _execute(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+) -> int:
+    """Execute one statement, release its cursor and return the number of changed rows."""
+    async with conn.execute(sql, params) as cursor:
+        return cursor.rowcount
+
+
+async def _fetchone(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()
+) -> Sequence[Any] | None:
+    """Return the first row of a query, or None."""
+    async with conn.execute(sql, params) as cursor:
+        return await cursor.fetchone()
+
+
+async def _fetchall(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()
+) -> list[Sequence[Any]]:
+    """Return all rows of a query."""
+    async with conn.execute(sql, params) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def _scalar(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+    """Return the first column of the first row of a query."""
+    row = await _fetchone(conn, sql, params)
+    if row is None:
+        raise LookupError(f"query returned no row: {sql}")
+    return row[0]
+
+
+async def _count(conn: aiosqlite.Connection, table: str, chat_id: int) -> int:
+    """Count a chat's rows in one of our tables (table is a constant, never user input)."""
+    return int(await _scalar(conn, f"SELECT count(*) FROM {table} WHERE chat_id = ?", (chat_id,)))
+
+
+def _to_sample(row: Sequence[Any]) -> Sample:
+    """Build a Sample from a row of _SAMPLE_SELECT."""
+    (
+        sample_id,
+        chat_id,
+        message_id,
+        user_id,
+        file_unique_id,
+        media_group_id,
+        source_kind,
+        label,
+        labelled_by,
+        created_at,
+        labelled_at,
+    ) = row
+    return Sample(
+        id=int(sample_id),
+        chat_id=int(chat_id),
+        message_id=int(message_id),
+        user_id=None if user_id is None else int(user_id),
+        file_unique_id=str(file_unique_id),
+        media_group_id=None if media_group_id is None else str(media_group_id),
+        source_kind=str(source_kind),
+        label=None if label is None else str(label),
+        labelled_by=None if labelled_by is None else int(labelled_by),
+        created_at=float(created_at),
+        labelled_at=None if labelled_at is None else float(labelled_at),
+    )
+
+
+async def _sample_by_id(conn: aiosqlite.Connection, chat_id: int, sample_id: int) -> Sample | None:
+    """Return a sample of this chat by id."""
+    row = await _fetchone(
+        conn, _SAMPLE_SELECT + " WHERE s.chat_id = ? AND s.id = ?", (chat_id, sample_id)
+    )
+    return None if row is None else _to_sample(row)
+
+
+async def _require_sample(conn: aiosqlite.Connection, chat_id: int, sample_id: int) -> Sample:
+    """Return a sample this transaction knows exists."""
+    sample = await _sample_by_id(conn, chat_id, sample_id)
+    if sample is None:
+        raise SampleNotFound(chat_id, sample_id)
+    return sample
+
+
+async def _sample_by_file(
+    conn: aiosqlite.Connection, chat_id: int, file_unique_id: str
+) -> Sample | None:
+    """Return the sample of this chat made from a Telegram file, if any."""
+    row = await _fetchone(
+        conn,
+        _SAMPLE_SELECT + " WHERE s.chat_id = ? AND s.file_unique_id = ?",
+        (chat_id, file_unique_id),
+    )
+    return None if row is None else _to_sample(row)
+
+
+async def _insert_sample(conn: aiosqlite.Connection, new: NewSample, at: float) -> int:
+    """Insert an unlabelled sample with its images and return its id."""
+    async with conn.execute(
+        "INSERT INTO samples (chat_id, message_id, user_id, file_unique_id, media_group_id,"
+        " source_kind, input_size, preprocess_version, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            new.chat_id,
+            new.message_id,
+            new.user_id,
+            new.file_unique_id,
+            new.media_group_id,
+            new.source_kind,
+            new.input_size,
+            new.preprocess_version,
+            at,
+        ),
+    ) as cursor:
+        sample_id = cursor.lastrowid
+    if sample_id is None:
+        raise RuntimeError("SQLite reported no rowid for the new sample")
+    await _execute(
+        conn,
+        "INSERT INTO sample_images (sample_id, model_input, source_png) VALUES (?, ?, ?)",
+        (sample_id, new.model_input, new.source_png),
+    )
+    return sample_id
+
+
+async def _link_message(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    message_id: int,
+    sample_id: int,
+    media_group_id: str | None,
+) -> None:
+    """Record that a message delivered a sample (first delivery wins for a message)."""
+    await _execute(
+        conn,
+        "INSERT INTO sample_messages (chat_id, message_id, sample_id, media_group_id)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING",
+        (chat_id, message_id, sample_id, media_group_id),
+    )
+
+
+async def _label_id(conn: aiosqlite.Connection, chat_id: int, name: str) -> int | None:
+    """Return the id of a label of this chat, if it exists."""
+    row = await _fetchone(
+        conn, "SELECT id FROM labels WHERE chat_id = ? AND name = ?", (chat_id, name)
+    )
+    return None if row is None else int(row[0])
+
+
+async def _label_allowed(
+    conn: aiosqlite.Connection, chat_id: int, name: str, max_labels: int
+) -> bool:
+    """Tell whether one more sample may carry this label without breaking the label limit."""
+    if await _label_id(conn, chat_id, name) is not None:
+        return True
+    return await _count(conn, "labels", chat_id) < max_labels
+
+
+async def _apply_label(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    sample_ids: Iterable[int],
+    name: str,
+    labelled_by: int | None,
+    at: float,
+    max_labels: int,
+) -> None:
+    """Label samples of this chat, drop labels left empty, then enforce the label limit.
+
+    The limit is checked after the change so that moving the only sample of a label to a
+    new label is allowed: the chat does not end up with more labels than before. Raising
+    here aborts the surrounding transaction.
+    """
+    label_id = await _label_id(conn, chat_id, name)
+    is_new = label_id is None
+    if label_id is None:
+        async with conn.execute(
+            "INSERT INTO labels (chat_id, name) VALUES (?, ?)", (chat_id, name)
+        ) as cursor:
+            label_id = cursor.lastrowid
+    for sample_id in sample_ids:
+        await _execute(
+            conn,
+            "UPDATE samples SET label_id = ?, labelled_by = ?, labelled_at = ?"
+            " WHERE chat_id = ? AND id = ? AND label_id IS NOT ?",
+            (label_id, labelled_by, at, chat_id, sample_id, label_id),
+        )
+    await _prune_labels(conn, chat_id)
+    if is_new:
+        others = await _scalar(
+            conn, "SELECT count(*) FROM labels WHERE chat_id = ? AND id != ?", (chat_id, label_id)
+        )
+        if int(others) >= max_labels:
+            raise TooManyLabels(max_labels)
+
+
+async def _prune_labels(conn: aiosqlite.Connection, chat_id: int) -> None:
+    """Delete this chat's labels that no sample carries, freeing their slots."""
+    await _execute(
+        conn,
+        "DELETE FROM labels WHERE chat_id = ? AND NOT EXISTS (SELECT 1 FROM samples AS s"
+        " WHERE s.chat_id = labels.chat_id AND s.label_id = labels.id)",
+        (chat_id,),
+    )
+
+
+async def _album_sample_ids(
+    conn: aiosqlite.Connection, chat_id: int, media_group_id: str
+) -> list[int]:
+    """Return the ids of this chat's samples delivered as part of an album."""
+    rows = await _fetchall(
+        conn,
+        "SELECT DISTINCT sample_id FROM sample_messages"
+        " WHERE chat_id = ? AND media_group_id = ? ORDER BY sample_id",
+        (chat_id, media_group_id),
+    )
+    return [int(row[0]) for row in rows]
+
+
+async def _album_label(
+    conn: aiosqlite.Connection, chat_id: int, media_group_id: str, at: float
+) -> tuple[str, int | None] | None:
+    """Return the remembered (label, labelled_by) of an album of this chat, if still fresh."""
+    row = await _fetchone(
+        conn,
+        "SELECT label, labelled_by FROM album_labels"
+        " WHERE chat_id = ? AND media_group_id = ? AND labelled_at >= ?",
+        (chat_id, media_group_id, at - ALBUM_LABEL_TTL_SECONDS),
+    )
+    if row is None:
+        return None
+    return str(row[0]), None if row[1] is None else int(row[1])
+
+
+async def _remember_album(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    media_group_id: str,
+    name: str,
+    labelled_by: int | None,
+    at: float,
+) -> None:
+    """Remember an album's label for members that have not arrived yet."""
+    await _execute(
+        conn,
+        "DELETE FROM album_labels WHERE chat_id = ? AND labelled_at < ?",
+        (chat_id, at - ALBUM_LABEL_TTL_SECONDS),
+    )
+    await _execute(
+        conn,
+        "INSERT INTO album_labels (chat_id, media_group_id, label, labelled_by, labelled_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, media_group_id) DO UPDATE"
+        " SET label = excluded.label, labelled_by = excluded.labelled_by,"
+        " labelled_at = excluded.labelled_at",
+        (chat_id, media_group_id, name, labelled_by, at),
+    )
