@@ -1,0 +1,123 @@
+"""Build the PTB Application from the config: the one place that wires the bot."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.acks import Acknowledger
+from bot.config import Config
+from bot.errors import on_error
+from bot.handlers.chats import guard_access, migrate
+from bot.handlers.images import image
+from bot.handlers.info import help_command, labels, start, status, text_hint, unknown_command
+from bot.handlers.labelling import label
+from bot.handlers.removal import DELETE_CALLBACK_PATTERN, delete, delete_answer, undo
+from bot.intake import Intake
+from bot.labelling import Labeller
+from bot.notices import Notices
+from bot.ratelimit import ChatRateLimiter
+from bot.services import BotServices
+from bot.texts import t
+from bot.updates import PerChatUpdateProcessor
+from storage import Repository
+
+__all__ = ["COMMANDS", "build_application"]
+
+logger = logging.getLogger(__name__)
+
+BotApplication = Application[Any, Any, Any, Any, BotServices, Any]
+
+COMMANDS = ("start", "help", "label", "labels", "status", "undo", "delete")
+MAX_CONCURRENT_UPDATES = 32
+# Generous enough for a 20 MB download on a slow link.
+READ_TIMEOUT = 30.0
+WRITE_TIMEOUT = 30.0
+
+# Only new messages: edits and channel posts are ignored on purpose.
+NEW = filters.UpdateType.MESSAGE
+MEDIA = (
+    filters.PHOTO
+    | filters.Document.ALL
+    | filters.Sticker.ALL
+    | filters.ANIMATION
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.VOICE
+    | filters.AUDIO
+)
+
+
+def build_application(config: Config) -> BotApplication:
+    """Return a ready-to-run Application for ``config``."""
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(config.telegram.token)
+        .base_url(config.telegram.base_url)
+        .base_file_url(config.telegram.base_file_url)
+        .read_timeout(READ_TIMEOUT)
+        .write_timeout(WRITE_TIMEOUT)
+        .context_types(ContextTypes(bot_data=BotServices))
+        .rate_limiter(ChatRateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .post_init(_open)
+        .post_shutdown(_close)
+        .build()
+    )
+    services = application.bot_data
+    services.config = config
+    services.repo = Repository(config.storage.database)
+    services.intake = Intake(services.repo, config.limits)
+    services.labeller = Labeller(services.repo, services.intake, config.limits)
+    services.notices = Notices(application.bot)
+    services.acks = Acknowledger(services.notices)
+    _register_handlers(application)
+    return application
+
+
+def _register_handlers(application: BotApplication) -> None:
+    application.add_handler(TypeHandler(Update, guard_access), group=-1)
+    application.add_handlers(
+        [
+            CommandHandler("start", start, filters=NEW),
+            CommandHandler("help", help_command, filters=NEW),
+            CommandHandler("label", label, filters=NEW),
+            CommandHandler("labels", labels, filters=NEW),
+            CommandHandler("status", status, filters=NEW),
+            CommandHandler("undo", undo, filters=NEW),
+            CommandHandler("delete", delete, filters=NEW),
+            CallbackQueryHandler(delete_answer, pattern=DELETE_CALLBACK_PATTERN),
+            MessageHandler(NEW & MEDIA, image),
+            MessageHandler(filters.StatusUpdate.MIGRATE, migrate),
+            MessageHandler(NEW & filters.COMMAND, unknown_command),
+            MessageHandler(NEW & filters.ChatType.PRIVATE & filters.TEXT, text_hint),
+        ]
+    )
+    application.add_error_handler(on_error)
+
+
+async def _open(application: BotApplication) -> None:
+    services = application.bot_data
+    services.config.storage.database.parent.mkdir(parents=True, exist_ok=True)
+    services.config.storage.models_dir.mkdir(parents=True, exist_ok=True)
+    await services.repo.open()
+    await application.bot.set_my_commands([BotCommand(name, t(f"cmd.{name}")) for name in COMMANDS])
+    logger.info("bot @%s is ready", application.bot.username)
+
+
+async def _close(application: BotApplication) -> None:
+    services = application.bot_data
+    await services.notices.close()
+    await services.repo.close()

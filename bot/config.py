@@ -1,0 +1,268 @@
+"""Load and check the bot's TOML configuration once, at start-up."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = [
+    "AccessConfig",
+    "Config",
+    "ConfigError",
+    "LimitsConfig",
+    "StorageConfig",
+    "TelegramConfig",
+    "WebhookConfig",
+    "load_config",
+]
+
+TOKEN_ENV_VAR = "SMILEY_BOT_TOKEN"
+TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+TELEGRAM_DOWNLOAD_CAP = 20 * 1024 * 1024  # getFile refuses anything larger
+
+
+class ConfigError(Exception):
+    """A missing or invalid configuration key; the message names the key and the file."""
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """Settings for webhook mode (PTB's built-in webhook server)."""
+
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    url: str = ""  # the public HTTPS URL Telegram posts to
+    url_path: str = ""
+    secret_token: str = ""
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    """How the bot reaches the Bot API."""
+
+    token: str = field(repr=False)
+    base_url: str = TELEGRAM_BASE_URL
+    base_file_url: str = TELEGRAM_BASE_FILE_URL
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: WebhookConfig = WebhookConfig()
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    """Where the data lives."""
+
+    database: Path = Path("data/smiley.sqlite3")
+    models_dir: Path = Path("data/models")
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """Limits that keep one chat or user from exhausting the bot."""
+
+    max_download_bytes: int = TELEGRAM_DOWNLOAD_CAP
+    max_image_pixels: int = 40_000_000
+    max_samples_per_chat: int = 5_000
+    max_labels_per_chat: int = 10
+    uploads_per_user_per_minute: int = 60
+    label_window_minutes: float = 10.0
+    min_samples_per_label: int = 5
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    """Optional allow-lists; empty means everyone is allowed."""
+
+    user_ids: frozenset[int] = frozenset()
+    chat_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration, loaded once in ``__main__`` and passed in."""
+
+    telegram: TelegramConfig
+    storage: StorageConfig = StorageConfig()
+    limits: LimitsConfig = LimitsConfig()
+    access: AccessConfig = AccessConfig()
+    source: Path = Path("config.toml")
+
+
+class _Section:
+    """Reads typed keys out of one TOML table and rejects unknown ones."""
+
+    def __init__(self, data: Mapping[str, Any], name: str, file: Path) -> None:
+        self._data = data
+        self._name = name
+        self.file = file
+        self._seen: set[str] = set()
+
+    def error(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.file}: [{self._name}] {key}: {problem}")
+
+    def get(self, key: str, kind: type, default: Any) -> Any:
+        self._seen.add(key)
+        if key not in self._data:
+            return default
+        value = self._data[key]
+        # bool is an int in Python; a limit of `true` is a typo, not a number
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise self.error(key, f"must be an integer, got {value!r}")
+        if kind is float and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise self.error(key, f"must be a number, got {value!r}")
+        if kind is str and not isinstance(value, str):
+            raise self.error(key, f"must be a string, got {value!r}")
+        return float(value) if kind is float else value
+
+    def positive(self, key: str, kind: type, default: Any) -> Any:
+        value = self.get(key, kind, default)
+        if value <= 0:
+            raise self.error(key, f"must be greater than 0, got {value!r}")
+        return value
+
+    def ids(self, key: str) -> frozenset[int]:
+        value = self.get(key, list, [])
+        if not isinstance(value, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) for item in value
+        ):
+            raise self.error(key, "must be a list of integer ids, e.g. [123456789]")
+        return frozenset(value)
+
+    def table(self, key: str) -> Mapping[str, Any]:
+        self._seen.add(key)
+        value = self._data.get(key, {})
+        if not isinstance(value, Mapping):
+            raise self.error(key, "must be a table")
+        return value
+
+    def finish(self) -> None:
+        unknown = sorted(set(self._data) - self._seen)
+        if unknown:
+            raise self.error(unknown[0], "unknown key (check the spelling)")
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read ``path`` and return a checked ``Config``; raise ``ConfigError`` on any problem."""
+    environ = os.environ if environ is None else environ
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (copy config.example.toml)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+    root = _Section(data, "", path)
+    for name in ("telegram", "storage", "limits", "access"):
+        root.table(name)
+    unknown = sorted(set(data) - {"telegram", "storage", "limits", "access"})
+    if unknown:
+        raise ConfigError(f"{path}: [{unknown[0]}]: unknown section (check the spelling)")
+
+    config = Config(
+        telegram=_telegram(_Section(root.table("telegram"), "telegram", path), environ),
+        storage=_storage(_Section(root.table("storage"), "storage", path), path),
+        limits=_limits(_Section(root.table("limits"), "limits", path)),
+        access=_access(_Section(root.table("access"), "access", path)),
+        source=path,
+    )
+    return config
+
+
+def _telegram(section: _Section, environ: Mapping[str, str]) -> TelegramConfig:
+    file_token = section.get("token", str, "")
+    token = environ.get(TOKEN_ENV_VAR) or file_token
+    if not token.strip():
+        raise section.error("token", f"missing: set it here or in ${TOKEN_ENV_VAR}")
+    base_url = section.get("base_url", str, TELEGRAM_BASE_URL)
+    base_file_url = section.get("base_file_url", str, TELEGRAM_BASE_FILE_URL)
+    for key, url in (("base_url", base_url), ("base_file_url", base_file_url)):
+        if not url.startswith(("http://", "https://")):
+            raise section.error(key, f"must be an http(s) URL, got {url!r}")
+    mode = section.get("mode", str, "polling")
+    if mode not in ("polling", "webhook"):
+        raise section.error("mode", f'must be "polling" or "webhook", got {mode!r}')
+    webhook = _webhook(_Section(section.table("webhook"), "telegram.webhook", section.file))
+    if mode == "webhook" and not webhook.url.startswith("https://"):
+        raise ConfigError(
+            f"{section.file}: [telegram.webhook] url: webhook mode needs the public "
+            "https:// URL that Telegram posts to"
+        )
+    section.finish()
+    return TelegramConfig(
+        token=token.strip(),
+        base_url=base_url,
+        base_file_url=base_file_url,
+        mode=mode,
+        webhook=webhook,
+    )
+
+
+def _webhook(section: _Section) -> WebhookConfig:
+    defaults = WebhookConfig()
+    port = section.positive("port", int, defaults.port)
+    if port > 65535:
+        raise section.error("port", f"must be a TCP port (1-65535), got {port}")
+    webhook = WebhookConfig(
+        listen=section.get("listen", str, defaults.listen),
+        port=port,
+        url=section.get("url", str, defaults.url),
+        url_path=section.get("url_path", str, defaults.url_path),
+        secret_token=section.get("secret_token", str, defaults.secret_token),
+    )
+    section.finish()
+    return webhook
+
+
+def _storage(section: _Section, config_path: Path) -> StorageConfig:
+    defaults = StorageConfig()
+    # Relative paths are relative to the config file, so the bot finds its data wherever
+    # it is started from (and a Docker volume can hold both).
+    base = config_path.parent
+    database = Path(section.get("database", str, str(defaults.database)))
+    models_dir = Path(section.get("models_dir", str, str(defaults.models_dir)))
+    section.finish()
+    return StorageConfig(database=base / database, models_dir=base / models_dir)
+
+
+def _limits(section: _Section) -> LimitsConfig:
+    defaults = LimitsConfig()
+    limits = LimitsConfig(
+        max_download_bytes=section.positive("max_download_bytes", int, defaults.max_download_bytes),
+        max_image_pixels=section.positive("max_image_pixels", int, defaults.max_image_pixels),
+        max_samples_per_chat=section.positive(
+            "max_samples_per_chat", int, defaults.max_samples_per_chat
+        ),
+        max_labels_per_chat=section.positive(
+            "max_labels_per_chat", int, defaults.max_labels_per_chat
+        ),
+        uploads_per_user_per_minute=section.positive(
+            "uploads_per_user_per_minute", int, defaults.uploads_per_user_per_minute
+        ),
+        label_window_minutes=section.positive(
+            "label_window_minutes", float, defaults.label_window_minutes
+        ),
+        min_samples_per_label=section.positive(
+            "min_samples_per_label", int, defaults.min_samples_per_label
+        ),
+    )
+    if limits.max_download_bytes > TELEGRAM_DOWNLOAD_CAP:
+        raise section.error(
+            "max_download_bytes",
+            f"Telegram serves at most 20 MB ({TELEGRAM_DOWNLOAD_CAP} bytes), "
+            f"got {limits.max_download_bytes}",
+        )
+    section.finish()
+    return limits
+
+
+def _access(section: _Section) -> AccessConfig:
+    access = AccessConfig(user_ids=section.ids("user_ids"), chat_ids=section.ids("chat_ids"))
+    section.finish()
+    return access

@@ -1,0 +1,29 @@
+"""One place that handles errors no handler caught."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.handlers.common import language
+from bot.services import BotContext
+from bot.texts import t
+
+__all__ = ["on_error"]
+
+logger = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the error with its traceback and tell the user something went wrong."""
+    logger.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_message is None:
+        return
+    if isinstance(context.error, TelegramError) and update.effective_chat is None:
+        return
+    try:
+        await update.effective_message.reply_text(t("error", language(update)))
+    except TelegramError:
+        logger.warning("could not tell chat %s about the error", update.effective_chat)

@@ -1,0 +1,1 @@
+"""Telegram handlers: each reads the update, calls one service, formats the reply."""

@@ -1,0 +1,47 @@
+"""Chat-level events: access control and group-to-supergroup migration."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.handlers.common import language, reply
+from bot.services import BotContext
+from bot.texts import t
+
+__all__ = ["guard_access", "migrate"]
+
+logger = logging.getLogger(__name__)
+
+
+async def guard_access(update: Update, context: BotContext) -> None:
+    """Stop updates from users or chats outside the configured allow-lists."""
+    access = context.bot_data.config.access
+    user = update.effective_user
+    chat = update.effective_chat
+    user_ok = not access.user_ids or (user is not None and user.id in access.user_ids)
+    chat_ok = not access.chat_ids or (chat is not None and chat.id in access.chat_ids)
+    if user_ok and chat_ok:
+        return
+    if chat is not None and chat.type == ChatType.PRIVATE and update.message is not None:
+        await reply(update, t("not_allowed", language(update)))
+    raise ApplicationHandlerStop
+
+
+async def migrate(update: Update, context: BotContext) -> None:
+    """Move a group's data to its new supergroup id."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id is not None:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    # Telegram sends both service messages; migrate_chat is idempotent.
+    await context.bot_data.repo.migrate_chat(old, new)
+    logger.info("chat %s migrated to %s", old, new)

@@ -1,0 +1,76 @@
+"""Store the images users send, and refuse other media with a clear reply."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+
+from bot.handlers.common import invalid_label_text, language, shown
+from bot.intake import DownloadFailed, FileTooLarge, UploadThrottled
+from bot.labels import InvalidLabel, label_argument, normalise_label
+from bot.media import UnsupportedMedia, find_image
+from bot.services import BotContext
+from bot.texts import t
+from model import ImageRejected
+from storage import ChatFull, TooManyLabels
+
+__all__ = ["image", "refusal_text"]
+
+
+async def image(update: Update, context: BotContext) -> None:
+    """Store the image (labelled when its caption is /label <name>) and acknowledge it."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.bot_data
+    lang = language(update)
+    label, label_problem = _caption_label(message, context.bot.username, lang)
+    try:
+        ref = find_image(message)
+        if ref is None:
+            return
+        result = await services.intake.ingest(context.bot, message, ref, label=label)
+    except Exception as exc:
+        text = refusal_text(exc, lang, services.config.limits.max_download_bytes)
+        if text is None:
+            raise
+        services.acks.notify(message, text)
+        return
+    if label_problem is not None:
+        services.acks.notify(message, label_problem)
+    await services.acks.stored(message, result, lang)
+
+
+def refusal_text(exc: Exception, lang: str | None, max_download_bytes: int) -> str | None:
+    """Return the user-facing reply for a refused image, ``None`` for a real bug."""
+    if isinstance(exc, UnsupportedMedia):
+        what_key = "media.file_ext" if exc.detail else f"media.{exc.kind}"
+        what = t(what_key, lang, ext=shown(exc.detail))
+        return t("intake.unsupported", lang, what=what)
+    if isinstance(exc, ImageRejected):
+        return t(f"reject.{exc.reason}", lang, detail=exc.detail)
+    if isinstance(exc, FileTooLarge):
+        return t("intake.too_large", lang, mb=f"{max_download_bytes / 1_000_000:g}")
+    if isinstance(exc, DownloadFailed):
+        return t("intake.download_failed", lang)
+    if isinstance(exc, UploadThrottled):
+        return t("intake.throttled", lang, limit=exc.limit, seconds=max(1, round(exc.retry_in)))
+    if isinstance(exc, ChatFull):
+        return t("intake.chat_full", lang, limit=exc.limit)
+    if isinstance(exc, TooManyLabels):
+        return t("intake.too_many_labels", lang, limit=exc.limit)
+    return None
+
+
+def _caption_label(
+    message: Message, bot_username: str, lang: str | None
+) -> tuple[str | None, str | None]:
+    """Return (label, problem): the caption's valid label, or why it was not used."""
+    raw = label_argument(message.caption, bot_username)
+    if raw is None:
+        return None, None
+    if not raw:
+        return None, t("label.usage", lang) + "\n" + t("label.kept_unlabelled", lang)
+    try:
+        return normalise_label(raw), None
+    except InvalidLabel as exc:
+        return None, invalid_label_text(exc, lang) + "\n" + t("label.kept_unlabelled", lang)

@@ -1,0 +1,55 @@
+"""/label <name>: label an earlier image."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.handlers.common import invalid_label_text, language, reply
+from bot.handlers.images import refusal_text
+from bot.labelling import NotAnImage, NothingToLabel
+from bot.labels import InvalidLabel, normalise_label
+from bot.services import BotContext
+from bot.texts import t
+
+__all__ = ["label"]
+
+
+async def label(update: Update, context: BotContext) -> None:
+    """Label the replied-to image, or the sender's latest unlabelled one."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = language(update)
+    services = context.bot_data
+    raw = " ".join(context.args or [])
+    if not raw:
+        await reply(update, t("label.usage", lang))
+        return
+    try:
+        name = normalise_label(raw)
+        outcome = await services.labeller.label(context.bot, message, name)
+    except InvalidLabel as exc:
+        await reply(update, invalid_label_text(exc, lang))
+        return
+    except NothingToLabel:
+        window = f"{services.config.limits.label_window_minutes:g}"
+        await reply(update, t("label.nothing", lang, window=window, label=name))
+        return
+    except NotAnImage:
+        await reply(update, t("label.not_an_image", lang))
+        return
+    except Exception as exc:
+        text = refusal_text(exc, lang, services.config.limits.max_download_bytes)
+        if text is None:
+            raise
+        await reply(update, text)
+        return
+    if outcome.previous == name:
+        text = t("label.unchanged", lang, label=name)
+    elif outcome.previous is not None:
+        text = t("label.relabelled", lang, old=outcome.previous, label=name, count=outcome.count)
+    elif len(outcome.samples) > 1:
+        text = t("label.done_many", lang, n=len(outcome.samples), label=name, count=outcome.count)
+    else:
+        text = t("label.done", lang, label=name, count=outcome.count)
+    await reply(update, text)

@@ -1,0 +1,158 @@
+"""Pace outgoing Bot API calls per chat, so bursts never end in 429 errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+__all__ = ["ChatRateLimiter"]
+
+logger = logging.getLogger(__name__)
+
+# Calls that put a new message into a chat; Telegram's flood limits count these.
+MESSAGE_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendMediaGroup",
+        "sendSticker",
+        "sendAnimation",
+        "sendVideo",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+_PRUNE_THRESHOLD = 512
+
+JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class ChatRateLimiter(BaseRateLimiter[int]):
+    """Telegram's documented limits, per chat rather than globally.
+
+    PTB's ``AIORateLimiter`` has no per-chat pace for private chats and, after a 429,
+    holds back every chat. This one keeps "about one message a second" per chat (with a
+    short burst), 20 a minute per group, 30 calls a second overall, and after a 429 waits
+    ``retry_after`` for that chat only, then retries.
+    """
+
+    def __init__(
+        self,
+        *,
+        chat_burst: int = 3,
+        chat_per_second: float = 1.0,
+        group_per_minute: int = 20,
+        overall_per_second: int = 30,
+        max_retries: int = 5,
+    ) -> None:
+        self._chat_burst = chat_burst
+        self._chat_per_second = chat_per_second
+        self._group_per_minute = group_per_minute
+        self._overall = AsyncLimiter(overall_per_second, 1)
+        self._max_retries = max_retries
+        self._chats: dict[int | str, AsyncLimiter] = {}
+        self._groups: dict[int | str, AsyncLimiter] = {}
+        self._paused_until: dict[int | str, float] = {}
+
+    async def initialize(self) -> None:
+        """Nothing to set up; the limiters are created lazily."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSONResult:
+        """Run ``callback`` once the chat's limits allow, retrying after a 429."""
+        chat_id = _chat_key(data.get("chat_id"))
+        max_retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        for attempt in range(max_retries + 1):
+            await self._wait_out_pause(chat_id)
+            try:
+                async with contextlib.AsyncExitStack() as stack:
+                    for limiter in self._limiters(chat_id, endpoint):
+                        await stack.enter_async_context(limiter)
+                    return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt == max_retries:
+                    raise
+                # The public ``retry_after`` warns until PTB 23 makes it a timedelta;
+                # PTB's own AIORateLimiter reads the timedelta the same way.
+                seconds = exc._retry_after.total_seconds()
+                logger.info("429 for chat %s on %s: waiting %.1f s", chat_id, endpoint, seconds)
+                if chat_id is not None:
+                    self._paused_until[chat_id] = time.monotonic() + seconds
+                else:
+                    await asyncio.sleep(seconds)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _limiters(self, chat_id: int | str | None, endpoint: str) -> list[AsyncLimiter]:
+        limiters = [self._overall]
+        if chat_id is None or endpoint not in MESSAGE_METHODS:
+            return limiters
+        limiters.append(
+            _limiter_for(
+                self._chats,
+                chat_id,
+                lambda: AsyncLimiter(self._chat_burst, self._chat_burst / self._chat_per_second),
+            )
+        )
+        if _is_group(chat_id):
+            limiters.append(
+                _limiter_for(self._groups, chat_id, lambda: AsyncLimiter(self._group_per_minute))
+            )
+        return limiters
+
+    async def _wait_out_pause(self, chat_id: int | str | None) -> None:
+        if chat_id is None:
+            return
+        while (until := self._paused_until.get(chat_id)) is not None:
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                self._paused_until.pop(chat_id, None)
+                return
+            await asyncio.sleep(remaining)
+
+
+def _chat_key(chat_id: object) -> int | str | None:
+    if chat_id is None:
+        return None
+    try:
+        return int(str(chat_id))
+    except ValueError:
+        return str(chat_id)  # an @channelusername
+
+
+def _is_group(chat_id: int | str) -> bool:
+    # Private chats have positive ids; groups, supergroups and channels negative ones.
+    return isinstance(chat_id, str) or chat_id < 0
+
+
+def _limiter_for(
+    limiters: dict[int | str, AsyncLimiter],
+    chat_id: int | str,
+    create: Callable[[], AsyncLimiter],
+) -> AsyncLimiter:
+    if len(limiters) > _PRUNE_THRESHOLD:
+        # Forget idle chats: a limiter with all its capacity back carries no state.
+        for key, limiter in list(limiters.items()):
+            if key != chat_id and limiter.has_capacity(limiter.max_rate):
+                del limiters[key]
+    if chat_id not in limiters:
+        limiters[chat_id] = create()
+    return limiters[chat_id]

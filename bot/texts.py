@@ -1,0 +1,150 @@
+"""Every user-facing text of the bot, in one catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["DEFAULT_LANGUAGE", "t"]
+
+DEFAULT_LANGUAGE = "en"
+
+ACCEPTS = "photos, image files (PNG, JPEG, WebP, HEIC) and static stickers"
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "en": {
+        # commands shown in Telegram's menu
+        "cmd.start": "Start here",
+        "cmd.help": "How to teach me",
+        "cmd.label": "Label your last image: /label smile",
+        "cmd.labels": "Samples per label",
+        "cmd.status": "Dataset and model status",
+        "cmd.undo": "Delete your last labelled sample",
+        "cmd.delete": "Delete a label and its samples",
+        # /start and /help
+        "start.private": (
+            "Hi {name}! I learn to recognise smileys from your drawings.\n\n"
+            "1. Draw a smiley (on paper or on your phone) and send me a photo of it.\n"
+            "2. Tell me what it is: /label smile\n"
+            "3. Collect a few of each kind, then train me (coming soon).\n\n"
+            "/help shows everything I can do."
+        ),
+        "start.group": (
+            "Hi everyone! This group has its own smiley dataset: send drawings of smileys "
+            "and label them with /label <name>. /help explains more."
+        ),
+        "start.group_privacy": (
+            "Note: Telegram's privacy mode is on for me, so I only see images whose "
+            "caption starts with /label, and /label sent as a reply to an image. To let "
+            "me see every image, the bot's owner can turn it off in @BotFather: "
+            "/mybots → the bot → Bot Settings → Group Privacy → Turn off. Then remove "
+            "me from the group and add me again."
+        ),
+        "help": (
+            "I collect labelled smileys for this chat and (soon) learn from them.\n\n"
+            "Three ways to label an image:\n"
+            "• send it with the caption /label smile\n"
+            "• reply to an image with /label smile (also fixes a wrong label)\n"
+            "• send /label smile right after your image (within {window} minutes)\n"
+            "An album captioned /label smile labels every image in it.\n\n"
+            "Label names: 1–32 letters, digits, - or _. Try: {suggested}. "
+            "Up to {max_labels} labels per chat.\n\n"
+            "/labels – samples per label\n"
+            "/status – what is still missing\n"
+            "/undo – delete your last labelled sample\n"
+            "/delete <label> – delete a label and its samples\n\n"
+            "I accept {accepts}.\n"
+            "Stored: each image as a small grayscale copy and a 28×28 version, with its "
+            "label and sender id, only to train this chat's model. Each chat's data is "
+            "its own."
+        ),
+        # labelling
+        "label.usage": "Tell me the label: /label smile (or reply to an image with it).",
+        "label.invalid": (
+            "“{raw}” is not a valid label: use 1–32 letters, digits, - or _, no spaces."
+        ),
+        "label.invalid_hint": "“{raw}” is not a valid label (no spaces). Try /label {hint}",
+        "label.kept_unlabelled": "The image is saved without a label: reply to it with /label <name>.",
+        "label.nothing": (
+            "There is no unlabelled image of yours from the last {window} minutes. "
+            "Send one first, or reply to an image with /label {label}."
+        ),
+        "label.not_an_image": "Reply to an image (a photo, an image file or a sticker) to label it.",
+        "label.done": "Labelled as {label}. {label} has {count} now.",
+        "label.done_many": "Labelled {n} images as {label}. {label} has {count} now.",
+        "label.relabelled": "Relabelled from {old} to {label}. {label} has {count} now.",
+        "label.unchanged": "That image is already labelled {label}.",
+        # intake acknowledgements and refusals
+        "ack.labelled": "Saved as {label}.",
+        "ack.unlabelled": "Saved. Label it with /label <name> (send it next, or as a reply).",
+        "ack.duplicate": "I already have this image (label: {label}).",
+        "ack.duplicate_unlabelled": "I already have this image, without a label.",
+        "intake.unsupported": "I can't use {what}. I accept {accepts}.",
+        "media.video": "a video",
+        "media.gif": "a GIF",
+        "media.animated_sticker": "an animated sticker",
+        "media.pdf": "a PDF",
+        "media.voice": "a voice message",
+        "media.video_note": "a video message",
+        "media.audio": "an audio file",
+        "media.file": "this kind of file",
+        "media.file_ext": "a .{ext} file",
+        "intake.too_large": "That file is too big: the limit is {mb} MB.",
+        "intake.download_failed": "I couldn't download that image from Telegram. Please send it again.",
+        "intake.throttled": (
+            "Slow down a little: at most {limit} images a minute. Try again in {seconds} s."
+        ),
+        "intake.chat_full": (
+            "This chat has reached its limit of {limit} images. Free space with /delete or /undo."
+        ),
+        "intake.too_many_labels": (
+            "This chat already has {limit} labels, the maximum. Use one of them, or "
+            "remove one with /delete <label>."
+        ),
+        "reject.empty": "That file is empty.",
+        "reject.not_an_image": "That file is not an image I can read. I accept {accepts}.",
+        "reject.unsupported_format": "I can't use {detail} images. I accept {accepts}.",
+        "reject.animated": "That image is animated. Send a still image, please.",
+        "reject.too_many_pixels": "That image is too large ({detail} pixels). Please send a smaller one.",
+        "reject.too_small": "That image is too small ({detail}) to see a smiley in.",
+        "reject.extreme_aspect": "That image is too narrow ({detail}) to hold a smiley.",
+        "reject.corrupt": "That image is damaged or incomplete. Please send it again.",
+        "reject.blank": "I can't find a drawing in that image. Is it blank?",
+        "notices.more": "… and {n} more.",
+        # /labels and /status
+        "labels.empty": "No labelled samples yet. Send a smiley with the caption /label smile.",
+        "labels.header": "Samples per label:",
+        "labels.line": "• {label}: {count}",
+        "labels.unlabelled": "Unlabelled images: {count}",
+        "status.header": "This chat's dataset: {total} images, {labelled} labelled, {unlabelled} unlabelled.",
+        "status.labels": "Labels: {n} of at most {max_labels}.",
+        "status.needs": "• {label}: {count} (needs {missing} more)",
+        "status.ready": "• {label}: {count} ✓",
+        "status.no_labels": "No labels yet. Each label needs at least {min} samples to train.",
+        "status.min_labels": "Training needs at least 2 labels.",
+        "status.model_none": "Model: none trained yet.",
+        # /undo and /delete
+        "undo.done": "Deleted your last labelled sample ({label}). {label} has {count} left.",
+        "undo.nothing": "You have no labelled samples in this chat to undo.",
+        "delete.usage": "Which label? /delete <label> – see /labels.",
+        "delete.unknown": "There is no label “{label}” here. See /labels.",
+        "delete.confirm": "Delete the label {label} and its {count} samples? This cannot be undone.",
+        "delete.yes": "Yes, delete",
+        "delete.no": "No, keep it",
+        "delete.done": "Deleted the label {label} and its {count} samples.",
+        "delete.kept": "Kept {label}.",
+        "delete.gone": "That label no longer exists.",
+        "delete.not_yours": "Only the person who asked can answer this.",
+        # other messages
+        "unknown_command": "I don't know {command}. /help lists what I can do.",
+        "text_hint": "Send me a drawing or photo of a smiley, then label it with /label <name>.",
+        "not_allowed": "Sorry, this bot is private.",
+        "error": "Sorry, something went wrong on my side. Please try again.",
+    },
+}
+
+
+def t(key: str, language: str | None = None, /, **values: Any) -> str:
+    """Return the text for ``key`` in ``language`` (English when missing), filled in."""
+    catalogue = CATALOGUE.get((language or "")[:2].lower(), CATALOGUE[DEFAULT_LANGUAGE])
+    template = catalogue.get(key) or CATALOGUE[DEFAULT_LANGUAGE][key]
+    return template.format_map({"accepts": ACCEPTS, **values})

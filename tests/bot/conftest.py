@@ -1,0 +1,113 @@
+"""Fixtures for end-to-end tests: the fake Bot API server and the real PTB Application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bot.app import BotApplication, build_application
+from bot.config import Config, LimitsConfig, StorageConfig, TelegramConfig
+from bot.fakeserver import ApiCall, FakeTelegram, FloodPolicy
+from bot.lifecycle import polling
+from model.synthetic import smiley_bytes
+
+SPEC = Path(__file__).resolve().parents[1] / "telegram_api" / "api.json"
+ALICE = 1001
+BOB = 1002
+GROUP = -5001
+
+
+@pytest.fixture
+def flood() -> FloodPolicy:
+    """Telegram's flood limits, as the fake server enforces them by default."""
+    return FloodPolicy()
+
+
+@pytest.fixture
+async def telegram(flood: FloodPolicy) -> AsyncIterator[FakeTelegram]:
+    """A fresh fake Bot API server that checks every request against the spec."""
+    async with FakeTelegram(spec_path=SPEC, flood=flood) as server:
+        server.add_user(ALICE, "Alice")
+        server.add_user(BOB, "Bob")
+        yield server
+        assert server.violations == []
+
+
+@pytest.fixture
+def config(telegram: FakeTelegram, tmp_path: Path) -> Config:
+    """A config pointing at the fake server, with data in tmp_path."""
+    return Config(
+        telegram=TelegramConfig(
+            token=telegram.token,
+            base_url=telegram.base_url,
+            base_file_url=telegram.base_file_url,
+        ),
+        storage=StorageConfig(database=tmp_path / "smiley.sqlite3", models_dir=tmp_path / "models"),
+        limits=LimitsConfig(),
+        source=tmp_path / "config.toml",
+    )
+
+
+def with_limits(config: Config, **limits: Any) -> Config:
+    """Return ``config`` with some limits changed."""
+    return replace(config, limits=replace(config.limits, **limits))
+
+
+@asynccontextmanager
+async def running(config: Config) -> AsyncIterator[BotApplication]:
+    """Run the real Application against the fake server until the block ends."""
+    application = build_application(config)
+    async with polling(application, poll_timeout=1):
+        yield application
+
+
+@pytest.fixture
+async def bot(config: Config) -> AsyncIterator[BotApplication]:
+    """The bot, running with the default test config."""
+    async with running(config) as application:
+        yield application
+
+
+@pytest.fixture
+def smiley() -> Callable[..., bytes]:
+    """Make synthetic smiley images: ``smiley("sad", style="paper", fmt="JPEG")``."""
+    rng = np.random.default_rng(1234)
+
+    def make(
+        label: str = "smile", *, style: str = "digital", fmt: str = "PNG", size: int = 200
+    ) -> bytes:
+        return smiley_bytes(label, rng, style, fmt=fmt, size=size)
+
+    return make
+
+
+def is_reaction_on(message: dict[str, Any]) -> Callable[[ApiCall], bool]:
+    """Match the bot's setMessageReaction call on ``message``."""
+    chat_id, message_id = message["chat"]["id"], message["message_id"]
+    return lambda call: (
+        call.method == "setMessageReaction"
+        and int(call.params["chat_id"]) == chat_id
+        and int(call.params["message_id"]) == message_id
+    )
+
+
+async def reaction(telegram: FakeTelegram, message: dict[str, Any]) -> list[str]:
+    """Wait for the bot to react to ``message`` and return the reaction."""
+    await telegram.wait_for(is_reaction_on(message))
+    return telegram.reactions(message["chat"]["id"], message["message_id"])
+
+
+async def answer(
+    telegram: FakeTelegram, message: dict[str, Any], contains: str | None = None
+) -> str:
+    """Wait for the bot's next message after ``message`` and return its text."""
+    reply = await telegram.wait_for_message(
+        message["chat"]["id"], after_message_id=message["message_id"], contains=contains
+    )
+    return str(reply.get("text", ""))

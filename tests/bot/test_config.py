@@ -1,0 +1,95 @@
+"""Config loading: defaults, overrides, and one clear line per mistake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_with_a_token_loads_with_the_documented_defaults(tmp_path: Path) -> None:
+    example = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    path = write(tmp_path, example.replace('token = ""', 'token = "1:abc"', 1))
+    config = load_config(path, environ={})
+    assert config.telegram.token == "1:abc"
+    assert config.telegram.mode == "polling"
+    assert config.storage.database == tmp_path / "data" / "smiley.sqlite3"
+    assert config.limits.max_labels_per_chat == 10
+    assert config.limits.label_window_minutes == 10.0
+    assert config.access.user_ids == frozenset()
+
+
+def test_environment_token_overrides_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[telegram]\ntoken = "1:file"\n')
+    config = load_config(path, environ={"SMILEY_BOT_TOKEN": "2:env"})
+    assert config.telegram.token == "2:env"
+
+
+def test_token_is_not_in_the_repr(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[telegram]\ntoken = "1:secret"\n'), environ={})
+    assert "1:secret" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "[telegram] token: missing"),
+        ('[telegram]\ntoken = "1:a"\nmode = "push"\n', "[telegram] mode"),
+        ('[telegram]\ntoken = "1:a"\ntokn = "x"\n', "[telegram] tokn: unknown key"),
+        ('[telegram]\ntoken = "1:a"\n[limits]\nmax_labels_per_chat = 0\n', "max_labels_per_chat"),
+        (
+            '[telegram]\ntoken = "1:a"\n[limits]\nmax_labels_per_chat = "ten"\n',
+            "must be an integer",
+        ),
+        ('[telegram]\ntoken = "1:a"\n[limits]\nmax_download_bytes = 30000000\n', "20 MB"),
+        ('[telegram]\ntoken = "1:a"\n[access]\nuser_ids = ["me"]\n', "[access] user_ids"),
+        ('[telegram]\ntoken = "1:a"\nmode = "webhook"\n', "[telegram.webhook] url"),
+        ('[telegram]\ntoken = "1:a"\n[telegram.webhook]\nport = 70000\n', "port"),
+        ('[telegram]\ntoken = "1:a"\nbase_url = "ftp://x"\n', "base_url"),
+        ('[telegram]\ntoken = "1:a"\n[storrage]\n', "[storrage]: unknown section"),
+        ("[telegram\n", "not valid TOML"),
+    ],
+)
+def test_mistakes_name_the_key_and_the_file(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    message = str(caught.value)
+    assert expected in message
+    assert str(path) in message
+    assert "\n" not in message
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml", environ={})
+
+
+def test_main_prints_one_line_and_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    path = write(tmp_path, "[telegram]\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "token" in lines[0] and str(path) in lines[0]
+    assert "Traceback" not in result.stderr

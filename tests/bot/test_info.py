@@ -1,0 +1,89 @@
+"""End to end: /start, /help, /labels, /status, the command menu and stray messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.app import COMMANDS, BotApplication
+from bot.fakeserver import FakeTelegram
+from tests.bot.conftest import ALICE, GROUP, answer, reaction
+
+Smiley = Callable[..., bytes]
+
+
+async def test_command_menu_is_registered_at_start(
+    telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    registered = [command["command"] for command in telegram.commands()]
+    assert registered == list(COMMANDS)
+    assert all(command["description"] for command in telegram.commands())
+
+
+async def test_start_in_private_greets_by_name(telegram: FakeTelegram, bot: BotApplication) -> None:
+    sent = telegram.send_text(ALICE, ALICE, "/start")
+    text = await answer(telegram, sent)
+    assert text.startswith("Hi Alice!")
+    assert "/label smile" in text
+
+
+async def test_start_in_a_group_explains_privacy_mode_when_it_hides_images(
+    telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    telegram.add_chat(GROUP, type="group", title="Workshop")
+    sent = telegram.send_text(GROUP, ALICE, "/start@SmileyBot")
+    text = await answer(telegram, sent)
+    assert "privacy mode is on" in text
+    assert "Group Privacy → Turn off" in text
+
+
+async def test_help_suggests_the_talks_labels_and_says_what_is_stored(
+    telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    text = await answer(telegram, telegram.send_text(ALICE, ALICE, "/help"))
+    assert "smile, sad, neutral, upside-down" in text
+    assert "Stored:" in text
+    assert "within 10 minutes" in text
+
+
+async def test_status_says_which_labels_need_how_many_more(
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+) -> None:
+    empty = await answer(telegram, telegram.send_text(ALICE, ALICE, "/status"))
+    assert "0 images" in empty and "No labels yet" in empty
+    for label, count in (("smile", 5), ("sad", 2)):
+        for _ in range(count):
+            sent = telegram.send_photo(ALICE, ALICE, smiley(label), caption=f"/label {label}")
+            await reaction(telegram, sent)
+    await reaction(telegram, telegram.send_photo(ALICE, ALICE, smiley("neutral")))
+    text = await answer(telegram, telegram.send_text(ALICE, ALICE, "/status"), contains="dataset")
+    assert "8 images, 7 labelled, 1 unlabelled" in text
+    assert "• sad: 2 (needs 3 more)" in text
+    assert "• smile: 5 ✓" in text
+    assert "Model: none trained yet." in text
+
+
+async def test_unknown_commands_point_to_help_but_other_bots_commands_are_ignored(
+    telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    text = await answer(telegram, telegram.send_text(ALICE, ALICE, "/frobnicate now"))
+    assert "I don't know /frobnicate" in text
+    telegram.add_chat(GROUP, type="group", title="Workshop")
+    telegram.send_text(GROUP, ALICE, "/weather@OtherBot")
+    addressed = telegram.send_text(GROUP, ALICE, "/train@SmileyBot")
+    assert "I don't know /train" in await answer(telegram, addressed)
+    texts = [m.get("text", "") for m in telegram.bot_messages(GROUP)]
+    assert not any("/weather" in text for text in texts)
+
+
+async def test_long_text_gets_a_hint_and_edits_are_ignored(
+    telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    sent = telegram.send_text(ALICE, ALICE, "x" * 4096)
+    assert "Send me a drawing" in await answer(telegram, sent)
+    before = len(telegram.bot_messages(ALICE))
+    telegram.edit_user_message(ALICE, sent["message_id"], "/help")
+    telegram.add_chat(-1009, type="channel", title="News", admins=[ALICE, telegram.bot_id])
+    telegram.post_in_channel(-1009, "/labels")
+    last = telegram.send_text(ALICE, ALICE, "/labels")
+    await answer(telegram, last)
+    assert len(telegram.bot_messages(ALICE)) == before + 1
