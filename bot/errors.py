@@ -21,8 +21,6 @@ async def on_error(update: object, context: BotContext) -> None:
     logger.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_message is None:
         return
-    if isinstance(context.error, TelegramError) and update.effective_chat is None:
-        return
     try:
         await update.effective_message.reply_text(t("error", language(update)))
     except TelegramError:
