@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 SOURCE_KINDS: Final[frozenset[str]] = frozenset({"photo", "document", "sticker"})
 
@@ -113,3 +113,40 @@ class SampleNotFound(KeyError):
     def __str__(self) -> str:
         """Describe the failed lookup without KeyError's quoting."""
         return f"no sample {self.sample_id} in chat {self.chat_id}"
+
+
+@dataclass(frozen=True)
+class LabelledInput:
+    """One labelled sample's model input, as training needs it."""
+
+    sample_id: int
+    label: str
+    model_input: bytes
+    input_size: int
+
+
+RUN_STATUSES: Final[frozenset[str]] = frozenset(
+    {"queued", "running", "finished", "failed", "stopped", "interrupted"}
+)
+FINAL_STATUSES: Final[frozenset[str]] = frozenset({"failed", "stopped", "interrupted"})
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """One /train: its inputs, its outcome and, once finished, where its model lives."""
+
+    id: int
+    chat_id: int
+    requested_by: int | None
+    status: str
+    params: dict[str, Any]
+    labels: list[str]
+    sample_ids: list[int]
+    data_version: int
+    metrics: dict[str, Any] | None
+    model_prefix: str | None
+    error: str | None
+    message_id: int | None
+    created_at: float
+    started_at: float | None
+    finished_at: float | None

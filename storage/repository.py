@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import time
@@ -15,14 +16,17 @@ import aiosqlite
 
 from storage.migrate import migrate
 from storage.records import (
+    FINAL_STATUSES,
     AddResult,
     AddStatus,
     ChatFull,
     LabelCount,
+    LabelledInput,
     NewSample,
     Sample,
     SampleNotFound,
     TooManyLabels,
+    TrainingRun,
 )
 
 logger = logging.getLogger(__name__)
@@ -85,6 +89,11 @@ _MIGRATE_CHAT_STATEMENTS: Final = (
     "DELETE FROM sample_messages WHERE chat_id = :old",
     "UPDATE OR IGNORE album_labels SET chat_id = :new WHERE chat_id = :old",
     "DELETE FROM album_labels WHERE chat_id = :old",
+    # The new chat's own settings win; its data version was bumped as the samples moved.
+    "UPDATE OR IGNORE chat_params SET chat_id = :new WHERE chat_id = :old",
+    "DELETE FROM chat_params WHERE chat_id = :old",
+    "UPDATE training_runs SET chat_id = :new WHERE chat_id = :old",
+    "DELETE FROM chat_data_versions WHERE chat_id = :old",
 )
 
 
@@ -414,9 +423,8 @@ class Repository:
             return
         params = {"old": old_chat_id, "new": new_chat_id}
         async with self._write() as conn:
-            if await _count(conn, "samples", old_chat_id) == 0 and (
-                await _count(conn, "album_labels", old_chat_id) == 0
-            ):
+            tables = ("samples", "album_labels", "chat_params", "training_runs")
+            if not any([await _count(conn, table, old_chat_id) for table in tables]):
                 return
             for statement in _MIGRATE_CHAT_STATEMENTS:
                 await _execute(conn, statement, params)
@@ -446,6 +454,172 @@ class Repository:
                 (chat_id,),
             )
         return [(str(name), bytes(pixels)) for name, pixels in rows]
+
+    async def labelled_inputs(self, chat_id: int) -> list[LabelledInput]:
+        """Return every labelled sample's model input in this chat, oldest first."""
+        async with self._read() as conn:
+            rows = await _fetchall(
+                conn,
+                "SELECT s.id, l.name, i.model_input, s.input_size FROM samples AS s"
+                " JOIN labels AS l ON l.chat_id = s.chat_id AND l.id = s.label_id"
+                " JOIN sample_images AS i ON i.sample_id = s.id"
+                " WHERE s.chat_id = ? ORDER BY s.id",
+                (chat_id,),
+            )
+        return [LabelledInput(int(i), str(n), bytes(p), int(size)) for i, n, p, size in rows]
+
+    async def model_input(self, chat_id: int, sample_id: int) -> bytes | None:
+        """Return one sample's stored model input, if the sample is this chat's."""
+        async with self._read() as conn:
+            row = await _fetchone(
+                conn,
+                "SELECT i.model_input FROM sample_images AS i"
+                " JOIN samples AS s ON s.id = i.sample_id WHERE s.chat_id = ? AND s.id = ?",
+                (chat_id, sample_id),
+            )
+        return None if row is None else bytes(row[0])
+
+    # --- training: parameters, data versions, runs -------------------------------------------
+
+    async def params(self, chat_id: int) -> dict[str, Any]:
+        """Return the parameters this chat changed with /set (the rest are defaults)."""
+        async with self._read() as conn:
+            rows = await _fetchall(
+                conn, "SELECT name, value FROM chat_params WHERE chat_id = ?", (chat_id,)
+            )
+        return {str(name): json.loads(value) for name, value in rows}
+
+    async def set_param(self, chat_id: int, name: str, value: Any) -> None:
+        """Store one parameter of this chat (a JSON-serialisable, already checked value)."""
+        async with self._write() as conn:
+            await _execute(
+                conn,
+                "INSERT INTO chat_params (chat_id, name, value) VALUES (?, ?, ?)"
+                " ON CONFLICT (chat_id, name) DO UPDATE SET value = excluded.value",
+                (chat_id, name, json.dumps(value)),
+            )
+
+    async def data_version(self, chat_id: int) -> int:
+        """Return a number that changes whenever this chat's labelled data changes."""
+        async with self._read() as conn:
+            value = await _scalar(
+                conn,
+                "SELECT coalesce(max(version), 0) FROM chat_data_versions WHERE chat_id = ?",
+                (chat_id,),
+            )
+        return int(value)
+
+    async def create_run(
+        self,
+        chat_id: int,
+        *,
+        requested_by: int | None,
+        params: dict[str, Any],
+        labels: Sequence[str],
+        sample_ids: Sequence[int],
+        data_version: int,
+        now: float | None = None,
+    ) -> TrainingRun:
+        """Record a queued training run."""
+        async with self._write() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO training_runs (chat_id, requested_by, status, params, labels,"
+                " sample_ids, data_version, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
+                (
+                    chat_id,
+                    requested_by,
+                    json.dumps(params),
+                    json.dumps(list(labels)),
+                    json.dumps(list(sample_ids)),
+                    data_version,
+                    _timestamp(now),
+                ),
+            )
+            run_id = cursor.lastrowid
+            await cursor.close()
+            assert run_id is not None
+            return await _require_run(conn, run_id)
+
+    async def start_run(self, run_id: int, *, now: float | None = None) -> TrainingRun:
+        """Mark a queued run as running."""
+        async with self._write() as conn:
+            await _execute(
+                conn,
+                "UPDATE training_runs SET status = 'running', started_at = ?"
+                " WHERE id = ? AND status = 'queued'",
+                (_timestamp(now), run_id),
+            )
+            return await _require_run(conn, run_id)
+
+    async def set_run_message(self, run_id: int, message_id: int) -> None:
+        """Remember the message that shows this run's progress."""
+        async with self._write() as conn:
+            await _execute(
+                conn, "UPDATE training_runs SET message_id = ? WHERE id = ?", (message_id, run_id)
+            )
+
+    async def finish_run(
+        self,
+        run_id: int,
+        *,
+        metrics: dict[str, Any],
+        model_prefix: str,
+        now: float | None = None,
+    ) -> TrainingRun:
+        """Record a successful run; its model serves from now on."""
+        async with self._write() as conn:
+            await _execute(
+                conn,
+                "UPDATE training_runs SET status = 'finished', metrics = ?, model_prefix = ?,"
+                " finished_at = ? WHERE id = ?",
+                (json.dumps(metrics), model_prefix, _timestamp(now), run_id),
+            )
+            return await _require_run(conn, run_id)
+
+    async def end_run(
+        self, run_id: int, status: str, *, error: str | None = None, now: float | None = None
+    ) -> TrainingRun:
+        """Record a run that failed, was stopped or was interrupted."""
+        if status not in FINAL_STATUSES:
+            raise ValueError(f"not an unsuccessful end: {status!r}")
+        async with self._write() as conn:
+            await _execute(
+                conn,
+                "UPDATE training_runs SET status = ?, error = ?, finished_at = ? WHERE id = ?",
+                (status, error, _timestamp(now), run_id),
+            )
+            return await _require_run(conn, run_id)
+
+    async def interrupt_unfinished_runs(self, *, now: float | None = None) -> list[TrainingRun]:
+        """Mark runs left queued or running by a previous process as interrupted."""
+        async with self._write() as conn:
+            rows = await _fetchall(
+                conn,
+                "SELECT id FROM training_runs WHERE status IN ('queued', 'running') ORDER BY id",
+            )
+            await _execute(
+                conn,
+                "UPDATE training_runs SET status = 'interrupted', finished_at = ?,"
+                " error = 'the bot restarted' WHERE status IN ('queued', 'running')",
+                (_timestamp(now),),
+            )
+            return [await _require_run(conn, int(row[0])) for row in rows]
+
+    async def serving_run(self, chat_id: int) -> TrainingRun | None:
+        """Return the chat's newest finished run: the model that answers."""
+        async with self._read() as conn:
+            row = await _fetchone(
+                conn,
+                _RUN_SELECT + " WHERE chat_id = ? AND status = 'finished' ORDER BY id DESC LIMIT 1",
+                (chat_id,),
+            )
+        return None if row is None else _to_run(row)
+
+    async def run(self, run_id: int) -> TrainingRun | None:
+        """Return one run."""
+        async with self._read() as conn:
+            row = await _fetchone(conn, _RUN_SELECT + " WHERE id = ?", (run_id,))
+        return None if row is None else _to_run(row)
 
 
 def _timestamp(now: float | None) -> float:
@@ -714,3 +888,39 @@ async def _remember_album(
         " labelled_at = excluded.labelled_at",
         (chat_id, media_group_id, name, labelled_by, at),
     )
+
+
+_RUN_SELECT: Final = """
+    SELECT id, chat_id, requested_by, status, params, labels, sample_ids, data_version, metrics,
+           model_prefix, error, message_id, created_at, started_at, finished_at
+    FROM training_runs
+"""
+
+
+def _to_run(row: Sequence[Any]) -> TrainingRun:
+    """Build a TrainingRun from a _RUN_SELECT row."""
+    return TrainingRun(
+        id=int(row[0]),
+        chat_id=int(row[1]),
+        requested_by=None if row[2] is None else int(row[2]),
+        status=str(row[3]),
+        params=json.loads(row[4]),
+        labels=json.loads(row[5]),
+        sample_ids=json.loads(row[6]),
+        data_version=int(row[7]),
+        metrics=None if row[8] is None else json.loads(row[8]),
+        model_prefix=row[9],
+        error=row[10],
+        message_id=row[11],
+        created_at=float(row[12]),
+        started_at=row[13],
+        finished_at=row[14],
+    )
+
+
+async def _require_run(conn: aiosqlite.Connection, run_id: int) -> TrainingRun:
+    """Return a run that must exist."""
+    row = await _fetchone(conn, _RUN_SELECT + " WHERE id = ?", (run_id,))
+    if row is None:
+        raise KeyError(run_id)
+    return _to_run(row)
