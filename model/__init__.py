@@ -7,6 +7,7 @@ would hide the submodule of the same name (`model.preprocess`), which breaks
 """
 
 from model.decode import RejectReason
+from model.inference import DEFAULT_MODEL_PREFIX, Classifier
 from model.preprocess import (
     ACCEPTED_FORMATS,
     INPUT_SIZE,
@@ -22,9 +23,11 @@ from model.preprocess import (
 
 __all__ = [
     "ACCEPTED_FORMATS",
+    "DEFAULT_MODEL_PREFIX",
     "INPUT_SIZE",
     "PREPROCESS_VERSION",
     "SOURCE_MAX_SIDE",
+    "Classifier",
     "ImageRejected",
     "PreparedSample",
     "RejectReason",

@@ -1,0 +1,149 @@
+"""Export a trained model: `.keras` to train on, `.tflite` for the bot, `.json` to describe them.
+
+The bot predicts with the `.tflite` file through LiteRT and never loads TensorFlow; the
+`.keras` file keeps the full model (with its optimizer state) for Keras. The sidecar says
+what the model expects: its labels in output order, the input size and the preprocessing
+version its inputs were made with.
+
+Every file is written to a temporary file in the same directory, flushed to disk and renamed
+into place, the sidecar last: a reader that finds a sidecar finds complete model files, and a
+killed export never leaves a half-written file under a final name. The sidecar also carries
+the `.tflite` file's SHA-256, so a reader can tell a sidecar from one export and a `.tflite`
+from the next apart when a re-export to the same prefix is under way.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
+from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+from model.preprocess import PREPROCESS_VERSION
+
+logger = logging.getLogger(__name__)
+
+KERAS_SUFFIX = ".keras"
+TFLITE_SUFFIX = ".tflite"
+SIDECAR_SUFFIX = ".json"
+# The exported model is checked against Keras on a few random inputs before it is written.
+_PROBE_COUNT = 4
+_PROBE_TOLERANCE = 1e-4
+_FILE_MODE = 0o666
+
+
+@dataclass(frozen=True)
+class ExportedModel:
+    """Where an export put its files."""
+
+    keras: Path
+    tflite: Path
+    sidecar: Path
+
+
+def model_paths(prefix: Path) -> ExportedModel:
+    """Return the file names of the model exported under `prefix` (any dots in it are kept)."""
+    prefix = Path(prefix)
+    return ExportedModel(
+        keras=prefix.with_name(prefix.name + KERAS_SUFFIX),
+        tflite=prefix.with_name(prefix.name + TFLITE_SUFFIX),
+        sidecar=prefix.with_name(prefix.name + SIDECAR_SUFFIX),
+    )
+
+
+def export_model(model: keras.Model, labels: Sequence[str], prefix: Path) -> ExportedModel:
+    """Write `<prefix>.keras`, `<prefix>.tflite` and `<prefix>.json` (last), each atomically."""
+    outputs = int(model.output_shape[-1])
+    if outputs != len(labels):
+        raise ValueError(f"the model has {outputs} outputs for {len(labels)} labels")
+    paths = model_paths(prefix)
+    paths.sidecar.parent.mkdir(parents=True, exist_ok=True)
+    # Convert before touching any file: a failed conversion then leaves the old model alone.
+    flatbuffer = to_tflite(model)
+    sidecar = {
+        "labels": list(labels),
+        "input_size": int(model.input_shape[1]),
+        "preprocess_version": PREPROCESS_VERSION,
+        "architecture": model.name,
+        "tflite_sha256": hashlib.sha256(flatbuffer).hexdigest(),
+    }
+    write_atomically(paths.keras, lambda path: model.save(path))
+    write_atomically(paths.tflite, lambda path: path.write_bytes(flatbuffer))
+    text = json.dumps(sidecar, ensure_ascii=False, indent=2) + "\n"
+    write_atomically(paths.sidecar, lambda path: path.write_text(text, encoding="utf-8"))
+    _sync_directory(paths.sidecar.parent)
+    logger.info("exported %s (%d labels)", paths.sidecar, len(labels))
+    return paths
+
+
+def to_tflite(model: keras.Model) -> bytes:
+    """Convert the model in inference mode (no dropout, no augmentation) to a TFLite flatbuffer.
+
+    The batch dimension stays dynamic: the bot resizes the input to the number of images.
+
+    Raises:
+        RuntimeError: The converted model does not predict what the Keras model does.
+    """
+    spec = tf.TensorSpec(shape=(None, *model.input_shape[1:]), dtype=tf.float32, name="image")
+    serve = tf.function(lambda images: model(images, training=False), input_signature=[spec])
+    # Freeze the weights into constants first. Converting the function with its variables
+    # silently drops the weights of some models (the talk's CNN among them: an 8 KB file
+    # that predicts NaN), and from_keras_model is slower and prints to stdout, which is the
+    # worker's protocol channel.
+    frozen = convert_variables_to_constants_v2(serve.get_concrete_function())
+    flatbuffer = bytes(tf.lite.TFLiteConverter.from_concrete_functions([frozen]).convert())
+    _check_conversion(model, flatbuffer)
+    return flatbuffer
+
+
+def _check_conversion(model: keras.Model, flatbuffer: bytes) -> None:
+    """Compare LiteRT's predictions on a few random inputs with Keras'; raise if they differ."""
+    probe = np.random.default_rng(0).random((_PROBE_COUNT, *model.input_shape[1:]))
+    probe = probe.astype(np.float32)
+    expected = keras.ops.convert_to_numpy(model(probe, training=False))
+    interpreter = Interpreter(model_content=flatbuffer)
+    index = interpreter.get_input_details()[0]["index"]
+    interpreter.resize_tensor_input(index, list(probe.shape))
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(index, probe)
+    interpreter.invoke()
+    actual = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    if actual.shape != expected.shape or not np.allclose(actual, expected, atol=_PROBE_TOLERANCE):
+        raise RuntimeError("the TFLite model does not predict what the Keras model does")
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Let `write` fill a temporary file next to `path`, sync it, then rename it to `path`.
+
+    The temporary name keeps the final suffix (Keras insists on ".keras") and starts with a
+    dot, so nobody mistakes it for a model. It is removed if anything goes wrong.
+    """
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp{path.suffix}")
+    # Created like any new file (0666 less the umask), not private like mkstemp's: the
+    # bundled model ships in the package and is read by another user in the container.
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE))
+    try:
+        write(temporary)
+        with temporary.open("rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, path)
+    except BaseException:  # also on SystemExit from SIGTERM: no orphaned temporary file
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _sync_directory(directory: Path) -> None:
+    """Flush the renames in a directory to disk, so a power cut cannot undo them."""
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

@@ -1,0 +1,244 @@
+"""Benchmark the accuracy of the whole pipeline on synthetic smileys, per network variant.
+
+Not a test: it prints a table. Synthetic image bytes go through prepare_sample, then 5-fold
+cross-validation trains each variant on four folds and predicts the fifth, separately on
+drawn images (digital, dark, transparent) and on photos of paper, with a workshop's handful
+of samples per label and with more. Run from the repository root:
+
+    .venv/bin/python scripts/bench_accuracy.py --per-label 10 --repeats 8
+    .venv/bin/python scripts/bench_accuracy.py --per-label 40 --repeats 4
+
+What it showed (4 labels, default TrainParams: 20 epochs, batch 16, Adam 1e-3; mean
+accuracy in % over the data seeds, 5-fold each):
+
+    variant            drawn 10/label  paper 10/label  drawn 40/label  paper 40/label
+    dense                   41.2            37.2            54.2            52.7
+    cnn-talk                50.6            47.2            74.2            69.5
+    +dropout 0.3            48.4            45.0            76.2            68.8
+    +dropout 0.5            47.8            46.2            75.3            68.3
+    +batch norm             37.5            31.6            72.2            67.2
+    +batch norm+dropout     30.6            34.1            75.0            68.0
+    +augmentation           40.3            40.6            70.6            64.8
+
+(10/label: 8 seeds, a seed's accuracy spreads by about ±10; 40/label: 4 seeds, ±3.) An
+earlier run with 3 seeds also had "same" padding (40.8, 44.2, 71.5, 65.0), with a fourth
+pooling (42.5, 41.7, 71.2, 65.6) and everything together (38.3, 35.8, 52.1, 49.0). With a
+chat's few hundred training steps nothing beats the talk's CNN: regularisers slow learning
+down more than they help, and batch statistics from 16 drawings are poor. So a chat's CNN
+is the talk's (model/network.py DEFAULT_CNN); the default model, trained on 8000 drawings,
+uses augmentation and dropout (scripts/train_default_model.py).
+"""
+
+import argparse
+import logging
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+# Let the script run as a plain file from a checkout without installing the project.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from model.preprocess import ImageRejected, input_array, prepare_sample
+from model.synthetic import LABELS, smiley_bytes
+
+if TYPE_CHECKING:  # TensorFlow is imported only once main() has set its thread limits
+    import keras
+
+    from model.training import Trainer
+
+logger = logging.getLogger(__name__)
+
+KINDS = {"drawn": ("digital", "dark", "transparent"), "paper": ("paper",)}
+DRAWN_FORMATS = ("PNG", "JPEG", "WEBP")
+CANVAS = 200  # Telegram's 320 px photo size shows a sheet about this size
+MAX_PIXELS = 40_000_000
+MAX_ATTEMPTS = 10  # a rare synthetic drawing is too faint and rejected as blank: draw another
+
+
+def sample_input(label_index: int, index: int, seed: int, style: str, size: int) -> np.ndarray:
+    """Draw one synthetic smiley, encode it like an upload and return its model input."""
+    for attempt in range(MAX_ATTEMPTS):
+        rng = np.random.default_rng([seed, label_index, index, attempt])
+        if style == "paper":
+            fmt = "JPEG"
+        elif style == "transparent":
+            fmt = "PNG"
+        else:
+            fmt = DRAWN_FORMATS[int(rng.integers(len(DRAWN_FORMATS)))]
+        data = smiley_bytes(LABELS[label_index], rng, style, fmt, size)
+        try:
+            return input_array(prepare_sample(data, max_pixels=MAX_PIXELS).model_input)
+        except ImageRejected:
+            continue
+    raise RuntimeError(f"{MAX_ATTEMPTS} {style} drawings in a row were rejected")
+
+
+def _sample_task(task: tuple[int, int, int, str, int]) -> np.ndarray:
+    """Unpack a task for a process pool."""
+    return sample_input(*task)
+
+
+def prepared_dataset(
+    n_per_label: int,
+    seed: int,
+    styles: Sequence[str],
+    *,
+    labels: Sequence[str] = LABELS,
+    sizes: Sequence[int] = (CANVAS,),
+    processes: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return model inputs x (N, 28, 28), labels y and style indices.
+
+    Styles and canvas sizes take turns. The same seed gives the same samples; `processes`
+    > 1 draws them in a process pool.
+    """
+    tasks = []
+    for index in range(n_per_label):
+        for label in labels:
+            label_index = LABELS.index(label)
+            style = styles[(index + label_index) % len(styles)]
+            tasks.append((label_index, index, seed, style, sizes[index % len(sizes)]))
+    if processes > 1:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            inputs = pool.map(_sample_task, tasks, chunksize=16)
+    else:
+        inputs = [_sample_task(task) for task in tasks]
+    x = np.stack(inputs).astype(np.float32)
+    y = np.array([list(labels).index(LABELS[task[0]]) for task in tasks], dtype=np.int64)
+    style_of = np.array([list(styles).index(task[3]) for task in tasks], dtype=np.int64)
+    return x, y, style_of
+
+
+def variants() -> dict[str, Callable[[int], "keras.Model"]]:
+    """Return the networks to compare: name -> builder of a compiled model for n labels."""
+    from model.network import (
+        TALK_CNN,
+        CnnOptions,
+        build_cnn,
+        build_dense,
+        build_model,
+        compile_model,
+    )
+
+    def cnn(options: CnnOptions) -> Callable[[int], "keras.Model"]:
+        def build(num_classes: int) -> "keras.Model":
+            model = build_cnn(num_classes, options=options)
+            compile_model(model, 1e-3)
+            return model
+
+        return build
+
+    def dense(num_classes: int) -> "keras.Model":
+        model = build_dense(num_classes)
+        compile_model(model, 1e-3)
+        return model
+
+    return {
+        "dense": dense,
+        "cnn-talk": cnn(TALK_CNN),
+        "+same": cnn(CnnOptions(padding="same")),
+        "+same+pool": cnn(CnnOptions(padding="same", final_pool=True)),
+        "+dropout": cnn(CnnOptions(dropout=0.3)),
+        "+dropout0.5": cnn(CnnOptions(dropout=0.5)),
+        "+bn": cnn(CnnOptions(batch_norm=True)),
+        "+bn+dropout": cnn(CnnOptions(batch_norm=True, dropout=0.3)),
+        "+augment": cnn(CnnOptions(augment=True)),
+        "+augment+dropout": cnn(CnnOptions(augment=True, dropout=0.3)),
+        "+same+pool+augment+dropout": cnn(
+            CnnOptions(padding="same", final_pool=True, augment=True, dropout=0.3)
+        ),
+        "default": lambda num_classes: build_model("cnn", num_classes),
+    }
+
+
+def cross_validate(
+    trainer: "Trainer",
+    x: np.ndarray,
+    y: np.ndarray,
+    folds: int,
+    epochs: int,
+    seed: int,
+) -> tuple[int, int]:
+    """Train on all folds but one, predict that one, for each fold; return (hits, predictions)."""
+    from model.training import stratified_folds
+
+    rng = np.random.default_rng(seed)
+    hits = 0
+    for validation in stratified_folds(y, folds, rng):
+        training = np.setdiff1d(np.arange(len(y)), validation)
+        trainer.reset()
+        trainer.fit(x[training], y[training], epochs, rng)
+        predicted = trainer.predict(x[validation]).argmax(axis=1)
+        hits += int((predicted == y[validation]).sum())
+    return hits, len(y)
+
+
+def main() -> None:
+    """Parse arguments, run the benchmark and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--per-label", type=int, nargs="+", default=[10, 40], help="samples per label"
+    )
+    parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=list(KINDS))
+    parser.add_argument("--variants", nargs="+", help="variant names (default: all)")
+    parser.add_argument("--repeats", type=int, default=3, help="data seeds per cell")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=100, help="first data seed")
+    parser.add_argument("--threads", type=int, default=2, help="TensorFlow threads")
+    parser.add_argument("--processes", type=int, default=2, help="processes drawing the data")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+        os.environ[name] = str(args.threads)
+
+    print(f"drawing {args.repeats} data sets per kind and size...", flush=True)
+    started = time.perf_counter()
+    data = {
+        (kind, n, repeat): prepared_dataset(
+            n, args.seed + repeat, KINDS[kind], processes=args.processes
+        )[:2]
+        for kind in args.kinds
+        for n in args.per_label
+        for repeat in range(args.repeats)
+    }
+    print(f"  {time.perf_counter() - started:.0f} s", flush=True)
+
+    import keras
+
+    from model.training import Trainer
+
+    builders = variants()
+    chosen = args.variants or list(builders)
+    columns = [(kind, n) for kind in args.kinds for n in args.per_label]
+    header = "".join(f"{kind + ' ' + str(n) + '/label':>18}" for kind, n in columns)
+    print(f"{'variant':<32}{header}{'seconds':>9}")
+    for name in chosen:
+        started = time.perf_counter()
+        keras.utils.set_random_seed(0)
+        trainer = Trainer(builders[name](len(LABELS)), args.batch_size)
+        cells = []
+        for kind, n in columns:
+            accuracies = []
+            for repeat in range(args.repeats):
+                x, y = data[(kind, n, repeat)]
+                hits, total = cross_validate(trainer, x, y, args.folds, args.epochs, repeat)
+                accuracies.append(hits / total)
+            spread = statistics.stdev(accuracies) if len(accuracies) > 1 else 0.0
+            cells.append(f"{100 * statistics.mean(accuracies):>11.1f} ±{100 * spread:>4.1f}")
+        seconds = time.perf_counter() - started
+        print(f"{name:<32}{''.join(f'{cell:>18}' for cell in cells)}{seconds:>9.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
