@@ -25,13 +25,17 @@ from bot.handlers.images import image
 from bot.handlers.info import help_command, labels, start, status, text_hint, unknown_command
 from bot.handlers.labelling import label
 from bot.handlers.removal import DELETE_CALLBACK_PATTERN, delete, delete_answer, undo
+from bot.handlers.training import debug, params, set_param, stop, train
 from bot.intake import Intake
 from bot.labelling import Labeller
 from bot.notices import Notices
+from bot.predictor import Predictor
 from bot.ratelimit import ChatRateLimiter
 from bot.services import BotServices
 from bot.texts import t
+from bot.trainer import Trainer
 from bot.updates import PerChatUpdateProcessor
+from model import DEFAULT_MODEL_PREFIX
 from storage import Repository
 
 __all__ = ["COMMANDS", "build_application"]
@@ -40,7 +44,20 @@ logger = logging.getLogger(__name__)
 
 BotApplication = Application[Any, Any, Any, Any, BotServices, Any]
 
-COMMANDS = ("start", "help", "label", "labels", "status", "undo", "delete")
+COMMANDS = (
+    "start",
+    "help",
+    "label",
+    "labels",
+    "status",
+    "train",
+    "stop",
+    "set",
+    "params",
+    "debug",
+    "undo",
+    "delete",
+)
 MAX_CONCURRENT_UPDATES = 32
 # Generous enough for a 20 MB download on a slow link.
 READ_TIMEOUT = 30.0
@@ -83,6 +100,10 @@ def build_application(config: Config) -> BotApplication:
     services.labeller = Labeller(services.repo, services.intake, config.limits)
     services.notices = Notices(application.bot)
     services.acks = Acknowledger(services.notices)
+    services.predictor = Predictor(
+        services.repo, DEFAULT_MODEL_PREFIX, config.prediction.cache_size
+    )
+    services.trainer = Trainer(application.bot, services.repo, services.predictor, config)
     _register_handlers(application)
     return application
 
@@ -98,6 +119,11 @@ def _register_handlers(application: BotApplication) -> None:
             CommandHandler("status", status, filters=NEW),
             CommandHandler("undo", undo, filters=NEW),
             CommandHandler("delete", delete, filters=NEW),
+            CommandHandler("train", train, filters=NEW),
+            CommandHandler("stop", stop, filters=NEW),
+            CommandHandler("set", set_param, filters=NEW),
+            CommandHandler("params", params, filters=NEW),
+            CommandHandler("debug", debug, filters=NEW),
             CallbackQueryHandler(delete_answer, pattern=DELETE_CALLBACK_PATTERN),
             MessageHandler(NEW & MEDIA, image),
             MessageHandler(filters.StatusUpdate.MIGRATE, migrate),
@@ -113,11 +139,18 @@ async def _open(application: BotApplication) -> None:
     services.config.storage.database.parent.mkdir(parents=True, exist_ok=True)
     services.config.storage.models_dir.mkdir(parents=True, exist_ok=True)
     await services.repo.open()
+    try:
+        await services.predictor.warm_up()
+    except Exception:
+        # Chats can still collect and train; only default predictions are missing.
+        logger.exception("the default model could not be loaded")
+    services.trainer.start_recovery()
     await application.bot.set_my_commands([BotCommand(name, t(f"cmd.{name}")) for name in COMMANDS])
     logger.info("bot @%s is ready", application.bot.username)
 
 
 async def _close(application: BotApplication) -> None:
     services = application.bot_data
+    await services.trainer.close()
     await services.notices.close()
     await services.repo.close()

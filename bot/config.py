@@ -14,8 +14,10 @@ __all__ = [
     "Config",
     "ConfigError",
     "LimitsConfig",
+    "PredictionConfig",
     "StorageConfig",
     "TelegramConfig",
+    "TrainingConfig",
     "WebhookConfig",
     "load_config",
 ]
@@ -24,6 +26,7 @@ TOKEN_ENV_VAR = "SMILEY_BOT_TOKEN"
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 TELEGRAM_DOWNLOAD_CAP = 20 * 1024 * 1024  # getFile refuses anything larger
+SECTIONS = ("telegram", "storage", "limits", "training", "prediction", "access")
 
 
 class ConfigError(Exception):
@@ -74,6 +77,22 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class TrainingConfig:
+    """How trainings run: each in a worker process, queued across chats."""
+
+    concurrency: int = 1  # trainings at once; each takes a core
+    threads: int = 1  # TensorFlow threads per training, so the bot keeps a core
+
+
+@dataclass(frozen=True)
+class PredictionConfig:
+    """How predictions are answered."""
+
+    low_confidence: float = 0.5  # below this, the reply says "not sure"
+    cache_size: int = 32  # chat models kept in memory
+
+
+@dataclass(frozen=True)
 class AccessConfig:
     """Optional allow-lists; empty means everyone is allowed."""
 
@@ -88,6 +107,8 @@ class Config:
     telegram: TelegramConfig
     storage: StorageConfig = StorageConfig()
     limits: LimitsConfig = LimitsConfig()
+    training: TrainingConfig = TrainingConfig()
+    prediction: PredictionConfig = PredictionConfig()
     access: AccessConfig = AccessConfig()
     source: Path = Path("config.toml")
 
@@ -159,9 +180,9 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
     root = _Section(data, "", path)
-    for name in ("telegram", "storage", "limits", "access"):
+    for name in SECTIONS:
         root.table(name)
-    unknown = sorted(set(data) - {"telegram", "storage", "limits", "access"})
+    unknown = sorted(set(data) - set(SECTIONS))
     if unknown:
         raise ConfigError(f"{path}: [{unknown[0]}]: unknown section (check the spelling)")
 
@@ -169,6 +190,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         telegram=_telegram(_Section(root.table("telegram"), "telegram", path), environ),
         storage=_storage(_Section(root.table("storage"), "storage", path), path),
         limits=_limits(_Section(root.table("limits"), "limits", path)),
+        training=_training(_Section(root.table("training"), "training", path)),
+        prediction=_prediction(_Section(root.table("prediction"), "prediction", path)),
         access=_access(_Section(root.table("access"), "access", path)),
         source=path,
     )
@@ -260,6 +283,29 @@ def _limits(section: _Section) -> LimitsConfig:
         )
     section.finish()
     return limits
+
+
+def _training(section: _Section) -> TrainingConfig:
+    defaults = TrainingConfig()
+    training = TrainingConfig(
+        concurrency=section.positive("concurrency", int, defaults.concurrency),
+        threads=section.positive("threads", int, defaults.threads),
+    )
+    section.finish()
+    return training
+
+
+def _prediction(section: _Section) -> PredictionConfig:
+    defaults = PredictionConfig()
+    low_confidence = section.get("low_confidence", float, defaults.low_confidence)
+    if not 0 <= low_confidence < 1:
+        raise section.error("low_confidence", f"must be from 0 to below 1, got {low_confidence}")
+    prediction = PredictionConfig(
+        low_confidence=low_confidence,
+        cache_size=section.positive("cache_size", int, defaults.cache_size),
+    )
+    section.finish()
+    return prediction
 
 
 def _access(section: _Section) -> AccessConfig:

@@ -6,16 +6,17 @@ import asyncio
 import logging
 import time
 from collections import defaultdict, deque
+from dataclasses import dataclass
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, TelegramError
 
 from bot.config import LimitsConfig
 from bot.media import ImageRef
-from model import prepare_sample
+from model import PreparedSample, prepare_sample
 from storage import AddResult, NewSample, Repository
 
-__all__ = ["DownloadFailed", "FileTooLarge", "Intake", "UploadThrottled"]
+__all__ = ["DownloadFailed", "FileTooLarge", "Intake", "Stored", "UploadThrottled"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,14 @@ class UploadThrottled(Exception):
         super().__init__(limit, retry_in)
         self.limit = limit
         self.retry_in = retry_in
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What storing an image did, and the model input it produced."""
+
+    result: AddResult
+    prepared: PreparedSample
 
 
 class UploadThrottle:
@@ -70,7 +79,7 @@ class Intake:
 
     async def ingest(
         self, bot: Bot, message: Message, image: ImageRef, *, label: str | None
-    ) -> AddResult:
+    ) -> Stored:
         """Download, preprocess and store ``image`` of ``message``, labelled or not.
 
         Raises:
@@ -99,11 +108,12 @@ class Intake:
             source_png=prepared.source_png,
             label=label,
         )
-        return await self._repo.add_sample(
+        result = await self._repo.add_sample(
             sample,
             max_samples=self._limits.max_samples_per_chat,
             max_labels=self._limits.max_labels_per_chat,
         )
+        return Stored(result, prepared)
 
     async def _download(self, bot: Bot, image: ImageRef) -> bytes:
         limit = self._limits.max_download_bytes

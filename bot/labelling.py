@@ -73,8 +73,8 @@ class Labeller:
         image = find_image(target)
         if image is None:
             raise NotAnImage
-        result = await self._intake.ingest(bot, target, image, label=label)
-        return [result.sample], None
+        ingested = await self._intake.ingest(bot, target, image, label=label)
+        return [ingested.result.sample], None
 
     async def _label_latest(
         self, command: Message, label: str, user_id: int | None

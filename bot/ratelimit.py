@@ -89,15 +89,16 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                         await stack.enter_async_context(limiter)
                     return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                if attempt == max_retries:
-                    raise
                 # The public ``retry_after`` warns until PTB 23 makes it a timedelta;
                 # PTB's own AIORateLimiter reads the timedelta the same way.
                 seconds = exc._retry_after.total_seconds()
                 logger.info("429 for chat %s on %s: waiting %.1f s", chat_id, endpoint, seconds)
                 if chat_id is not None:
+                    # Held even when we give up on this call: the chat's next call waits too.
                     self._paused_until[chat_id] = time.monotonic() + seconds
-                else:
+                if attempt == max_retries:
+                    raise
+                if chat_id is None:
                     await asyncio.sleep(seconds)
         raise AssertionError("unreachable: the loop returns or raises")
 

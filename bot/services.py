@@ -11,6 +11,8 @@ from bot.config import Config
 from bot.intake import Intake
 from bot.labelling import Labeller
 from bot.notices import Notices
+from bot.predictor import Predictor
+from bot.trainer import Trainer
 from storage import Repository
 
 __all__ = ["BotContext", "BotServices"]
@@ -29,6 +31,8 @@ class BotServices:
     labeller: Labeller
     notices: Notices
     acks: Acknowledger
+    predictor: Predictor
+    trainer: Trainer
 
 
 BotContext: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotServices]

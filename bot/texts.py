@@ -20,12 +20,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cmd.status": "Dataset and model status",
         "cmd.undo": "Delete your last labelled sample",
         "cmd.delete": "Delete a label and its samples",
+        "cmd.train": "Train this chat's model",
+        "cmd.stop": "Stop the running training",
+        "cmd.set": "Change a training parameter",
+        "cmd.params": "Show the training parameters",
+        "cmd.debug": "Reply to an image: what the model sees",
         # /start and /help
         "start.private": (
             "Hi {name}! I learn to recognise smileys from your drawings.\n\n"
             "1. Draw a smiley (on paper or on your phone) and send me a photo of it.\n"
             "2. Tell me what it is: /label smile\n"
-            "3. Collect a few of each kind, then train me (coming soon).\n\n"
+            "3. Collect a few of each kind (5 or more), then send /train.\n"
+            "4. Send a new drawing without a label: I'll tell you what I think it is.\n\n"
             "/help shows everything I can do."
         ),
         "start.group": (
@@ -40,7 +46,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "me from the group and add me again."
         ),
         "help": (
-            "I collect labelled smileys for this chat and (soon) learn from them.\n\n"
+            "I learn to recognise smileys from the drawings this chat labels.\n\n"
             "Three ways to label an image:\n"
             "• send it with the caption /label smile\n"
             "• reply to an image with /label smile (also fixes a wrong label)\n"
@@ -49,7 +55,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "Label names: 1–32 letters, digits, - or _. Try: {suggested}. "
             "Up to {max_labels} labels per chat.\n\n"
             "/labels – samples per label\n"
-            "/status – what is still missing\n"
+            "/status – what is still missing, and the model\n"
+            "/train – train this chat's model (/stop cancels it)\n"
+            "/set, /params – training parameters (epochs, learning_rate, batch_size, architecture, validation)\n"
+            "/debug – reply to an image: the 28×28 picture the model sees\n"
             "/undo – delete your last labelled sample\n"
             "/delete <label> – delete a label and its samples\n\n"
             "I accept {accepts}.\n"
@@ -121,7 +130,53 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "status.ready": "• {label}: {count} ✓",
         "status.no_labels": "No labels yet. Each label needs at least {min} samples to train.",
         "status.min_labels": "Training needs at least 2 labels.",
-        "status.model_none": "Model: none trained yet.",
+        "status.model_none": "Model: none trained yet; the built-in smiley model answers. /train makes your own.",
+        "status.model": "Model: trained on {samples} samples, validation accuracy {accuracy}%.",
+        "status.model_outdated": "The samples changed since: /train to update the model.",
+        "status.training": "A training is running or queued: /stop cancels it.",
+        # training
+        "train.not_enough": "Not enough samples to train yet. Each label needs at least {minimum}:",
+        "train.missing": "• {label}: {missing} more",
+        "train.too_few_labels": "Training needs at least 2 labels with {minimum} samples each.",
+        "train.already": "A training is already running or queued here. /stop cancels it.",
+        "train.queued": "Training queued: {ahead} ahead of yours. I'll start as soon as I can.",
+        "train.starting": "Training starts…",
+        "train.progress_header": "Training on {samples} samples: {labels}",
+        "train.stage_validation": "validation run {fold}/{folds}",
+        "train.stage_final": "final model",
+        "train.progress_stage": "{stage}, epoch {epoch}/{epochs}",
+        "train.progress_metrics": "loss {loss} · accuracy {accuracy}%",
+        "train.finished": "Training finished in {seconds} s.",
+        "train.validation": "Validation accuracy: {accuracy}% ({method}, {samples} samples).",
+        "train.method_kfold": "{folds}-fold cross-validation",
+        "train.method_holdout": "held-out samples",
+        "train.per_label": "• {label}: {accuracy}% of {count}",
+        "train.serving": "The new model answers from now on.",
+        "train.failed": "Training failed: {reason}",
+        "train.stopped": "Training stopped: {reason}",
+        "train.interrupted": "Training interrupted: {reason}",
+        "train.previous_serves": "The previous model keeps answering.",
+        "train.reason_stop": "you sent /stop.",
+        "train.reason_restart": "the bot restarted. Send /train to start again.",
+        "train.reason_bug": "an error on my side. Please try again.",
+        "train.reason_crash": "the training process ended unexpectedly (code {code}).",
+        "stop.done": "Stopping the training…",
+        "stop.nothing": "No training is running here.",
+        # parameters
+        "set.usage": "Usage: /set <name> <value>, e.g. /set epochs 20. /params shows them all.",
+        "set.invalid": "Invalid value for {name}: use {rule}.",
+        "set.unknown": "There is no parameter “{name}”: use {rule}.",
+        "set.done": "{name} is now {value}. It applies to the next /train.",
+        "params.header": "Training parameters (change with /set <name> <value>):",
+        "params.line": "• {name} = {value} ({rule})",
+        # predictions
+        "predict.sure": "I think this is {label}.",
+        "predict.not_sure": "Not sure. My best guesses:",
+        "predict.default_model": "(the built-in smiley model: label your own and /train to teach me)",
+        "predict.outdated": "(my model is older than this chat's samples: /train to update it)",
+        "predict.teach": "Reply /label <name> to teach me what it is.",
+        "debug.usage": "Reply /debug to an image I stored to see what the model sees.",
+        "debug.caption": "What the model sees: {size}×{size} pixels, bright ink on black.",
         # /undo and /delete
         "undo.done": "Deleted your last labelled sample ({label}). {label} has {count} left.",
         "undo.nothing": "You have no labelled samples in this chat to undo.",

@@ -6,11 +6,13 @@ from storage.records import (
     AddStatus,
     ChatFull,
     LabelCount,
+    LabelledInput,
     NewSample,
     Sample,
     SampleNotFound,
     StorageLimitError,
     TooManyLabels,
+    TrainingRun,
 )
 from storage.repository import Repository
 
@@ -19,6 +21,7 @@ __all__ = [
     "AddStatus",
     "ChatFull",
     "LabelCount",
+    "LabelledInput",
     "MigrationError",
     "NewSample",
     "Repository",
@@ -26,5 +29,6 @@ __all__ = [
     "SampleNotFound",
     "StorageLimitError",
     "TooManyLabels",
+    "TrainingRun",
     "migrate",
 ]

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Message, Update
 
 from bot.handlers.common import invalid_label_text, language, shown
 from bot.intake import DownloadFailed, FileTooLarge, UploadThrottled
 from bot.labels import InvalidLabel, label_argument, normalise_label
 from bot.media import UnsupportedMedia, find_image
+from bot.reports import prediction_text
 from bot.services import BotContext
 from bot.texts import t
 from model import ImageRejected
-from storage import ChatFull, TooManyLabels
+from storage import AddStatus, ChatFull, TooManyLabels
 
 __all__ = ["image", "refusal_text"]
+
+logger = logging.getLogger(__name__)
 
 
 async def image(update: Update, context: BotContext) -> None:
@@ -28,8 +33,8 @@ async def image(update: Update, context: BotContext) -> None:
         ref = find_image(message)
         if ref is None:
             return
-        result = await services.intake.ingest(context.bot, message, ref, label=label)
-    except Exception as exc:
+        stored = await services.intake.ingest(context.bot, message, ref, label=label)
+    except Exception as exc:  # every failure a user can cause gets an answer
         text = refusal_text(exc, lang, services.config.limits.max_download_bytes)
         if text is None:
             raise
@@ -37,6 +42,21 @@ async def image(update: Update, context: BotContext) -> None:
         return
     if label_problem is not None:
         services.acks.notify(message, label_problem)
+    result = stored.result
+    if result.status is AddStatus.CREATED and result.sample.label is None:
+        # A new unlabelled image is answered with what the model thinks it is.
+        prepared = stored.prepared
+        try:
+            prediction = await services.predictor.predict(
+                message.chat_id, prepared.model_input, prepared.input_size
+            )
+        except Exception:
+            # The image is stored; say so even if no model can answer right now.
+            logger.exception("prediction in chat %s failed", message.chat_id)
+        else:
+            low = services.config.prediction.low_confidence
+            await message.reply_text(prediction_text(prediction, low, lang), do_quote=True)
+            return
     await services.acks.stored(message, result, lang)
 
 

@@ -88,8 +88,24 @@ async def status(update: Update, context: BotContext) -> None:
             lines.append(t("status.ready", lang, label=c.name, count=c.count))
     if len(counts) == 1:
         lines.append(t("status.min_labels", lang))
-    lines.append(t("status.model_none", lang))
+    lines += await _model_state(context, chat_id, lang)
     await reply(update, "\n".join(lines))
+
+
+async def _model_state(context: BotContext, chat_id: int, lang: str | None) -> list[str]:
+    services = context.bot_data
+    run = await services.repo.serving_run(chat_id)
+    lines = []
+    if run is None or run.metrics is None:
+        lines.append(t("status.model_none", lang))
+    else:
+        accuracy = f"{100 * float(run.metrics.get('validation_accuracy', 0.0)):.0f}"
+        lines.append(t("status.model", lang, samples=len(run.sample_ids), accuracy=accuracy))
+        if run.data_version != await services.repo.data_version(chat_id):
+            lines.append(t("status.model_outdated", lang))
+    if services.trainer.is_training(chat_id):
+        lines.append(t("status.training", lang))
+    return lines
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

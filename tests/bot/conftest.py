@@ -97,6 +97,29 @@ def is_reaction_on(message: dict[str, Any]) -> Callable[[ApiCall], bool]:
     )
 
 
+def is_answer_to(message: dict[str, Any]) -> Callable[[ApiCall], bool]:
+    """Match the bot's reaction on ``message`` or its reply to it."""
+    chat_id, message_id = message["chat"]["id"], message["message_id"]
+    reacted = is_reaction_on(message)
+
+    def match(call: ApiCall) -> bool:
+        if reacted(call):
+            return True
+        reply = call.params.get("reply_parameters") or {}
+        return (
+            call.method == "sendMessage"
+            and int(call.params["chat_id"]) == chat_id
+            and int(reply.get("message_id", -1)) == message_id
+        )
+
+    return match
+
+
+async def answered(telegram: FakeTelegram, message: dict[str, Any]) -> None:
+    """Wait until the bot acknowledged ``message``: a reaction, or a reply such as a prediction."""
+    await telegram.wait_for(is_answer_to(message))
+
+
 async def reaction(telegram: FakeTelegram, message: dict[str, Any]) -> list[str]:
     """Wait for the bot to react to ``message`` and return the reaction."""
     await telegram.wait_for(is_reaction_on(message))

@@ -8,7 +8,7 @@ from dataclasses import replace
 from bot.app import BotApplication
 from bot.config import AccessConfig, Config
 from bot.fakeserver import FakeTelegram
-from tests.bot.conftest import ALICE, BOB, GROUP, answer, reaction, running
+from tests.bot.conftest import ALICE, BOB, GROUP, answer, answered, reaction, running
 
 Smiley = Callable[..., bytes]
 
@@ -46,7 +46,7 @@ async def test_a_restart_keeps_the_data(
                 telegram.send_photo(ALICE, ALICE, smiley(label), caption=f"/label {label}"),
             )
         unlabelled = telegram.send_photo(ALICE, ALICE, smiley("neutral"))
-        await reaction(telegram, unlabelled)
+        await answered(telegram, unlabelled)
     async with running(config):
         text = await labels_of(telegram, ALICE, ALICE)
         assert "• smile: 2" in text and "• sad: 1" in text and "Unlabelled images: 1" in text

@@ -16,6 +16,7 @@ from tests.bot.conftest import (
     BOB,
     GROUP,
     answer,
+    answered,
     is_reaction_on,
     reaction,
     running,
@@ -152,7 +153,7 @@ async def test_uploads_per_minute_are_limited_with_a_time_to_wait(
 ) -> None:
     async with running(with_limits(config, uploads_per_user_per_minute=2)):
         for _ in range(2):
-            await reaction(telegram, telegram.send_photo(ALICE, ALICE, smiley("smile")))
+            await answered(telegram, telegram.send_photo(ALICE, ALICE, smiley("smile")))
         third = telegram.send_photo(ALICE, ALICE, smiley("smile"))
         text = await answer(telegram, third, contains="Slow down")
         assert "at most 2 images a minute. Try again in" in text

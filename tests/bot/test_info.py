@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bot.app import COMMANDS, BotApplication
 from bot.fakeserver import FakeTelegram
-from tests.bot.conftest import ALICE, GROUP, answer, reaction
+from tests.bot.conftest import ALICE, GROUP, answer, answered, reaction
 
 Smiley = Callable[..., bytes]
 
@@ -54,12 +54,12 @@ async def test_status_says_which_labels_need_how_many_more(
         for _ in range(count):
             sent = telegram.send_photo(ALICE, ALICE, smiley(label), caption=f"/label {label}")
             await reaction(telegram, sent)
-    await reaction(telegram, telegram.send_photo(ALICE, ALICE, smiley("neutral")))
+    await answered(telegram, telegram.send_photo(ALICE, ALICE, smiley("neutral")))
     text = await answer(telegram, telegram.send_text(ALICE, ALICE, "/status"), contains="dataset")
     assert "8 images, 7 labelled, 1 unlabelled" in text
     assert "• sad: 2 (needs 3 more)" in text
     assert "• smile: 5 ✓" in text
-    assert "Model: none trained yet." in text
+    assert "Model: none trained yet; the built-in smiley model answers." in text
 
 
 async def test_unknown_commands_point_to_help_but_other_bots_commands_are_ignored(
@@ -69,8 +69,8 @@ async def test_unknown_commands_point_to_help_but_other_bots_commands_are_ignore
     assert "I don't know /frobnicate" in text
     telegram.add_chat(GROUP, type="group", title="Workshop")
     telegram.send_text(GROUP, ALICE, "/weather@OtherBot")
-    addressed = telegram.send_text(GROUP, ALICE, "/train@SmileyBot")
-    assert "I don't know /train" in await answer(telegram, addressed)
+    addressed = telegram.send_text(GROUP, ALICE, "/juggle@SmileyBot")
+    assert "I don't know /juggle" in await answer(telegram, addressed)
     texts = [m.get("text", "") for m in telegram.bot_messages(GROUP)]
     assert not any("/weather" in text for text in texts)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from bot.app import BotApplication
 from bot.config import Config
 from bot.fakeserver import FakeTelegram
-from tests.bot.conftest import ALICE, BOB, GROUP, answer, reaction, running, with_limits
+from tests.bot.conftest import ALICE, BOB, GROUP, answer, answered, reaction, running, with_limits
 
 Smiley = Callable[..., bytes]
 
@@ -32,8 +32,7 @@ async def test_reply_labels_an_earlier_image_and_relabels_it(
     telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
 ) -> None:
     photo = telegram.send_photo(ALICE, ALICE, smiley("sad"))
-    assert await reaction(telegram, photo) == ["👀"]
-    assert "Label it with /label" in await answer(telegram, photo)
+    assert "Reply /label <name> to teach me" in await answer(telegram, photo)
 
     first = telegram.send_text(ALICE, ALICE, "/label sad", reply_to=photo["message_id"])
     assert "Labelled as sad" in await answer(telegram, first)
@@ -49,9 +48,9 @@ async def test_label_right_after_labels_that_users_latest_image(
     # An admin bot sees every message, privacy mode or not.
     telegram.add_chat(GROUP, type="group", title="Workshop", admins=[ALICE, telegram.bot_id])
     alices = telegram.send_photo(GROUP, ALICE, smiley("neutral"))
-    await reaction(telegram, alices)
+    await answered(telegram, alices)
     bobs = telegram.send_photo(GROUP, BOB, smiley("smile"))
-    await reaction(telegram, bobs)
+    await answered(telegram, bobs)
 
     command = telegram.send_text(GROUP, ALICE, "/label neutral")
     assert "Labelled as neutral" in await answer(telegram, command)
@@ -65,7 +64,7 @@ async def test_label_with_nothing_recent_explains_what_to_do(
 ) -> None:
     async with running(with_limits(config, label_window_minutes=0.002)):
         photo = telegram.send_photo(ALICE, ALICE, smiley("sad"))
-        await reaction(telegram, photo)
+        await answered(telegram, photo)
         await asyncio.sleep(0.3)  # past the 0.12 s window
         command = telegram.send_text(ALICE, ALICE, "/label sad")
         assert "no unlabelled image of yours" in await answer(telegram, command)
@@ -92,7 +91,7 @@ async def test_label_after_an_album_labels_the_whole_album(
         telegram.send_photo(ALICE, ALICE, smiley("sad"), media_group_id="a2") for _ in range(3)
     ]
     for message in album:
-        await reaction(telegram, message)
+        await answered(telegram, message)
     command = telegram.send_text(ALICE, ALICE, "/label sad")
     assert "Labelled 3 images as sad" in await answer(telegram, command)
 
@@ -119,7 +118,7 @@ async def test_image_files_and_static_stickers_are_samples(
     )
     assert await reaction(telegram, webp) == ["👍"]
     sticker = telegram.send_sticker(ALICE, ALICE, smiley("neutral", fmt="WEBP", size=512))
-    assert await reaction(telegram, sticker) == ["👀"]
+    assert "%" in await answer(telegram, sticker)  # an unlabelled image gets a prediction
     command = telegram.send_text(ALICE, ALICE, "/label neutral", reply_to=sticker["message_id"])
     assert "Labelled as neutral" in await answer(telegram, command, contains="Labelled")
     text = await labels_text(telegram, ALICE)
@@ -145,7 +144,7 @@ async def test_invalid_caption_label_keeps_the_image_unlabelled_and_states_the_r
     assert "/label happy-face" in text
     assert "saved without a label" in text
     command = telegram.send_text(ALICE, ALICE, "/label " + "x" * 40)
-    assert "1–32 letters, digits, - or _" in await answer(telegram, command)
+    assert "1–32 letters, digits, - or _" in await answer(telegram, command, contains="1–32")
     assert "Unlabelled images: 1" in await labels_text(telegram, ALICE)
 
 

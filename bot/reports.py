@@ -1,0 +1,91 @@
+"""Texts that describe a training (progress, outcome) and a prediction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from bot.predictor import Prediction
+from bot.progress import bar
+from bot.texts import t
+
+__all__ = ["failure_text", "finished_text", "prediction_text", "progress_text"]
+
+TOP_LABELS = 3
+
+
+def progress_text(event: dict[str, Any], labels: list[str], samples: int, lang: str | None) -> str:
+    """Describe one epoch event of the worker."""
+    done, total = int(event["done"]), max(1, int(event["total"]))
+    if event["phase"] == "final":
+        stage = t("train.stage_final", lang)
+    else:
+        stage = t("train.stage_validation", lang, fold=event["fold"], folds=event["folds"])
+    lines = [
+        t("train.progress_header", lang, labels=", ".join(labels), samples=samples),
+        t("train.progress_stage", lang, stage=stage, epoch=event["epoch"], epochs=event["epochs"]),
+        f"{bar(done / total)} {100 * done // total}%",
+        t(
+            "train.progress_metrics",
+            lang,
+            loss=f"{event['loss']:.3f}",
+            accuracy=f"{100 * event['accuracy']:.0f}",
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def finished_text(
+    result: dict[str, Any], labels: list[str], label_ids: list[int], lang: str | None
+) -> str:
+    """Describe a finished training: validation accuracy, per label, counts and time."""
+    counts = Counter(label_ids)
+    if result["mode"] == "kfold":
+        method = t("train.method_kfold", lang, folds=result["folds"])
+    else:
+        method = t("train.method_holdout", lang)
+    lines = [
+        t("train.finished", lang, seconds=f"{result['wall_seconds']:.1f}"),
+        t(
+            "train.validation",
+            lang,
+            accuracy=f"{100 * result['validation_accuracy']:.0f}",
+            method=method,
+            samples=len(label_ids),
+        ),
+    ]
+    per_label = result["per_label_accuracy"]
+    for index, label in enumerate(labels):
+        lines.append(
+            t(
+                "train.per_label",
+                lang,
+                label=label,
+                accuracy=f"{100 * per_label.get(label, 0.0):.0f}",
+                count=counts[index],
+            )
+        )
+    lines.append(t("train.serving", lang))
+    return "\n".join(lines)
+
+
+def failure_text(status: str, reason: str, lang: str | None) -> str:
+    """Describe a training that failed or was stopped; the previous model keeps serving."""
+    return t(f"train.{status}", lang, reason=reason) + "\n" + t("train.previous_serves", lang)
+
+
+def prediction_text(prediction: Prediction, low_confidence: float, lang: str | None) -> str:
+    """Describe a prediction: the top labels with percentages and bars."""
+    best_label, best = prediction.ranked[0]
+    if best < low_confidence:
+        lines = [t("predict.not_sure", lang)]
+    else:
+        lines = [t("predict.sure", lang, label=best_label)]
+    for label, probability in prediction.ranked[:TOP_LABELS]:
+        lines.append(f"{label} {100 * probability:.0f}% {bar(probability, 10)}")
+    if prediction.source == "default":
+        lines.append(t("predict.default_model", lang))
+    elif prediction.outdated:
+        lines.append(t("predict.outdated", lang))
+    lines.append(t("predict.teach", lang))
+    return "\n".join(lines)
