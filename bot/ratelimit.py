@@ -103,9 +103,11 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         raise AssertionError("unreachable: the loop returns or raises")
 
     def _limiters(self, chat_id: int | str | None, endpoint: str) -> list[AsyncLimiter]:
-        limiters = [self._overall]
+        # Telegram's limits count messages; downloads, reactions and the like are free of
+        # them, and pacing those would only add latency to every photo.
         if chat_id is None or endpoint not in MESSAGE_METHODS:
-            return limiters
+            return []
+        limiters = [self._overall]
         limiters.append(
             _limiter_for(
                 self._chats,
