@@ -2,6 +2,10 @@
 
 Pillow's rank filters cost O(window²) per pixel and scipy/opencv are not dependencies, so
 these are written with whole-array numpy operations that stay fast at the ~256 px working size.
+
+One speed rule shapes them: numpy is quickest on whole contiguous blocks of memory. In a
+C-ordered image, shifting by whole rows (axis 0) keeps every operand one contiguous block, so
+each pass runs along axis 0 and the image is transposed once to treat its columns the same way.
 """
 
 import logging
@@ -16,69 +20,88 @@ Reducer = Callable[[np.ndarray, np.ndarray], np.ndarray]
 _GREY_LEVELS = 256
 
 
-def _span(array: np.ndarray, start: int, stop: int, axis: int) -> np.ndarray:
-    """Return the view array[start:stop] along axis."""
-    index: list[slice] = [slice(None)] * array.ndim
-    index[axis] = slice(start, stop)
-    return array[tuple(index)]
+def _edge_rows(array: np.ndarray, before: int, after: int) -> np.ndarray:
+    """Return the array with its first and last rows repeated `before` and `after` times."""
+    extended = np.empty((before + array.shape[0] + after, *array.shape[1:]), dtype=array.dtype)
+    extended[:before] = array[0]
+    extended[before : before + array.shape[0]] = array
+    extended[before + array.shape[0] :] = array[-1]
+    return extended
 
 
-def _sliding(array: np.ndarray, window: int, axis: int, reduce: Reducer) -> np.ndarray:
-    """Reduce a centred window of `window` samples along one axis, replicating the edges.
+def _transposed(array: np.ndarray) -> np.ndarray:
+    """Return a C-ordered copy of the transpose, so that the columns become contiguous rows."""
+    return np.ascontiguousarray(array.T)
 
-    Uses doubling: after k rounds each sample holds the reduction over 2**k neighbours, and
+
+def _valid_rows(array: np.ndarray, window: int, reduce: Reducer) -> np.ndarray:
+    """Reduce every run of `window` consecutive rows; the result has window - 1 fewer rows.
+
+    Uses doubling: after k rounds row i holds the reduction of rows i .. i + 2**k - 1, and
     two overlapping power-of-two spans cover any window, so the cost is O(log window).
     """
-    if window <= 1:
-        return array.copy()
-    before = window // 2
-    pad = [(0, 0)] * array.ndim
-    pad[axis] = (before, window - 1 - before)
-    acc = np.pad(array, pad, mode="edge")
-    length = array.shape[axis]
+    length = array.shape[0] - window + 1
+    acc = array
     span = 1
     while span * 2 <= window:
-        count = acc.shape[axis] - span
-        acc = reduce(_span(acc, 0, count, axis), _span(acc, span, span + count, axis))
+        acc = reduce(acc[:-span], acc[span:])
         span *= 2
     rest = window - span
-    return reduce(_span(acc, 0, length, axis), _span(acc, rest, rest + length, axis))
+    return reduce(acc[:length], acc[rest : rest + length])
+
+
+def _sliding_rows(array: np.ndarray, window: int, reduce: Reducer) -> np.ndarray:
+    """Reduce a centred window of `window` rows around each row, replicating the edges."""
+    before = window // 2
+    return _valid_rows(_edge_rows(array, before, window - 1 - before), window, reduce)
+
+
+def _rank_filter(array: np.ndarray, window: int, reduce: Reducer) -> np.ndarray:
+    """Reduce a window x window square around each pixel: down the rows, then the columns."""
+    if window <= 1:
+        return array.copy()
+    down = _sliding_rows(array, window, reduce)
+    return _transposed(_sliding_rows(_transposed(down), window, reduce))
 
 
 def max_filter(array: np.ndarray, window: int) -> np.ndarray:
     """Return the maximum over a window x window square around each pixel (grey dilation)."""
-    return _sliding(_sliding(array, window, 0, np.maximum), window, 1, np.maximum)
+    return _rank_filter(array, window, np.maximum)
 
 
 def min_filter(array: np.ndarray, window: int) -> np.ndarray:
     """Return the minimum over a window x window square around each pixel (grey erosion)."""
-    return _sliding(_sliding(array, window, 0, np.minimum), window, 1, np.minimum)
+    return _rank_filter(array, window, np.minimum)
 
 
-def _extended(array: np.ndarray, window: int) -> np.ndarray:
-    """Pad by a whole window, replicating the border.
+def _sequential_filter(array: np.ndarray, window: int, first: Reducer, then: Reducer) -> np.ndarray:
+    """Apply `first` then `then` over window x window squares, as if the image went on forever.
 
     The image is taken to continue past its border with its border values, so a strip of
     table along the border is a wide region, not a thin dark line to be closed away.
+
+    Both filters are separable, so it works one axis at a time on an image edge-extended by
+    two half windows: the first filter's result is then right up to one half window past the
+    border, which is all that the second one reads, and neither needs padding of its own.
     """
-    return np.pad(array, window, mode="edge")
-
-
-def _cropped(array: np.ndarray, window: int) -> np.ndarray:
-    """Undo `_extended`."""
-    return array[window:-window, window:-window]
+    if window <= 1:
+        return array.copy()
+    before, after = window // 2, window - 1 - window // 2
+    # Rows of the first filter, columns of both, rows of the second: two transposes in all.
+    rows = _valid_rows(_edge_rows(array, 2 * before, 2 * after), window, first)
+    columns = _edge_rows(_transposed(rows), 2 * before, 2 * after)
+    columns = _valid_rows(_valid_rows(columns, window, first), window, then)
+    return _valid_rows(_transposed(columns), window, then)
 
 
 def closing(array: np.ndarray, window: int) -> np.ndarray:
     """Remove dark features narrower than the window (dilate, then erode)."""
-    extended = _extended(array, window)
-    return _cropped(min_filter(max_filter(extended, window), window), window)
+    return _sequential_filter(array, window, np.maximum, np.minimum)
 
 
 def opening(array: np.ndarray, window: int) -> np.ndarray:
     """Remove bright features narrower than the window (erode, then dilate)."""
-    extended = _extended(array, window)
-    return _cropped(max_filter(min_filter(extended, window), window), window)
+    return _sequential_filter(array, window, np.minimum, np.maximum)
 
 
 def otsu_threshold(grey: np.ndarray) -> int:
@@ -96,40 +119,66 @@ def otsu_threshold(grey: np.ndarray) -> int:
     return int(np.argmax(np.nan_to_num(between, nan=0.0, posinf=0.0)))
 
 
-def _spread_along_rows(region: np.ndarray, passable: np.ndarray) -> np.ndarray:
-    """Extend a boolean region over every run of a row joined by passable steps.
+Runs = tuple[np.ndarray, np.ndarray]
 
-    Args:
-        region: (h, w) bool, the pixels reached so far.
-        passable: (h, w - 1) bool, whether a step from column j to j + 1 is allowed.
+
+def _row_runs(mask: np.ndarray) -> Runs:
+    """Split every row of `mask` into runs of equal pixels: masked stretches, unmasked ones.
+
+    Returns the runs' start indices into the flattened image, and their lengths. (A region
+    inside the mask never touches an unmasked run, so those runs stay out of it.)
     """
-    height, width = region.shape
-    run_starts = np.ones((height, width), dtype=bool)
-    run_starts[:, 1:] = ~passable
-    run_ids = np.cumsum(run_starts.ravel()) - 1
-    reached_runs = np.bincount(run_ids, weights=region.ravel()) > 0
-    result: np.ndarray = reached_runs[run_ids].reshape(height, width)
-    return result
+    # Work on the flattened image, where shifting by one pixel keeps the operands contiguous;
+    # each row's first pixel then starts a run by hand.
+    flat = mask.ravel()
+    starts = np.ones(flat.size, dtype=bool)
+    np.not_equal(flat[1:], flat[:-1], out=starts[1:])
+    starts[:: mask.shape[1]] = True
+    first = np.flatnonzero(starts)
+    return first, np.diff(first, append=flat.size)
+
+
+def _spread_along_runs(region: np.ndarray, runs: Runs) -> np.ndarray:
+    """Extend a boolean region over every run that it touches."""
+    first, lengths = runs
+    touched = np.logical_or.reduceat(region.ravel(), first)
+    spread: np.ndarray = np.repeat(touched, lengths).reshape(region.shape)
+    return spread
 
 
 def connected(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     """Return the pixels of `mask` 4-connected within `mask` to a seed inside it.
 
-    Sweeps whole rows, then whole columns, until nothing changes: a few sweeps suffice for
-    the blob-like regions met here, each one a handful of vectorised operations.
+    Sweeps whole rows, then whole columns, until a sweep adds nothing: a few sweeps suffice
+    for the blob-like regions met here. The runs depend on the mask alone, so they are found
+    once, and each sweep is then a couple of vectorised operations.
     """
     mask = mask.astype(bool)
     region = seeds.astype(bool) & mask
-    across = mask[:, 1:] & mask[:, :-1]
-    down = (mask[1:, :] & mask[:-1, :]).T
-    reached = int(region.sum())
+    along_rows, along_columns = _row_runs(mask), _row_runs(_transposed(mask))
+    reached = -1
+    columns_next = False
     while True:
-        region = _spread_along_rows(region, across)
-        region = _spread_along_rows(region.T, down).T
+        if columns_next:
+            region = _transposed(_spread_along_runs(_transposed(region), along_columns))
+        else:
+            region = _spread_along_runs(region, along_rows)
         now = int(region.sum())
+        # The region was closed along the other direction; now it is closed along both.
         if now == reached:
             return region
-        reached = now
+        reached, columns_next = now, not columns_next
+
+
+def _steep_along_rows(values: np.ndarray, tolerance: float, reach: int) -> np.ndarray:
+    """Return the pixels beside a step down the rows of more than `tolerance`."""
+    padded = _edge_rows(values, reach - 1, reach - 1)
+    steps = values.shape[0] - 1
+    jump = np.abs(padded[2 * reach - 1 : 2 * reach - 1 + steps] - padded[:steps]) > tolerance
+    steep = np.zeros(values.shape, dtype=bool)
+    steep[:-1] |= jump
+    steep[1:] |= jump
+    return steep
 
 
 def steep_pixels(values: np.ndarray, tolerance: float, reach: int = 1) -> np.ndarray:
@@ -138,17 +187,8 @@ def steep_pixels(values: np.ndarray, tolerance: float, reach: int = 1) -> np.nda
     A step between neighbours is measured from `reach` pixels before it to `reach` pixels
     after it, so an edge blurred over a few pixels still counts as one big step.
     """
-    steep = np.zeros(values.shape, dtype=bool)
-    for axis in (0, 1):
-        padded = np.pad(
-            values, [(reach - 1, reach - 1) if a == axis else (0, 0) for a in (0, 1)], mode="edge"
-        )
-        steps = values.shape[axis] - 1
-        before = _span(padded, 0, steps, axis)
-        after = _span(padded, 2 * reach - 1, 2 * reach - 1 + steps, axis)
-        jump = np.abs(after - before) > tolerance
-        _span(steep, 0, steps, axis)[...] |= jump
-        _span(steep, 1, steps + 1, axis)[...] |= jump
+    across = _transposed(_steep_along_rows(_transposed(values), tolerance, reach))
+    steep: np.ndarray = _steep_along_rows(values, tolerance, reach) | across
     return steep
 
 
@@ -169,20 +209,26 @@ def long_straight_lines(mask: np.ndarray, min_length: float, width: float) -> np
     and `width`-pixel offsets. Each line with enough votes is returned as a band 2 * width
     to either side, so that gaps in it and its faint fringes go too.
     """
-    rows, cols = np.nonzero(mask)
+    rows, cols = np.divmod(np.flatnonzero(mask), mask.shape[1])
     band = np.zeros(mask.shape, dtype=bool)
     if rows.size < min_length:
         return band
     angles = np.deg2rad(np.arange(0.0, 180.0, 1.0))
     cosines, sines = np.cos(angles), np.sin(angles)
-    # Distance of each pixel from the origin along each angle's normal, in bins of `width`.
-    offsets = cols[:, None] * cosines[None, :] + rows[:, None] * sines[None, :]
+    # Distance of each pixel from the origin along each angle's normal, shifted by the
+    # image diagonal so that it is never negative, in bins of `width`. (In place: these
+    # arrays are pixels x angles, the largest here.)
     reach = float(np.hypot(*mask.shape))
-    bins = np.floor((offsets + reach) / width).astype(np.int64)
+    offsets = np.multiply.outer(cols, cosines)
+    offsets += np.multiply.outer(rows, sines)
+    offsets += reach
+    offsets /= width
+    bins = offsets.astype(np.int64)  # rounds down, as the offsets are not negative
     bin_count = int(2 * reach / width) + 2
-    votes = np.bincount(
-        (bins + np.arange(angles.size) * bin_count).ravel(), minlength=angles.size * bin_count
-    )
+    bins += np.arange(angles.size) * bin_count
+    votes = np.bincount(bins.ravel(), minlength=angles.size * bin_count)
+    if votes.max() < min_length:  # the usual case, quickly
+        return band
     all_rows, all_cols = np.indices(mask.shape)
     for line in np.flatnonzero(votes >= min_length):
         angle, offset_bin = divmod(int(line), bin_count)
