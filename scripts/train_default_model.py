@@ -10,8 +10,9 @@ checked on a fresh seed of every style it never saw. Run from the repository roo
 
 It draws the data in two processes (`--cache FILE.npz` keeps it for the next run), trains
 with a stratified hold-out, prints the held-out accuracy and the accuracy per style on fresh
-drawings, and writes model/default/smiley-default.{keras,tflite,json}. About 3.5 minutes
-on two cores, 1.5 with the cache. Rerun it whenever PREPROCESS_VERSION changes.
+drawings, and writes model/default/smiley-default.{keras,tflite,json}: 3.5 to 5 minutes on
+two shared cores (1.5 with the cache), bit for bit the same model each time. Rerun it
+whenever the preprocessing changes.
 
 How the variants fared (accuracy in % on the fresh seed, 400 drawings a style; 20 epochs,
 batch 32, learning rate decaying from 1e-3 to 0):
@@ -21,13 +22,13 @@ batch 32, learning rate decaying from 1e-3 to 0):
     + augmentation, 1200               97.5    93.5   97.5     96.5        97.2
     + augmentation, dropout, 1200      97.8    94.0   98.0     97.0        97.4
     + ... and batch norm, 1200         96.5    95.2   96.5     97.0        96.9
-    augmentation, dropout, 2000        97.5    95.5   98.0     97.8        97.3   <- shipped
+    augmentation, dropout, 2000        97.8    95.5   98.2     98.2        97.5   <- shipped
 
 (30 epochs instead of 20 gained nothing. A constant learning rate, tried with batch norm,
-cost about 2 points, and the held-out accuracy jumped by up to 6 from one epoch to the next.) On synthetic data the variants are within the noise, but
-the talk's CNN ends at 100% training accuracy with a loss of 0.004, sure of everything;
-augmentation and dropout keep it from learning the generator's quirks by heart, which is
-what real drawings will punish.
+cost about 2 points, and the held-out accuracy jumped by up to 6 from one epoch to the
+next.) On synthetic data the variants are within the noise, but the talk's CNN ends at 100%
+training accuracy with a loss of 0.004, sure of everything; augmentation and dropout keep it
+from learning the generator's quirks by heart, which is what real drawings will punish.
 """
 
 import argparse
