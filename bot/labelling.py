@@ -61,14 +61,7 @@ class Labeller:
     ) -> tuple[list[Sample], str | None]:
         stored = await self._repo.sample_for_message(command.chat_id, target.message_id)
         if stored is not None:
-            sample = await self._repo.set_label(
-                command.chat_id,
-                stored.id,
-                label,
-                labelled_by=user_id,
-                max_labels=self._limits.max_labels_per_chat,
-            )
-            return [sample], stored.label
+            return [await self._set_label(stored, label, user_id)], stored.label
         # An image we never saw (privacy mode, or sent before the bot joined): store it now.
         image = find_image(target)
         if image is None:
@@ -95,14 +88,16 @@ class Labeller:
                 max_labels=self._limits.max_labels_per_chat,
             )
             return samples, None
-        sample = await self._repo.set_label(
-            command.chat_id,
-            latest.id,
+        return [await self._set_label(latest, label, user_id)], None
+
+    async def _set_label(self, sample: Sample, label: str, user_id: int | None) -> Sample:
+        return await self._repo.set_label(
+            sample.chat_id,
+            sample.id,
             label,
             labelled_by=user_id,
             max_labels=self._limits.max_labels_per_chat,
         )
-        return [sample], None
 
     async def _count(self, chat_id: int, label: str) -> int:
         counts = await self._repo.label_counts(chat_id)
