@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from bot.predictor import Prediction
@@ -35,11 +34,9 @@ def progress_text(event: dict[str, Any], labels: list[str], samples: int, lang: 
     return "\n".join(lines)
 
 
-def finished_text(
-    result: dict[str, Any], labels: list[str], label_ids: list[int], lang: str | None
-) -> str:
+def finished_text(result: dict[str, Any], lang: str | None) -> str:
     """Describe a finished training: validation accuracy, per label, counts and time."""
-    counts = Counter(label_ids)
+    counts: dict[str, int] = result["samples_per_label"]
     if result["mode"] == "kfold":
         method = t("train.method_kfold", lang, folds=result["folds"])
     else:
@@ -51,18 +48,18 @@ def finished_text(
             lang,
             accuracy=f"{100 * result['validation_accuracy']:.0f}",
             method=method,
-            samples=len(label_ids),
+            samples=sum(counts.values()),
         ),
     ]
     per_label = result["per_label_accuracy"]
-    for index, label in enumerate(labels):
+    for label, count in counts.items():
         lines.append(
             t(
                 "train.per_label",
                 lang,
                 label=label,
                 accuracy=f"{100 * per_label.get(label, 0.0):.0f}",
-                count=counts[index],
+                count=count,
             )
         )
     lines.append(t("train.serving", lang))

@@ -196,12 +196,11 @@ class Trainer:
                 await job.progress.show(t("train.starting", lang), final=True)
                 began = time.monotonic()
                 result = await self._execute(job)
-                # What the user waited for: worker start-up and export included.
-                result["wall_seconds"] = time.monotonic() - began
                 if job.stop_requested:
                     await self._end(job, "stopped", t("train.reason_stop", lang))
                     return
-                await self._finish(job, result)
+                # What the user waited for: worker start-up and export included.
+                await self._finish(job, {**result, "wall_seconds": time.monotonic() - began})
         except _Failed as exc:
             await self._end(job, "failed", str(exc))
         except asyncio.CancelledError:
@@ -285,9 +284,11 @@ class Trainer:
         run = job.run
         previous = await self._repo.serving_run(run.chat_id)
         prefix = str(Path(result["tflite"]).with_suffix(""))
-        result = {**result, "samples": Counter(run.labels[i] for i in job.targets)}
+        counts = Counter(job.targets)
+        per_label = {label: counts[index] for index, label in enumerate(run.labels)}
+        result = {**result, "samples_per_label": per_label}
         await self._repo.finish_run(run.id, metrics=result, model_prefix=prefix)
-        text = finished_text(result, run.labels, job.targets, job.language)
+        text = finished_text(result, job.language)
         await job.progress.show(text, final=True)
         if previous is not None and previous.model_prefix not in (None, prefix):
             self._predictor.forget(str(previous.model_prefix))
