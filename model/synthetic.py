@@ -8,7 +8,8 @@ Read it top to bottom:
    origin, x to the right, y DOWN (image convention). Each part (outline, eyes, nose, extras,
    mouth) picks one of several styles. Strokes get a hand-drawn wobble.
 2. The face gets a pose: size and position on the canvas, a tilt of at most 20 degrees,
-   a slight stretch and shear. "upside-down" is a smiling face turned by 180 degrees.
+   a slight stretch and shear. "upside-down" is a smiling face turned by 180 degrees; "cool"
+   is a smiling face in sunglasses (so no other label wears sunglasses).
 3. The strokes are rasterised (supersampled for antialiasing) into an ink coverage mask.
 4. A rendering style turns the mask into a picture: a drawing app ("digital"), a photo of a
    sheet of paper on a table ("paper"), light strokes on a dark canvas ("dark"), or a
@@ -27,7 +28,11 @@ from PIL import Image, ImageDraw, ImageFilter
 
 logger = logging.getLogger(__name__)
 
-LABELS = ("smile", "sad", "neutral", "upside-down")
+LABELS = ("smile", "sad", "neutral", "upside-down")  # the bundled default model's labels
+# Labels the default model never learns: benchmarks teach them to show what a chat's own
+# training adds (real workshop sets have "cool" besides the four).
+EXTRA_LABELS = ("cool",)
+ALL_LABELS = LABELS + EXTRA_LABELS
 STYLES = ("digital", "paper", "dark", "transparent")
 IMAGE_FORMATS = ("PNG", "JPEG", "WEBP")
 
@@ -134,13 +139,15 @@ _EYE_STYLES = {
     "line": 0.15,
     "oval": 0.2,
     "glasses": 0.09,
-    "sunglasses": 0.08,
 }
 
 
-def _eyes(layout: _Layout, rng: np.random.Generator) -> list[Stroke]:
-    """Draw two eyes of one style: dots, rings, short lines, ovals, glasses or sunglasses."""
-    style = _pick(rng, _EYE_STYLES)
+def _eyes(layout: _Layout, rng: np.random.Generator, *, cool: bool = False) -> list[Stroke]:
+    """Draw two eyes of one style: dots, rings, short lines, ovals or glasses.
+
+    Sunglasses are what makes a face "cool", so only cool faces wear them.
+    """
+    style = "sunglasses" if cool else _pick(rng, _EYE_STYLES)
     if style in ("glasses", "sunglasses"):
         return _glasses(layout, rng, dark=style == "sunglasses")
     strokes = []
@@ -343,14 +350,14 @@ def _hand_drawn(stroke: Stroke, rng: np.random.Generator, amount: float) -> Stro
 
 def random_face(label: str, rng: np.random.Generator) -> Face:
     """Draw a random face for a label, with its pose; render it with `render_face`."""
-    if label not in LABELS:
-        raise ValueError(f"unknown label {label!r}; expected one of {LABELS}")
-    # Upside-down is a smiling face, turned over as a whole.
-    drawn_as = "smile" if label == "upside-down" else label
+    if label not in ALL_LABELS:
+        raise ValueError(f"unknown label {label!r}; expected one of {ALL_LABELS}")
+    # Upside-down is a smiling face, turned over as a whole; cool is one in sunglasses.
+    drawn_as = "smile" if label in ("upside-down", "cool") else label
     layout = _layout(drawn_as, rng)
     parts = (
         _outline(rng)
-        + _eyes(layout, rng)
+        + _eyes(layout, rng, cool=label == "cool")
         + _nose(rng)
         + _extras(layout, rng)
         + _mouth(drawn_as, layout, rng)
@@ -751,7 +758,7 @@ def dataset(
     samples = []
     for index in range(n_per_label):
         for label in labels:
-            rng = np.random.default_rng([seed, LABELS.index(label), index])
-            style = styles[(index + LABELS.index(label)) % len(styles)]
+            rng = np.random.default_rng([seed, ALL_LABELS.index(label), index])
+            style = styles[(index + ALL_LABELS.index(label)) % len(styles)]
             samples.append((label, draw_smiley(label, rng, style, size)))
     return samples

@@ -22,13 +22,16 @@ batch 32, learning rate decaying from 1e-3 to 0):
     + augmentation, 1200               97.5    93.5   97.5     96.5        97.2
     + augmentation, dropout, 1200      97.8    94.0   98.0     97.0        97.4
     + ... and batch norm, 1200         96.5    95.2   96.5     97.0        96.9
-    augmentation, dropout, 2000        97.8    95.5   98.2     98.2        97.5   <- shipped
+    augmentation, dropout, 2000        97.8    95.5   98.2     98.2        97.5
+    the same, sunglasses only "cool"   98.0    95.5   98.0     97.0        97.9   <- shipped
 
-(30 epochs instead of 20 gained nothing. A constant learning rate, tried with batch norm,
-cost about 2 points, and the held-out accuracy jumped by up to 6 from one epoch to the
-next.) On synthetic data the variants are within the noise, but the talk's CNN ends at 100%
-training accuracy with a loss of 0.004, sure of everything; augmentation and dropout keep it
-from learning the generator's quirks by heart, which is what real drawings will punish.
+(The last row is the generator since sunglasses became the mark of the extra label "cool",
+which the default model does not learn. 30 epochs instead of 20 gained nothing. A constant
+learning rate, tried with batch norm, cost about 2 points, and the held-out accuracy jumped
+by up to 6 from one epoch to the next.) On synthetic data the variants are within the noise,
+but the talk's CNN ends at 100% training accuracy with a loss of 0.004, sure of everything;
+augmentation and dropout keep it from learning the generator's quirks by heart, which is
+what real drawings will punish.
 """
 
 import argparse

@@ -9,6 +9,7 @@ from PIL import Image
 
 from model.preprocess import preprocess
 from model.synthetic import (
+    ALL_LABELS,
     LABELS,
     STYLES,
     dataset,
@@ -34,10 +35,10 @@ def test_the_same_seed_draws_the_same_picture(style: str) -> None:
     assert first.size != other.size or not np.array_equal(_pixels(first), _pixels(other))
 
 
-@pytest.mark.parametrize("label", LABELS)
+@pytest.mark.parametrize("label", ALL_LABELS)
 @pytest.mark.parametrize("style", STYLES)
 def test_every_label_renders_in_every_style(label: str, style: str) -> None:
-    image = draw_smiley(label, np.random.default_rng([1, LABELS.index(label)]), style, CANVAS)
+    image = draw_smiley(label, np.random.default_rng([1, ALL_LABELS.index(label)]), style, CANVAS)
     assert image.mode == ("RGBA" if style == "transparent" else "RGB")
     if style == "paper":
         # A photo: the sheet (CANVAS px across) lies on a table, so the photo is larger.
@@ -114,7 +115,7 @@ def test_a_sample_does_not_depend_on_the_other_labels_asked_for() -> None:
     assert np.array_equal(_pixels(everything[LABELS.index("neutral")][1]), _pixels(alone[0][1]))
 
 
-@pytest.mark.parametrize("label", LABELS)
+@pytest.mark.parametrize("label", ALL_LABELS)
 def test_two_smileys_of_a_label_differ_substantially(label: str) -> None:
     inputs = [
         preprocess(draw_smiley(label, np.random.default_rng([21, seed]), "digital", CANVAS))
@@ -161,9 +162,27 @@ def test_upside_down_is_a_smile_turned_over_and_not_a_sad_face() -> None:
         assert turned_smile > sad + 0.15
 
 
+def test_the_default_models_labels_come_first_and_cool_is_extra() -> None:
+    assert LABELS == ("smile", "sad", "neutral", "upside-down")
+    assert ALL_LABELS == (*LABELS, "cool")
+
+
+def test_cool_is_a_face_in_sunglasses_and_nobody_else_wears_them() -> None:
+    def eye_ink(label: str, seed: int) -> float:
+        face = random_face(label, np.random.default_rng([40, seed]))
+        pixels = preprocess(render_face(face, np.random.default_rng(seed), "digital", CANVAS))
+        return float(pixels[: pixels.shape[0] // 2].sum())  # the upper half: eyes, no mouth
+
+    cool = [eye_ink("cool", seed) for seed in range(20)]
+    others = [eye_ink(label, seed) for label in ("smile", "sad", "neutral") for seed in range(20)]
+    # The upper half holds the head's outline too; filled lenses add a good share to it.
+    assert np.median(cool) > 1.25 * np.median(others)
+    assert np.percentile(cool, 10) > np.percentile(others, 50)
+
+
 def test_faces_never_tilt_more_than_twenty_degrees() -> None:
     for seed in range(40):
-        for label in LABELS:
+        for label in ALL_LABELS:
             face = random_face(label, np.random.default_rng(seed))
             # The transform is rotation @ stretch @ shear: the first column's angle is the tilt.
             angle = np.degrees(np.arctan2(face.transform[1, 0], face.transform[0, 0]))
