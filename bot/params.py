@@ -66,11 +66,12 @@ class Parameter:
 PARAMETERS: dict[str, Parameter] = {
     p.name: p
     for p in (
-        Parameter("epochs", int, 20, 1, 200),
+        Parameter("epochs", int, 40, 1, 200),
         Parameter("learning_rate", float, 0.001, 1e-5, 1.0),
         Parameter("batch_size", int, 16, 1, 256),
         Parameter("architecture", str, "cnn", choices=("cnn", "dense")),
         Parameter("validation", float, 0.2, 0.05, 0.5),
+        Parameter("start", str, "pretrained", choices=("pretrained", "scratch")),
     )
 }
 DEFAULTS: dict[str, Any] = {name: p.default for name, p in PARAMETERS.items()}

@@ -62,6 +62,11 @@ def finished_text(result: dict[str, Any], lang: str | None) -> str:
                 count=count,
             )
         )
+    # Older runs' results do not say how they started.
+    if result.get("pretrained_layers"):
+        lines.append(t("train.start_pretrained", lang))
+    elif "pretrained_layers" in result:
+        lines.append(t("train.start_scratch", lang))
     lines.append(t("train.serving", lang))
     return "\n".join(lines)
 

@@ -57,7 +57,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/labels – samples per label\n"
             "/status – what is still missing, and the model\n"
             "/train – train this chat's model (/stop cancels it)\n"
-            "/set, /params – training parameters (epochs, learning_rate, batch_size, architecture, validation)\n"
+            "/set, /params – training parameters (epochs, learning_rate, batch_size, architecture, validation, start)\n"
             "/debug – reply to an image: the 28×28 picture the model sees\n"
             "/undo – delete your last labelled sample\n"
             "/delete <label> – delete a label and its samples\n\n"
@@ -151,6 +151,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "train.method_kfold": "{folds}-fold cross-validation",
         "train.method_holdout": "held-out samples",
         "train.per_label": "• {label}: {accuracy}% of {count}",
+        "train.start_pretrained": "It started from what the default model knows about smileys.",
+        "train.start_scratch": "It started from scratch.",
         "train.serving": "The new model answers from now on.",
         "train.failed": "Training failed: {reason}",
         "train.stopped": "Training stopped: {reason}",
@@ -163,7 +165,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "stop.done": "Stopping the training…",
         "stop.nothing": "No training is running here.",
         # parameters
-        "set.usage": "Usage: /set <name> <value>, e.g. /set epochs 20. /params shows them all.",
+        "set.usage": "Usage: /set <name> <value>, e.g. /set epochs 40. /params shows them all.",
         "set.invalid": "Invalid value for {name}: use {rule}.",
         "set.unknown": "There is no parameter “{name}”: use {rule}.",
         "set.done": "{name} is now {value}. It applies to the next /train.",

@@ -25,7 +25,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from model.network import ARCHITECTURES, DEFAULT_ARCHITECTURE, build_model
+from model.inference import DEFAULT_MODEL_PREFIX
+from model.network import ARCHITECTURES, DEFAULT_ARCHITECTURE, build_model, start_from
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +37,21 @@ MIN_FOLDS = 2
 # Keras clips probabilities to this before taking the log in its cross-entropy.
 _EPSILON = 1e-7
 _PREDICT_BATCH = 512
+# A chat's CNN starts from the bundled default model's features (model.network.start_from).
+PRETRAINED_MODEL = DEFAULT_MODEL_PREFIX.with_suffix(".keras")
+STARTS = ("pretrained", "scratch")
 
 
 @dataclass(frozen=True)
 class TrainParams:
     """What a training job may choose."""
 
-    epochs: int = 20
+    epochs: int = 40
     learning_rate: float = 1e-3
     batch_size: int = 16
     architecture: str = DEFAULT_ARCHITECTURE  # "cnn" | "dense"
     validation: float = 0.2  # hold-out fraction, used when every label has >= 20 samples
+    start: str = "pretrained"  # "pretrained": from the default model's features | "scratch"
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ class TrainingResult:
     mode: str  # "kfold" | "holdout"
     folds: int
     seconds: float
+    pretrained_layers: int  # layers copied from the default model; 0 from scratch
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,7 +319,7 @@ def train(
         x: float32 (N, size, size) inputs in [0, 1], as `model.input_array` makes them.
         y: Integer labels, indices into `labels`.
         labels: The label names; the model's outputs follow their order.
-        params: Epochs, learning rate, batch size, architecture, hold-out fraction.
+        params: Epochs, learning rate, batch size, architecture, hold-out fraction, start.
         seed: Seeds the splits, the shuffling, the initial weights and the augmentation.
         on_epoch: Called after every epoch of every run.
 
@@ -331,6 +337,9 @@ def train(
         input_size=x.shape[1],
         learning_rate=params.learning_rate,
     )
+    pretrained_layers = 0
+    if params.start == "pretrained":
+        pretrained_layers = start_from(model, keras.models.load_model(PRETRAINED_MODEL))
     trainer = Trainer(model, params.batch_size)
     total = total_epochs(plan, params.epochs)
     done = 0
@@ -412,6 +421,7 @@ def train(
         mode=plan.mode,
         folds=plan.folds,
         seconds=seconds,
+        pretrained_layers=pretrained_layers,
     )
 
 
@@ -442,6 +452,8 @@ def _checked(
     choose_validation(label_counts(y.astype(np.int64), len(labels)), labels)
     if params.architecture not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {params.architecture!r}")
+    if params.start not in STARTS:
+        raise ValueError(f"unknown start {params.start!r}; expected one of {STARTS}")
     if params.epochs < 1 or params.batch_size < 1:
         raise ValueError("epochs and batch size must be positive")
     if not (math.isfinite(params.learning_rate) and params.learning_rate > 0.0):

@@ -177,6 +177,7 @@ def run(job: Job, job_dir: Path, emit: "Emitter") -> dict[str, Any]:
         "mode": result.mode,
         "folds": result.folds,
         "seconds": result.seconds,
+        "pretrained_layers": result.pretrained_layers,
         "export_seconds": time.perf_counter() - export_started,
         "keras": str(exported.keras),
         "tflite": str(exported.tflite),

@@ -32,7 +32,9 @@ BENCH_LABELS = ("smile", "sad", "neutral", "upside-down", "other")
 DATA_SEED = 5
 
 
-def write_job(job_dir: Path, x: np.ndarray, y: np.ndarray, threads: int) -> None:
+def write_job(
+    job_dir: Path, x: np.ndarray, y: np.ndarray, threads: int, params: dict[str, Any]
+) -> None:
     """Write job.json and data.npz the way the bot does."""
     np.savez(
         job_dir / "data.npz",
@@ -41,7 +43,7 @@ def write_job(job_dir: Path, x: np.ndarray, y: np.ndarray, threads: int) -> None
         sample_ids=np.arange(len(y), dtype=np.int64),
     )
     job = {
-        "params": {},
+        "params": params,
         "labels": list(BENCH_LABELS),
         "output_prefix": str(job_dir / "model"),
         "seed": 0,
@@ -84,8 +86,15 @@ def main() -> None:
     parser.add_argument("--samples", type=int, nargs="+", default=[50, 200, 1000])
     parser.add_argument("--runs", type=int, default=3, help="runs per size (median)")
     parser.add_argument("--threads", type=int, default=1, help="the job's TensorFlow threads")
+    parser.add_argument("--epochs", type=int, help="default: TrainParams' default")
+    parser.add_argument("--start", choices=("pretrained", "scratch"), help="default: pretrained")
     args = parser.parse_args()
 
+    params = {
+        name: value
+        for name, value in (("epochs", args.epochs), ("start", args.start))
+        if value is not None
+    }
     largest = max(args.samples)
     print(f"drawing {largest} synthetic samples...", flush=True)
     # Four synthetic labels dealt over five label names: the content does not change timings.
@@ -100,7 +109,7 @@ def main() -> None:
         runs = []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory() as directory:
-                write_job(Path(directory), x, y, args.threads)
+                write_job(Path(directory), x, y, args.threads, params)
                 runs.append(run_worker(Path(directory)))
         walls = [run["finished"] for run in runs]
         print(

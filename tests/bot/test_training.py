@@ -78,6 +78,7 @@ async def test_train_reports_progress_and_the_result_then_predicts_with_the_new_
     report = await final_report(telegram, ALICE, "Training finished")
     assert "Validation accuracy:" in report and "5-fold cross-validation, 10 samples" in report
     assert "• sad:" in report and "• smile:" in report and "of 5" in report
+    assert "started from what the default model knows" in report
     progress = [
         c for c in telegram.calls if c.method == "editMessageText" and "epoch" in c.params["text"]
     ]
@@ -120,11 +121,13 @@ async def test_trainings_queue_across_chats_and_say_their_place(
         await label_samples(telegram, chat_id, smiley, {"smile": 5, "neutral": 5})
     await command(telegram, ALICE, "/set epochs 200")
     await command(telegram, BOB, "/set epochs 2")
+    await command(telegram, BOB, "/set start scratch")
     await command(telegram, ALICE, "/train")
     assert "Training queued: 1 ahead of yours" in await command(telegram, BOB, "/train")
     assert "already running or queued" in await command(telegram, BOB, "/train", contains="already")
     await command(telegram, ALICE, "/stop")
-    assert "Training finished" in await final_report(telegram, BOB, "Training finished")
+    report = await final_report(telegram, BOB, "Training finished")
+    assert "It started from scratch." in report
 
 
 async def test_parameters_are_checked_and_shown(
@@ -134,9 +137,12 @@ async def test_parameters_are_checked_and_shown(
     assert "use cnn or dense" in await command(telegram, ALICE, "/set architecture rnn")
     assert "no parameter “speed”" in await command(telegram, ALICE, "/set speed 3")
     assert "Usage: /set" in await command(telegram, ALICE, "/set epochs")
+    assert "use pretrained or scratch" in await command(telegram, ALICE, "/set start imagenet")
     assert "learning_rate is now 0.01" in await command(telegram, ALICE, "/set learning_rate 0.01")
+    assert "start is now scratch" in await command(telegram, ALICE, "/set start Scratch")
     shown = await command(telegram, ALICE, "/params")
     assert "• learning_rate = 0.01" in shown and "• architecture = cnn (cnn or dense)" in shown
+    assert "• start = scratch (pretrained or scratch)" in shown and "• epochs = 40" in shown
 
 
 async def test_debug_shows_what_the_model_sees(

@@ -15,7 +15,9 @@ from model.network import (
     augmentation,
     build_cnn,
     build_model,
+    start_from,
 )
+from model.training import PRETRAINED_MODEL
 
 
 def _layers(model: keras.Model) -> list[keras.layers.Layer]:
@@ -121,3 +123,36 @@ def test_the_default_model_predicts_deterministically_in_inference_mode() -> Non
     first = keras.ops.convert_to_numpy(model(images, training=False))
     assert np.array_equal(first, keras.ops.convert_to_numpy(model(images, training=False)))
     assert np.array_equal(first, np.asarray(model.predict(images, verbose=0)))
+
+
+@pytest.fixture(scope="module")
+def pretrained() -> keras.Model:
+    """The bundled default model, as a chat's training loads it."""
+    return keras.models.load_model(PRETRAINED_MODEL)
+
+
+def test_a_cnn_starts_from_the_default_models_features(pretrained: keras.Model) -> None:
+    model = build_model("cnn", 5)  # a label set the default model does not have
+    assert start_from(model, pretrained) == 4  # three convolutions and the hidden Dense layer
+
+    convolutions = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    sources = [layer for layer in pretrained.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert len(convolutions) == len(sources) == 3
+    for layer, source in zip(convolutions, sources, strict=True):
+        assert not layer.trainable
+        for mine, theirs in zip(layer.get_weights(), source.get_weights(), strict=True):
+            assert np.array_equal(mine, theirs)
+    hidden, output = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    source_hidden = [layer for layer in pretrained.layers if isinstance(layer, keras.layers.Dense)]
+    assert hidden.trainable and output.trainable
+    assert np.array_equal(hidden.get_weights()[0], source_hidden[0].get_weights()[0])
+    assert output.get_weights()[0].shape == (50, 5)  # a fresh output layer for the new labels
+
+
+def test_a_dense_network_takes_nothing_from_the_cnn(pretrained: keras.Model) -> None:
+    model = build_model("dense", 4)
+    before = [weight.copy() for weight in model.get_weights()]
+    assert start_from(model, pretrained) == 0
+    assert all(layer.trainable for layer in model.layers)
+    for now, then in zip(model.get_weights(), before, strict=True):
+        assert np.array_equal(now, then)

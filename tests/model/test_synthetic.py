@@ -164,7 +164,7 @@ def test_upside_down_is_a_smile_turned_over_and_not_a_sad_face() -> None:
 
 def test_the_default_models_labels_come_first_and_cool_is_extra() -> None:
     assert LABELS == ("smile", "sad", "neutral", "upside-down")
-    assert ALL_LABELS == (*LABELS, "cool")
+    assert (*LABELS, "cool") == ALL_LABELS
 
 
 def test_cool_is_a_face_in_sunglasses_and_nobody_else_wears_them() -> None:

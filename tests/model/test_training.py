@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+import keras
 import numpy as np
 import pytest
 
@@ -11,6 +12,7 @@ from model.synthetic import LABELS, STYLES, smiley_bytes
 from model.training import (
     MAX_FOLDS,
     MIN_HOLDOUT_COUNT,
+    PRETRAINED_MODEL,
     EpochProgress,
     Trainer,
     TrainParams,
@@ -236,6 +238,7 @@ def test_train_refuses_a_label_without_samples(small_data: tuple[np.ndarray, np.
         (TrainParams(epochs=0), "must be positive"),
         (TrainParams(learning_rate=-1.0), "learning rate"),
         (TrainParams(validation=1.0), "validation fraction"),
+        (TrainParams(start="imagenet"), "unknown start"),
     ],
 )
 def test_train_refuses_bad_params(
@@ -244,3 +247,27 @@ def test_train_refuses_bad_params(
     x, y = small_data
     with pytest.raises(ValueError, match=message):
         train(x, y, LABELS, params)
+
+
+def _convolution_kernels(model: keras.Model) -> list[np.ndarray]:
+    return [
+        layer.get_weights()[0] for layer in model.layers if isinstance(layer, keras.layers.Conv2D)
+    ]
+
+
+def test_a_pretrained_start_learns_more_from_a_handful(
+    small_data: tuple[np.ndarray, np.ndarray],
+) -> None:
+    x, y = small_data
+    pretrained = train(x, y, LABELS, TrainParams(epochs=10, batch_size=8), seed=5)
+    scratch = train(x, y, LABELS, TrainParams(epochs=10, batch_size=8, start="scratch"), seed=5)
+
+    assert (pretrained.pretrained_layers, scratch.pretrained_layers) == (4, 0)
+    default_kernels = _convolution_kernels(keras.models.load_model(PRETRAINED_MODEL))
+    kept = zip(_convolution_kernels(pretrained.model), default_kernels, strict=True)
+    assert all(np.array_equal(kernel, default) for kernel, default in kept)  # frozen
+    fresh = zip(_convolution_kernels(scratch.model), default_kernels, strict=True)
+    assert not any(np.allclose(kernel, default) for kernel, default in fresh)
+    # 6 drawings a label, 10 epochs (30 steps): the default model's features know smileys.
+    assert pretrained.validation_accuracy >= 0.8
+    assert pretrained.validation_accuracy >= scratch.validation_accuracy + 0.3
