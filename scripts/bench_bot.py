@@ -10,7 +10,10 @@ Prints, for the bot process as users meet it:
   * time from /train to "Training finished" for 50 samples;
   * the bot process's peak memory (VmHWM; the training worker is a separate process).
 
-Flood control is off in the fake server: this measures the bot, not Telegram's limits.
+Flood control is off in the fake server: this measures the bot, not Telegram's limits. (The
+bot still paces itself to Telegram's ~30 messages a second overall, which caps throughput.)
+With --phases it times only the one-at-a-time replies, and prints where their time goes
+(scripts/phase_timer.py).
 Usage: .venv/bin/python scripts/bench_bot.py [--chats 50] [--photos 2] [--sequential 100]
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -129,10 +133,16 @@ async def main(args: argparse.Namespace) -> None:
                 "[limits]\nuploads_per_user_per_minute = 100000\n",
                 encoding="utf-8",
             )
-            env = {**os.environ, "SMILEY_BOT_TOKEN": telegram.token}
+            phases = Path(data) / "phases.json"
+            env = {
+                **os.environ,
+                "SMILEY_BOT_TOKEN": telegram.token,
+                "SMILEY_BOT_PHASES": str(phases),
+            }
+            entry = ("scripts/phase_timer.py",) if args.phases else ("-m", "bot")
             started = time.monotonic()
             process = await asyncio.create_subprocess_exec(
-                *(sys.executable, "-m", "bot", "--config", str(config)),
+                *(sys.executable, *entry, "--config", str(config)),
                 cwd=ROOT,
                 env=env,
                 stdout=asyncio.subprocess.DEVNULL,
@@ -149,6 +159,10 @@ async def main(args: argparse.Namespace) -> None:
             finally:
                 process.terminate()
                 await process.wait()
+            if args.phases:
+                print("where a reply's time goes (medians):")
+                for name, ms in json.loads(phases.read_text(encoding="utf-8")).items():
+                    print(f"  {name:<32} {ms:7.1f} ms")
 
 
 async def report(telegram: FakeTelegram, images: list[bytes], args: argparse.Namespace) -> None:
@@ -156,6 +170,8 @@ async def report(telegram: FakeTelegram, images: list[bytes], args: argparse.Nam
     await sequential(telegram, images[:5], first_chat=500)
     idle = await sequential(telegram, images[: args.sequential], first_chat=1000)
     print(row("prediction, one at a time (idle)", idle))
+    if args.phases:
+        return
 
     began = time.monotonic()
     sent = [
@@ -227,4 +243,5 @@ if __name__ == "__main__":
     parser.add_argument("--chats", type=int, default=50)
     parser.add_argument("--photos", type=int, default=2, help="photos per chat in the burst")
     parser.add_argument("--sequential", type=int, default=100, help="photos sent one at a time")
+    parser.add_argument("--phases", action="store_true", help="time the phases of a reply")
     asyncio.run(main(parser.parse_args()))
