@@ -18,9 +18,10 @@ from telegram.ext import (
 )
 
 from bot.acks import Acknowledger
+from bot.admins import AdminCheck
 from bot.config import Config
 from bot.errors import on_error
-from bot.handlers.chats import guard_access, migrate
+from bot.handlers.chats import guard_access, guard_admin_commands, migrate
 from bot.handlers.images import image
 from bot.handlers.info import help_command, labels, start, status, text_hint, unknown_command
 from bot.handlers.labelling import label
@@ -104,12 +105,15 @@ def build_application(config: Config) -> BotApplication:
         services.repo, DEFAULT_MODEL_PREFIX, config.prediction.cache_size
     )
     services.trainer = Trainer(application.bot, services.repo, services.predictor, config)
+    services.admins = AdminCheck()
     _register_handlers(application)
     return application
 
 
 def _register_handlers(application: BotApplication) -> None:
-    application.add_handler(TypeHandler(Update, guard_access), group=-1)
+    # Each guard runs in a group of its own, before the handlers; both can stop an update.
+    application.add_handler(TypeHandler(Update, guard_access), group=-2)
+    application.add_handler(TypeHandler(Update, guard_admin_commands), group=-1)
     application.add_handlers(
         [
             CommandHandler("start", start, filters=NEW),

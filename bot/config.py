@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 TELEGRAM_DOWNLOAD_CAP = 20 * 1024 * 1024  # getFile refuses anything larger
 SECTIONS = ("telegram", "storage", "limits", "training", "prediction", "access")
+# In groups, the commands that delete data or take the shared trainer: admins only.
+ADMIN_COMMANDS = frozenset({"delete", "set", "train", "stop", "import", "reset", "compare"})
+_COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
 
 
 class ConfigError(Exception):
@@ -94,10 +98,11 @@ class PredictionConfig:
 
 @dataclass(frozen=True)
 class AccessConfig:
-    """Optional allow-lists; empty means everyone is allowed."""
+    """Optional allow-lists (empty: everyone) and the commands only group admins may run."""
 
     user_ids: frozenset[int] = frozenset()
     chat_ids: frozenset[int] = frozenset()
+    admin_commands: frozenset[str] = ADMIN_COMMANDS
 
 
 @dataclass(frozen=True)
@@ -309,6 +314,15 @@ def _prediction(section: _Section) -> PredictionConfig:
 
 
 def _access(section: _Section) -> AccessConfig:
-    access = AccessConfig(user_ids=section.ids("user_ids"), chat_ids=section.ids("chat_ids"))
+    commands = section.get("admin_commands", list, sorted(ADMIN_COMMANDS))
+    if not isinstance(commands, list) or not all(
+        isinstance(name, str) and _COMMAND_NAME.fullmatch(name) for name in commands
+    ):
+        raise section.error("admin_commands", 'must be a list of command names, e.g. ["train"]')
+    access = AccessConfig(
+        user_ids=section.ids("user_ids"),
+        chat_ids=section.ids("chat_ids"),
+        admin_commands=frozenset(name.lower() for name in commands),
+    )
     section.finish()
     return access

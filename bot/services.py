@@ -7,6 +7,7 @@ from typing import Any, TypeAlias
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.acks import Acknowledger
+from bot.admins import AdminCheck
 from bot.config import Config
 from bot.intake import Intake
 from bot.labelling import Labeller
@@ -33,6 +34,7 @@ class BotServices:
     acks: Acknowledger
     predictor: Predictor
     trainer: Trainer
+    admins: AdminCheck
 
 
 BotContext: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotServices]

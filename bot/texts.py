@@ -195,6 +195,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "unknown_command": "I don't know {command}. /help lists what I can do.",
         "text_hint": "Send me a drawing or photo of a smiley, then label it with /label <name>.",
         "not_allowed": "Sorry, this bot is private.",
+        "admin.only": "Only this group's admins can use /{command} here.",
+        "admin.check_failed": "I could not check whether you are an admin here. Please try again in a moment.",
         "error": "Sorry, something went wrong on my side. Please try again.",
     },
 }

@@ -1,4 +1,4 @@
-"""Chat-level events: access control and group-to-supergroup migration."""
+"""Chat-level events: access control, admin-only commands and group-to-supergroup migration."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.admins import command_name
 from bot.handlers.common import language, reply
 from bot.services import BotContext
 from bot.texts import t
 
-__all__ = ["guard_access", "migrate"]
+__all__ = ["guard_access", "guard_admin_commands", "migrate"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,26 @@ async def guard_access(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
+async def guard_admin_commands(update: Update, context: BotContext) -> None:
+    """Stop group members who are not admins from running the admin-only commands."""
+    message = update.message
+    if message is None:
+        return
+    services = context.bot_data
+    name = command_name(message, context.bot.username)
+    if name is None or name not in services.config.access.admin_commands:
+        return
+    lang = language(update)
+    try:
+        allowed = await services.admins.may_administer(context.bot, message)
+    except TelegramError:
+        await reply(update, t("admin.check_failed", lang))
+        raise ApplicationHandlerStop from None
+    if not allowed:
+        await reply(update, t("admin.only", lang, command=name))
+        raise ApplicationHandlerStop
+
+
 async def migrate(update: Update, context: BotContext) -> None:
     """Move a group's data to its new supergroup id."""
     message = update.effective_message
@@ -44,4 +66,5 @@ async def migrate(update: Update, context: BotContext) -> None:
         return
     # Telegram sends both service messages; migrate_chat is idempotent.
     await context.bot_data.repo.migrate_chat(old, new)
+    context.bot_data.admins.forget_chat(old)
     logger.info("chat %s migrated to %s", old, new)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config
+from bot.config import ADMIN_COMMANDS, ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,6 +29,7 @@ def test_example_config_with_a_token_loads_with_the_documented_defaults(tmp_path
     assert config.limits.max_labels_per_chat == 10
     assert config.limits.label_window_minutes == 10.0
     assert config.access.user_ids == frozenset()
+    assert config.access.admin_commands == ADMIN_COMMANDS
 
 
 def test_environment_token_overrides_the_file(tmp_path: Path) -> None:
@@ -55,6 +56,10 @@ def test_token_is_not_in_the_repr(tmp_path: Path) -> None:
         ),
         ('[telegram]\ntoken = "1:a"\n[limits]\nmax_download_bytes = 30000000\n', "20 MB"),
         ('[telegram]\ntoken = "1:a"\n[access]\nuser_ids = ["me"]\n', "[access] user_ids"),
+        (
+            '[telegram]\ntoken = "1:a"\n[access]\nadmin_commands = ["/train"]\n',
+            "[access] admin_commands",
+        ),
         ('[telegram]\ntoken = "1:a"\nmode = "webhook"\n', "[telegram.webhook] url"),
         ('[telegram]\ntoken = "1:a"\n[telegram.webhook]\nport = 70000\n', "port"),
         ('[telegram]\ntoken = "1:a"\nbase_url = "ftp://x"\n', "base_url"),
