@@ -26,6 +26,7 @@ from bot.handlers.images import image
 from bot.handlers.info import help_command, labels, start, status, text_hint, unknown_command
 from bot.handlers.labelling import label
 from bot.handlers.removal import DELETE_CALLBACK_PATTERN, delete, delete_answer, undo
+from bot.handlers.reset import RESET_CALLBACK_PATTERN, reset, reset_answer
 from bot.handlers.training import debug, params, set_param, stop, train
 from bot.intake import Intake
 from bot.labelling import Labeller
@@ -58,6 +59,7 @@ COMMANDS = (
     "debug",
     "undo",
     "delete",
+    "reset",
 )
 MAX_CONCURRENT_UPDATES = 32
 # Generous enough for a 20 MB download on a slow link.
@@ -123,12 +125,14 @@ def _register_handlers(application: BotApplication) -> None:
             CommandHandler("status", status, filters=NEW),
             CommandHandler("undo", undo, filters=NEW),
             CommandHandler("delete", delete, filters=NEW),
+            CommandHandler("reset", reset, filters=NEW),
             CommandHandler("train", train, filters=NEW),
             CommandHandler("stop", stop, filters=NEW),
             CommandHandler("set", set_param, filters=NEW),
             CommandHandler("params", params, filters=NEW),
             CommandHandler("debug", debug, filters=NEW),
             CallbackQueryHandler(delete_answer, pattern=DELETE_CALLBACK_PATTERN),
+            CallbackQueryHandler(reset_answer, pattern=RESET_CALLBACK_PATTERN),
             MessageHandler(NEW & MEDIA, image),
             MessageHandler(filters.StatusUpdate.MIGRATE, migrate),
             MessageHandler(NEW & filters.COMMAND, unknown_command),

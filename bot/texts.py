@@ -20,6 +20,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cmd.status": "Dataset and model status",
         "cmd.undo": "Delete your last labelled sample",
         "cmd.delete": "Delete a label and its samples",
+        "cmd.reset": "Delete all samples and models of this chat",
         "cmd.train": "Train this chat's model",
         "cmd.stop": "Stop the running training",
         "cmd.set": "Change a training parameter",
@@ -60,7 +61,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/set, /params – training parameters (epochs, learning_rate, batch_size, architecture, validation, start)\n"
             "/debug – reply to an image: the 28×28 picture the model sees\n"
             "/undo – delete your last labelled sample\n"
-            "/delete <label> – delete a label and its samples\n\n"
+            "/delete <label> – delete a label and its samples\n"
+            "/reset – delete all of this chat's samples and models\n"
+            "In groups, /train, /stop, /set, /delete and /reset are for admins.\n\n"
             "I accept {accepts}.\n"
             "Stored: each image as a small grayscale copy and a 28×28 version, with its "
             "label and sender id, only to train this chat's model. Each chat's data is "
@@ -191,6 +194,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "delete.kept": "Kept {label}.",
         "delete.gone": "That label no longer exists.",
         "delete.not_yours": "Only the person who asked can answer this.",
+        "reset.empty": "There is nothing to delete here.",
+        "reset.confirm": (
+            "Delete all {samples} samples, {labels} labels and the trained models of this chat? "
+            "The training parameters stay. This cannot be undone."
+        ),
+        "reset.yes": "Yes, delete everything",
+        "reset.no": "No, keep it",
+        "reset.kept": "Nothing was deleted.",
+        "reset.training": "A training is running here. Send /stop first, then /reset.",
+        "reset.done": (
+            "Deleted {samples} samples, {labels} labels and {runs} trainings with their "
+            "models. The built-in model answers again."
+        ),
         # other messages
         "unknown_command": "I don't know {command}. /help lists what I can do.",
         "text_hint": "Send me a drawing or photo of a smiley, then label it with /label <name>.",

@@ -10,6 +10,7 @@ import shutil
 import sys
 import time
 from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -297,6 +298,13 @@ class Trainer:
     async def _end(self, job: _Job, status: str, reason: str) -> None:
         await self._repo.end_run(job.run.id, status, error=reason)
         await job.progress.show(failure_text(status, reason, job.language), final=True)
+
+    async def forget_chat(self, chat_id: int, model_prefixes: Iterable[str]) -> None:
+        """Drop a cleared chat's models from memory and from disk."""
+        for prefix in model_prefixes:
+            self._predictor.forget(prefix)
+        chat_dir = self._models_dir / str(chat_id)
+        await asyncio.to_thread(shutil.rmtree, chat_dir, ignore_errors=True)
 
     def _job_dir(self, run: TrainingRun) -> Path:
         return self._models_dir / "jobs" / f"run-{run.id}"

@@ -150,3 +150,13 @@ class TrainingRun:
     created_at: float
     started_at: float | None
     finished_at: float | None
+
+
+@dataclass(frozen=True)
+class ChatReset:
+    """What clearing a chat removed: counts for the reply, model files for the caller."""
+
+    samples: int
+    labels: int
+    runs: int
+    model_prefixes: tuple[str, ...]  # files of the chat's models, to delete off the database

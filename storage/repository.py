@@ -20,6 +20,7 @@ from storage.records import (
     AddResult,
     AddStatus,
     ChatFull,
+    ChatReset,
     LabelCount,
     LabelledInput,
     NewSample,
@@ -411,6 +412,31 @@ class Repository:
             )
         logger.info("Chat %d: deleted label %r with %d samples", chat_id, label, deleted)
         return deleted
+
+    async def reset_chat(self, chat_id: int, *, keep_params: bool = True) -> ChatReset:
+        """Delete a chat's samples, labels and training runs in one transaction.
+
+        With ``keep_params`` the chat's /set parameters stay (a /reset starts a new dataset,
+        not a new configuration); without, nothing of the chat is left.
+        """
+        async with self._write() as conn:
+            samples = await _count(conn, "samples", chat_id)
+            labels = await _count(conn, "labels", chat_id)
+            async with conn.execute(
+                "SELECT model_prefix FROM training_runs"
+                " WHERE chat_id = ? AND model_prefix IS NOT NULL",
+                (chat_id,),
+            ) as cursor:
+                prefixes = tuple(str(row[0]) for row in await cursor.fetchall())
+            runs = await _count(conn, "training_runs", chat_id)
+            tables = ["samples", "labels", "album_labels", "training_runs"]
+            if not keep_params:
+                tables += ["chat_params", "chat_data_versions"]
+            for table in tables:
+                # The names come from the list above, never from users.
+                await _execute(conn, f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
+        logger.info("Chat %d: reset (%d samples, %d runs)", chat_id, samples, runs)
+        return ChatReset(samples=samples, labels=labels, runs=runs, model_prefixes=prefixes)
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move everything of a group to the supergroup it became.

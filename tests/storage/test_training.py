@@ -114,3 +114,30 @@ async def test_migrate_chat_moves_runs_and_params(repo: Repository) -> None:
     assert await repo.params(OTHER_CHAT) == {"epochs": 5}
     assert await repo.params(CHAT) == {}
     assert await repo.serving_run(CHAT) is None
+
+
+async def test_reset_chat_clears_one_chat_and_keeps_its_params_if_asked(
+    repo: Repository,
+) -> None:
+    for chat in (CHAT, OTHER_CHAT):
+        await add(repo, sample(f"a{chat}", chat_id=chat, label="smile"))
+        await add(repo, sample(f"b{chat}", chat_id=chat))
+        run_id = await run(repo, chat)
+        await repo.start_run(run_id)
+        await repo.finish_run(run_id, metrics={}, model_prefix=f"/m/{chat}")
+        await repo.set_param(chat, "epochs", 5)
+
+    cleared = await repo.reset_chat(CHAT)
+    assert (cleared.samples, cleared.labels, cleared.runs) == (2, 1, 1)
+    assert cleared.model_prefixes == (f"/m/{CHAT}",)
+    assert await repo.sample_count(CHAT) == 0 and await repo.label_counts(CHAT) == []
+    assert await repo.serving_run(CHAT) is None
+    assert await repo.params(CHAT) == {"epochs": 5}
+    assert await repo.sample_count(OTHER_CHAT) == 2  # the other chat is untouched
+    assert await repo.serving_run(OTHER_CHAT) is not None
+
+    everything = await repo.reset_chat(OTHER_CHAT, keep_params=False)
+    assert everything.samples == 2 and await repo.params(OTHER_CHAT) == {}
+    # A cleared chat starts over: a label name can come back.
+    await add(repo, sample("c", chat_id=CHAT, label="smile"))
+    assert [c.name for c in await repo.label_counts(CHAT)] == ["smile"]
