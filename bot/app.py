@@ -10,6 +10,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -21,7 +22,7 @@ from bot.acks import Acknowledger
 from bot.admins import AdminCheck
 from bot.config import Config
 from bot.errors import on_error
-from bot.handlers.chats import guard_access, guard_admin_commands, migrate
+from bot.handlers.chats import bot_membership, guard_access, guard_admin_commands, migrate
 from bot.handlers.images import image
 from bot.handlers.info import help_command, labels, start, status, text_hint, unknown_command
 from bot.handlers.labelling import label
@@ -33,6 +34,7 @@ from bot.labelling import Labeller
 from bot.notices import Notices
 from bot.predictor import Predictor
 from bot.ratelimit import ChatRateLimiter
+from bot.retention import Retention
 from bot.services import BotServices
 from bot.texts import t
 from bot.trainer import Trainer
@@ -108,6 +110,9 @@ def build_application(config: Config) -> BotApplication:
     )
     services.trainer = Trainer(application.bot, services.repo, services.predictor, config)
     services.admins = AdminCheck()
+    services.retention = Retention(
+        services.repo, services.trainer, config.storage.delete_after_removal_days
+    )
     _register_handlers(application)
     return application
 
@@ -135,6 +140,7 @@ def _register_handlers(application: BotApplication) -> None:
             CallbackQueryHandler(reset_answer, pattern=RESET_CALLBACK_PATTERN),
             MessageHandler(NEW & MEDIA, image),
             MessageHandler(filters.StatusUpdate.MIGRATE, migrate),
+            ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(NEW & filters.COMMAND, unknown_command),
             MessageHandler(NEW & filters.ChatType.PRIVATE & filters.TEXT, text_hint),
         ]
@@ -153,12 +159,14 @@ async def _open(application: BotApplication) -> None:
         # Chats can still collect and train; only default predictions are missing.
         logger.exception("the default model could not be loaded")
     services.trainer.start_recovery()
+    services.retention.start()
     await application.bot.set_my_commands([BotCommand(name, t(f"cmd.{name}")) for name in COMMANDS])
     logger.info("bot @%s is ready", application.bot.username)
 
 
 async def _close(application: BotApplication) -> None:
     services = application.bot_data
+    await services.retention.close()
     await services.trainer.close()
     await services.notices.close()
     await services.repo.close()

@@ -65,6 +65,8 @@ class StorageConfig:
 
     database: Path = Path("data/smiley.sqlite3")
     models_dir: Path = Path("data/models")
+    # A chat that removed or blocked the bot keeps its data this long, in case it comes back.
+    delete_after_removal_days: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -255,8 +257,11 @@ def _storage(section: _Section, config_path: Path) -> StorageConfig:
     base = config_path.parent
     database = Path(section.get("database", str, str(defaults.database)))
     models_dir = Path(section.get("models_dir", str, str(defaults.models_dir)))
+    grace = section.positive("delete_after_removal_days", float, defaults.delete_after_removal_days)
     section.finish()
-    return StorageConfig(database=base / database, models_dir=base / models_dir)
+    return StorageConfig(
+        database=base / database, models_dir=base / models_dir, delete_after_removal_days=grace
+    )
 
 
 def _limits(section: _Section) -> LimitsConfig:

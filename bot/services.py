@@ -13,6 +13,7 @@ from bot.intake import Intake
 from bot.labelling import Labeller
 from bot.notices import Notices
 from bot.predictor import Predictor
+from bot.retention import Retention
 from bot.trainer import Trainer
 from storage import Repository
 
@@ -35,6 +36,7 @@ class BotServices:
     predictor: Predictor
     trainer: Trainer
     admins: AdminCheck
+    retention: Retention
 
 
 BotContext: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotServices]

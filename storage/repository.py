@@ -431,12 +431,37 @@ class Repository:
             runs = await _count(conn, "training_runs", chat_id)
             tables = ["samples", "labels", "album_labels", "training_runs"]
             if not keep_params:
-                tables += ["chat_params", "chat_data_versions"]
+                tables += ["chat_params", "chat_data_versions", "chat_removals"]
             for table in tables:
                 # The names come from the list above, never from users.
                 await _execute(conn, f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
         logger.info("Chat %d: reset (%d samples, %d runs)", chat_id, samples, runs)
         return ChatReset(samples=samples, labels=labels, runs=runs, model_prefixes=prefixes)
+
+    async def mark_removed(self, chat_id: int, *, now: float | None = None) -> None:
+        """Remember that the bot left a chat; the first removal's time counts."""
+        async with self._write() as conn:
+            await _execute(
+                conn,
+                "INSERT INTO chat_removals (chat_id, removed_at) VALUES (?, ?)"
+                " ON CONFLICT (chat_id) DO NOTHING",
+                (chat_id, _timestamp(now)),
+            )
+
+    async def mark_present(self, chat_id: int) -> None:
+        """Forget a removal: the bot is back in the chat, its data stays."""
+        async with self._write() as conn:
+            await _execute(conn, "DELETE FROM chat_removals WHERE chat_id = ?", (chat_id,))
+
+    async def removed_before(self, cutoff: float) -> list[int]:
+        """Return the chats the bot was removed from before ``cutoff`` (a Unix time)."""
+        async with (
+            self._read() as conn,
+            conn.execute(
+                "SELECT chat_id FROM chat_removals WHERE removed_at < ? ORDER BY chat_id", (cutoff,)
+            ) as cursor,
+        ):
+            return [int(row[0]) for row in await cursor.fetchall()]
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move everything of a group to the supergroup it became.

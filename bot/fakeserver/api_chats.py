@@ -27,6 +27,10 @@ _ADMIN_RIGHTS = (
 def member(world: World, chat: ChatRecord, user_id: int) -> dict[str, Any]:
     """Return the ``ChatMember`` for a user (or the bot): creator, administrator, member, left."""
     user = world.bot_user() if user_id == world.bot_id else world.user(user_id)
+    if user_id == world.bot_id and chat.bot_gone == "kicked":
+        return {"status": "kicked", "user": user, "until_date": 0}
+    if user_id == world.bot_id and chat.bot_gone == "left":
+        return {"status": "left", "user": user}
     if chat.admins and chat.admins[0] == user_id:
         return {"status": "creator", "user": user, "is_anonymous": False}
     if user_id in chat.admins:

@@ -268,6 +268,14 @@ class FakeTelegram:
         """A channel posts text (a ``channel_post`` update)."""
         return self.user_side.post_in_channel(chat_id, text)
 
+    def remove_bot(self, chat_id: int, user_id: int, *, kicked: bool = False) -> dict[str, Any]:
+        """A user removes the bot from a chat (or blocks it, in private): my_chat_member."""
+        return self.user_side.set_bot_status(chat_id, user_id, "kicked" if kicked else "left")
+
+    def add_bot(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        """A user adds the bot (back) to a chat: my_chat_member."""
+        return self.user_side.set_bot_status(chat_id, user_id, "member")
+
     def press_button(self, chat_id: int, user_id: int, message_id: int, data: str) -> str:
         """A user presses an inline button of a bot message; returns the callback query id."""
         return self.user_side.press_button(chat_id, user_id, message_id, data)

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from .api_chats import member
 from .attachments import store_document, store_photo, store_sticker
 from .entities import command_of, find_entities
 from .errors import ApiError
@@ -133,6 +134,33 @@ class UserSide:
         if chat.type != CHANNEL:
             raise ValueError(f"chat {chat_id} is a {chat.type}, not a channel")
         return self.send_message(chat.id, None, sender_chat=chat.as_chat(), text=text)
+
+    def set_bot_status(self, chat_id: int, user_id: int, status: str) -> dict[str, Any]:
+        """A user adds the bot to a chat ("member") or removes it ("left", "kicked").
+
+        The bot gets a ``my_chat_member`` update; returns its ChatMemberUpdated.
+        """
+        if status not in ("member", "left", "kicked"):
+            raise ValueError(f"unknown status {status!r}")
+        chat = self.world.chat_for_user(chat_id)
+        bot_id = self.world.bot_id
+        old = member(self.world, chat, bot_id)
+        if bot_id in chat.admins:
+            chat.admins.remove(bot_id)
+        chat.bot_gone = None if status == "member" else status
+        if status == "member":
+            chat.members.add(bot_id)
+        else:
+            chat.members.discard(bot_id)
+        update = {
+            "chat": chat.as_chat(),
+            "from": self.world.user(user_id),
+            "date": now(),
+            "old_chat_member": old,
+            "new_chat_member": member(self.world, chat, bot_id),
+        }
+        self.world.push_update("my_chat_member", update)
+        return copy.deepcopy(update)
 
     def press_button(self, chat_id: int, user_id: int, message_id: int, data: str) -> str:
         """Press an inline button of a bot message; return the callback query's id."""

@@ -73,6 +73,7 @@ class ChatRecord:
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     migrated_to: int | None = None
     last_action: str | None = None
+    bot_gone: str | None = None  # "left" or "kicked" once a user removed (or blocked) the bot
     _next_message_id: int = 1
 
     def take_message_id(self) -> int:

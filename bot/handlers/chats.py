@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
@@ -14,13 +14,18 @@ from bot.handlers.common import language, reply
 from bot.services import BotContext
 from bot.texts import t
 
-__all__ = ["guard_access", "guard_admin_commands", "migrate"]
+__all__ = ["bot_membership", "guard_access", "guard_admin_commands", "migrate"]
+
+# The bot is gone from a chat once it left or was banned (blocked, in a private chat).
+_GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 
 logger = logging.getLogger(__name__)
 
 
 async def guard_access(update: Update, context: BotContext) -> None:
     """Stop updates from users or chats outside the configured allow-lists."""
+    if update.my_chat_member is not None:
+        return  # the bot's own membership: recorded for every chat, whoever changed it
     access = context.bot_data.config.access
     user = update.effective_user
     chat = update.effective_chat
@@ -51,6 +56,19 @@ async def guard_admin_commands(update: Update, context: BotContext) -> None:
     if not allowed:
         await reply(update, t("admin.only", lang, command=name))
         raise ApplicationHandlerStop
+
+
+async def bot_membership(update: Update, context: BotContext) -> None:
+    """Start or cancel the grace period before a chat's data is deleted."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    repo = context.bot_data.repo
+    if change.new_chat_member.status in _GONE:
+        await repo.mark_removed(change.chat.id)
+        logger.info("removed from chat %s; its data goes after the grace period", change.chat.id)
+    elif change.old_chat_member.status in _GONE:
+        await repo.mark_present(change.chat.id)
 
 
 async def migrate(update: Update, context: BotContext) -> None:

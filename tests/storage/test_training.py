@@ -141,3 +141,17 @@ async def test_reset_chat_clears_one_chat_and_keeps_its_params_if_asked(
     # A cleared chat starts over: a label name can come back.
     await add(repo, sample("c", chat_id=CHAT, label="smile"))
     assert [c.name for c in await repo.label_counts(CHAT)] == ["smile"]
+
+
+async def test_removals_keep_their_first_time_until_the_chat_is_back_or_cleared(
+    repo: Repository,
+) -> None:
+    await repo.mark_removed(CHAT, now=100.0)
+    await repo.mark_removed(CHAT, now=500.0)  # removed again: the grace period does not restart
+    await repo.mark_removed(OTHER_CHAT, now=300.0)
+    assert await repo.removed_before(200.0) == [CHAT]
+    assert await repo.removed_before(1000.0) == sorted([CHAT, OTHER_CHAT])
+    await repo.mark_present(OTHER_CHAT)
+    assert await repo.removed_before(1000.0) == [CHAT]
+    await repo.reset_chat(CHAT, keep_params=False)
+    assert await repo.removed_before(1000.0) == []
