@@ -1,4 +1,4 @@
-"""Pace outgoing Bot API calls per chat, so bursts never end in 429 errors."""
+"""Pace outgoing Bot API calls per chat, so bursts never end in 429 errors; retry hiccups."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 __all__ = ["ChatRateLimiter"]
@@ -32,6 +32,9 @@ MESSAGE_METHODS = frozenset(
     }
 )
 _PRUNE_THRESHOLD = 512
+# A 5xx or a timeout is usually over within seconds: retry after 0.5, 1 and 2 s.
+TRANSIENT_RETRIES = 3
+FIRST_BACKOFF_SECONDS = 0.5
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -42,7 +45,8 @@ class ChatRateLimiter(BaseRateLimiter[int]):
     PTB's ``AIORateLimiter`` has no per-chat pace for private chats and, after a 429,
     holds back every chat. This one keeps "about one message a second" per chat (with a
     short burst), 20 a minute per group, 30 calls a second overall, and after a 429 waits
-    ``retry_after`` for that chat only, then retries.
+    ``retry_after`` for that chat only, then retries. Server errors and timeouts are
+    retried with backoff, except for getUpdates, whose polling loop has its own.
     """
 
     def __init__(
@@ -53,12 +57,16 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         group_per_minute: int = 20,
         overall_per_second: int = 30,
         max_retries: int = 5,
+        transient_retries: int = TRANSIENT_RETRIES,
+        first_backoff: float = FIRST_BACKOFF_SECONDS,
     ) -> None:
         self._chat_burst = chat_burst
         self._chat_per_second = chat_per_second
         self._group_per_minute = group_per_minute
         self._overall = AsyncLimiter(overall_per_second, 1)
         self._max_retries = max_retries
+        self._transient_retries = transient_retries
+        self._first_backoff = first_backoff
         self._chats: dict[int | str, AsyncLimiter] = {}
         self._groups: dict[int | str, AsyncLimiter] = {}
         self._paused_until: dict[int | str, float] = {}
@@ -78,10 +86,15 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSONResult:
-        """Run ``callback`` once the chat's limits allow, retrying after a 429."""
+        """Run ``callback`` once the chat's limits allow, retrying after a 429 or a hiccup.
+
+        ``rate_limit_args`` caps the retries of this call (0: try once).
+        """
         chat_id = _chat_key(data.get("chat_id"))
         max_retries = self._max_retries if rate_limit_args is None else rate_limit_args
-        for attempt in range(max_retries + 1):
+        transient_retries = min(self._transient_retries, max_retries)
+        throttled = failed = 0
+        while True:
             await self._wait_out_pause(chat_id)
             try:
                 async with contextlib.AsyncExitStack() as stack:
@@ -96,11 +109,22 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 if chat_id is not None:
                     # Held even when we give up on this call: the chat's next call waits too.
                     self._paused_until[chat_id] = time.monotonic() + seconds
-                if attempt == max_retries:
+                if throttled == max_retries:
                     raise
+                throttled += 1
                 if chat_id is None:
                     await asyncio.sleep(seconds)
-        raise AssertionError("unreachable: the loop returns or raises")
+            except BadRequest:
+                raise  # our request is wrong: sending it again cannot help
+            except NetworkError as exc:
+                # 5xx and timeouts. After a timeout Telegram may have sent the message all
+                # the same; a rare duplicate beats a reply that silently never comes.
+                if endpoint == "getUpdates" or failed == transient_retries:
+                    raise
+                delay = self._first_backoff * 2**failed
+                failed += 1
+                logger.warning("%s failed (%s): retry %d in %.1f s", endpoint, exc, failed, delay)
+                await asyncio.sleep(delay)
 
     def _limiters(self, chat_id: int | str | None, endpoint: str) -> list[AsyncLimiter]:
         # Telegram's limits count messages; downloads, reactions and the like are free of

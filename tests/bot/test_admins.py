@@ -79,7 +79,8 @@ async def test_when_telegram_cannot_say_the_member_is_asked_to_retry(
     telegram: FakeTelegram, bot: BotApplication
 ) -> None:
     workshop(telegram)
-    telegram.fail_next("getChatMember", status=500, description="Internal Server Error")
+    # The first try and its three retries all fail.
+    telegram.fail_next("getChatMember", status=500, description="Internal Server Error", times=4)
     refused = await answer(telegram, telegram.send_text(GROUP, ALICE, "/set epochs 3"))
     assert "could not check whether you are an admin" in refused
     assert "epochs is now 3" in await answer(

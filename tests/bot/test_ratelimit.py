@@ -1,4 +1,4 @@
-"""The per-chat rate limiter: pacing, group limits and waiting out a 429."""
+"""The per-chat rate limiter: pacing, group limits, waiting out a 429 and retrying hiccups."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import asyncio
 import time
 from typing import Any
 
-from telegram.error import RetryAfter
+import numpy as np
+import pytest
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.ratelimit import ChatRateLimiter
 
@@ -63,3 +65,46 @@ async def test_a_429_pauses_that_chat_only_and_is_retried() -> None:
     await task
     assert len(failing.times) == 2
     assert failing.times[1] - failing.times[0] >= 1.0
+
+
+class Flaky:
+    """A call stand-in that raises the given errors in turn, then succeeds."""
+
+    def __init__(self, *errors: TelegramError) -> None:
+        self.errors = list(errors)
+        self.times: list[float] = []
+
+    async def __call__(self) -> dict[str, Any]:
+        self.times.append(time.monotonic())
+        if self.errors:
+            raise self.errors.pop(0)
+        return {"ok": True}
+
+
+async def test_server_errors_and_timeouts_are_retried_with_growing_pauses() -> None:
+    limiter = ChatRateLimiter(first_backoff=0.05)
+    flaky = Flaky(NetworkError("Bad Gateway"), TimedOut(), NetworkError("Internal Server Error"))
+    result = await limiter.process_request(flaky, (), {}, "getFile", {}, None)
+    assert result == {"ok": True}
+    assert len(flaky.times) == 4
+    gaps = np.diff(flaky.times)
+    assert np.all(gaps >= np.array([0.05, 0.1, 0.2]) - 0.005)
+
+
+@pytest.mark.parametrize(
+    ("errors", "endpoint", "rate_limit_args", "calls"),
+    [
+        ((NetworkError("Bad Gateway"),) * 4, "sendMessage", None, 4),  # 3 retries, then up
+        ((BadRequest("message is not modified"),), "editMessageText", None, 1),
+        ((NetworkError("Bad Gateway"),), "getUpdates", None, 1),  # polling has its own loop
+        ((TimedOut(),), "editMessageText", 0, 1),  # the caller asked for one try
+    ],
+)
+async def test_what_is_not_retried_fails_at_once(
+    errors: tuple[TelegramError, ...], endpoint: str, rate_limit_args: int | None, calls: int
+) -> None:
+    limiter = ChatRateLimiter(first_backoff=0.01)
+    flaky = Flaky(*errors)
+    with pytest.raises(type(errors[0])):
+        await limiter.process_request(flaky, (), {}, endpoint, {"chat_id": 1}, rate_limit_args)
+    assert len(flaky.times) == calls
