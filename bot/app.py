@@ -26,6 +26,7 @@ from bot.handlers.chats import bot_membership, guard_access, guard_admin_command
 from bot.handlers.images import image
 from bot.handlers.info import help_command, labels, start, status, text_hint, unknown_command
 from bot.handlers.labelling import label
+from bot.handlers.once import mark_handled, skip_handled
 from bot.handlers.removal import DELETE_CALLBACK_PATTERN, delete, delete_answer, undo
 from bot.handlers.reset import RESET_CALLBACK_PATTERN, reset, reset_answer
 from bot.handlers.training import debug, params, set_param, stop, train
@@ -118,9 +119,11 @@ def build_application(config: Config) -> BotApplication:
 
 
 def _register_handlers(application: BotApplication) -> None:
-    # Each guard runs in a group of its own, before the handlers; both can stop an update.
+    # Each guard runs in a group of its own, before the handlers; each can stop an update.
+    application.add_handler(TypeHandler(Update, skip_handled), group=-3)
     application.add_handler(TypeHandler(Update, guard_access), group=-2)
     application.add_handler(TypeHandler(Update, guard_admin_commands), group=-1)
+    application.add_handler(TypeHandler(Update, mark_handled), group=1)
     application.add_handlers(
         [
             CommandHandler("start", start, filters=NEW),

@@ -37,6 +37,8 @@ BUSY_TIMEOUT_MS: Final = 5_000
 # Album members arrive within seconds of each other; a remembered album label older than this
 # is dead weight and is dropped when the chat next labels an album.
 ALBUM_LABEL_TTL_SECONDS: Final = 24 * 60 * 60
+# Telegram keeps an unconfirmed update for 24 hours; twice that is a safe memory.
+HANDLED_UPDATES_TTL_SECONDS: Final = 48 * 60 * 60
 IN_MEMORY: Final = ":memory:"
 
 # Durability: synchronous=FULL. In WAL mode, NORMAL already survives a killed *process* (a
@@ -462,6 +464,30 @@ class Repository:
             ) as cursor,
         ):
             return [int(row[0]) for row in await cursor.fetchall()]
+
+    async def update_handled(self, update_id: int) -> bool:
+        """Whether the bot already handled this Telegram update."""
+        async with self._read() as conn:
+            found = await _scalar(
+                conn, "SELECT count(*) FROM handled_updates WHERE update_id = ?", (update_id,)
+            )
+        return bool(found)
+
+    async def mark_update_handled(self, update_id: int, *, now: float | None = None) -> None:
+        """Remember a handled update; forget those older than Telegram keeps updates."""
+        at = _timestamp(now)
+        async with self._write() as conn:
+            await _execute(
+                conn,
+                "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, ?)"
+                " ON CONFLICT (update_id) DO NOTHING",
+                (update_id, at),
+            )
+            await _execute(
+                conn,
+                "DELETE FROM handled_updates WHERE handled_at < ?",
+                (at - HANDLED_UPDATES_TTL_SECONDS,),
+            )
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move everything of a group to the supergroup it became.

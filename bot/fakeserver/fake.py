@@ -368,6 +368,12 @@ class FakeTelegram:
             if not started and not self.bot_is_polling:
                 raise AssertionError(f"the bot did not poll within {timeout}s; {self.log.dump()}")
 
+    def redeliver(self, message: dict[str, Any]) -> int:
+        """Deliver a message's update again, as after a crash; return its update_id."""
+        update = self.world.updates.redeliver(message["chat"]["id"], message["message_id"])
+        self.world.changes.changed()
+        return update.update_id
+
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Return the updates the bot has not confirmed yet."""

@@ -45,6 +45,7 @@ class UpdateQueue:
 
     def __init__(self) -> None:
         self._pending: list[QueuedUpdate] = []
+        self._history: list[QueuedUpdate] = []  # everything ever queued, for redeliver()
         self._ids = itertools.count(FIRST_UPDATE_ID)
         self._allowed: frozenset[str] | None = None
         self._arrived = Notifier()
@@ -71,8 +72,24 @@ class UpdateQueue:
         """Queue an update of ``kind`` (e.g. "message") and wake a waiting poll."""
         update = QueuedUpdate(next(self._ids), kind, payload)
         self._pending.append(update)
+        self._history.append(update)
         self._arrived.changed()
         return update
+
+    def redeliver(self, chat_id: int, message_id: int) -> QueuedUpdate:
+        """Queue a message's update again, same update_id, as if it was never confirmed.
+
+        Telegram does this after a bot crashed before its next getUpdates confirmed the
+        offset. The bot sees it only if its next poll's offset does not skip it (a restart).
+        """
+        for update in self._history:
+            chat = update.payload.get("chat") or {}
+            if chat.get("id") == chat_id and update.payload.get("message_id") == message_id:
+                self._pending.append(update)
+                self._pending.sort(key=lambda queued: queued.update_id)
+                self._arrived.changed()
+                return update
+        raise ValueError(f"no update for message {message_id} in chat {chat_id}")
 
     def drop_pending(self) -> None:
         """Forget all pending updates (deleteWebhook with drop_pending_updates)."""

@@ -714,3 +714,13 @@ async def test_kill_9_never_loses_an_acknowledged_sample(db_path: Path) -> None:
     # At most the one sample in flight per kill was committed but not acknowledged.
     assert len(stored) - len(acknowledged) <= CRASH_RUNS
     assert count == len(stored) == len(inputs)
+
+
+async def test_handled_updates_are_remembered_for_two_days(repo: Repository) -> None:
+    assert not await repo.update_handled(7)
+    await repo.mark_update_handled(7, now=1000.0)
+    await repo.mark_update_handled(7, now=1001.0)  # twice is fine
+    assert await repo.update_handled(7)
+    await repo.mark_update_handled(8, now=1000.0 + 49 * 3600)  # prunes what is too old
+    assert not await repo.update_handled(7)
+    assert await repo.update_handled(8)
