@@ -75,6 +75,7 @@ class Predictor:
         self._models: OrderedDict[str, _Batcher] = OrderedDict()
         self._loading: dict[str, asyncio.Future[_Batcher]] = {}
         self._default: _Batcher | None = None
+        self._unloadable: set[str] = set()  # warned about once
 
     async def warm_up(self) -> None:
         """Load the default model now, so the first prediction is fast."""
@@ -90,8 +91,11 @@ class Predictor:
         """Rank the labels for one stored model input."""
         run = await self._repo.serving_run(chat_id)
         source: Literal["chat", "default"]
+        chat_batcher = None
         if run is not None and run.model_prefix is not None:
-            batcher, source = await self._batcher(run.model_prefix), "chat"
+            chat_batcher = await self._chat_batcher(run.model_prefix)
+        if chat_batcher is not None and run is not None:
+            batcher, source = chat_batcher, "chat"
             outdated = run.data_version != await self._repo.data_version(chat_id)
         else:
             await self.warm_up()
@@ -102,6 +106,20 @@ class Predictor:
         order = np.argsort(probabilities)[::-1]
         ranked = [(labels[i], float(probabilities[i])) for i in order]
         return Prediction(ranked, source, outdated)
+
+    async def _chat_batcher(self, prefix: str) -> _Batcher | None:
+        """Return a chat model's batcher, or None when its files are gone or unreadable.
+
+        That happens after a restore without the models directory: the chat then gets the
+        default model's answers until it trains again, instead of none at all.
+        """
+        try:
+            return await self._batcher(prefix)
+        except (OSError, ValueError) as exc:
+            if prefix not in self._unloadable:
+                self._unloadable.add(prefix)
+                logger.warning("model %s cannot be loaded (%s); the default answers", prefix, exc)
+            return None
 
     async def _batcher(self, prefix: str) -> _Batcher:
         """Return the chat model's batcher, loading it (once) on a cache miss."""

@@ -1,5 +1,6 @@
 """Persistent storage of Smiley Bot: samples and labels per chat in SQLite (all SQL lives here)."""
 
+from storage.backup import BackupError, BackupResult, backup_database
 from storage.migrate import MigrationError, migrate
 from storage.records import (
     AddResult,
@@ -20,6 +21,8 @@ from storage.repository import Repository
 __all__ = [
     "AddResult",
     "AddStatus",
+    "BackupError",
+    "BackupResult",
     "ChatFull",
     "ChatReset",
     "LabelCount",
@@ -32,5 +35,6 @@ __all__ = [
     "StorageLimitError",
     "TooManyLabels",
     "TrainingRun",
+    "backup_database",
     "migrate",
 ]

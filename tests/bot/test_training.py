@@ -212,3 +212,18 @@ async def test_a_killed_bot_reports_the_interrupted_training_after_a_restart(
         assert "none trained yet" in status and "training is running" not in status
     leftovers = list(config.storage.models_dir.glob(f"{ALICE}/*"))
     assert leftovers == []  # no half-written model under a final name
+
+
+async def test_a_chat_whose_model_files_are_gone_gets_the_default_models_answer(
+    telegram: FakeTelegram, bot: BotApplication, config: Config, smiley: Smiley
+) -> None:
+    # As after restoring a database backup without the models directory.
+    repo = bot.bot_data.repo
+    run = await repo.create_run(
+        ALICE, requested_by=ALICE, params={}, labels=["a", "b"], sample_ids=[], data_version=0
+    )
+    await repo.start_run(run.id)
+    await repo.finish_run(run.id, metrics={}, model_prefix=str(config.storage.models_dir / "gone"))
+    for label in ("smile", "sad"):
+        text = await answer(telegram, telegram.send_photo(ALICE, ALICE, smiley(label)))
+        assert "built-in smiley model" in text
