@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import logging
 import shutil
@@ -27,7 +28,7 @@ from bot.progress import ProgressMessage
 from bot.reports import failure_text, finished_text, progress_text
 from bot.texts import t
 from model import INPUT_SIZE
-from storage import Repository, TrainingRun
+from storage import Repository, StorageFull, TrainingRun
 
 __all__ = ["AlreadyTraining", "NotEnoughSamples", "Trainer"]
 
@@ -206,6 +207,13 @@ class Trainer:
             await self._end(job, "failed", str(exc))
         except asyncio.CancelledError:
             raise  # shutting down: the next start reports the run as interrupted
+        except (StorageFull, OSError) as exc:
+            if not isinstance(exc, StorageFull) and exc.errno != errno.ENOSPC:
+                logger.exception("training run %s failed", run.id)
+                await self._end(job, "failed", t("train.reason_bug", lang))
+                return
+            logger.warning("training run %s: the disk is full (%s)", run.id, exc)
+            await self._end_quietly(job, "failed", t("train.reason_no_space", lang))
         except Exception:
             logger.exception("training run %s failed", run.id)
             await self._end(job, "failed", t("train.reason_bug", lang))
@@ -235,6 +243,7 @@ class Trainer:
         drain = asyncio.create_task(_collect(process.stderr, stderr_tail))
         result: dict[str, Any] | None = None
         error: str | None = None
+        lang = job.language
         try:
             async for raw in process.stdout:
                 event = _parse_event(raw)
@@ -245,6 +254,8 @@ class Trainer:
                     await job.progress.show(text)
                 elif event["event"] == "finished":
                     result = event["result"]
+                elif event["event"] == "failed" and event.get("reason") == "no_space":
+                    error = t("train.reason_no_space", lang)
                 elif event["event"] == "failed":
                     error = str(event.get("error", ""))
             code = await process.wait()
@@ -297,6 +308,12 @@ class Trainer:
 
     async def _end(self, job: _Job, status: str, reason: str) -> None:
         await self._repo.end_run(job.run.id, status, error=reason)
+        await job.progress.show(failure_text(status, reason, job.language), final=True)
+
+    async def _end_quietly(self, job: _Job, status: str, reason: str) -> None:
+        """End a run when the disk is full: the user hears why even if the record fails."""
+        with contextlib.suppress(StorageFull):
+            await self._repo.end_run(job.run.id, status, error=reason)
         await job.progress.show(failure_text(status, reason, job.language), final=True)
 
     async def forget_chat(self, chat_id: int, model_prefixes: Iterable[str]) -> None:

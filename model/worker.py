@@ -16,7 +16,8 @@ Output: one JSON object a line on stdout, flushed:
 - {"event": "epoch", ...every EpochProgress field...}, after every epoch
 - {"event": "finished", "result": {...}}, after `JOB_DIR/result.json` holds the same result;
   exit code 0
-- {"event": "failed", "error": "<one line>"} on any failure, the traceback on stderr; exit
+- {"event": "failed", "error": "<one line>"[, "reason": "no_space"]} on any failure (the
+  reason when the disk ran full), the traceback on stderr; exit
   code 1
 
 Everything else (TensorFlow's chatter, logs, warnings) goes to stderr.
@@ -26,6 +27,7 @@ them once, when it starts), so importing this module does not import it.
 """
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -222,6 +224,16 @@ def claim_stdout() -> TextIO:
     return channel
 
 
+def no_space(error: BaseException) -> bool:
+    """Whether the disk ran full somewhere in the chain of causes (Keras wraps OSErrors)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _one_line(error: BaseException) -> str:
     """Describe an error in one line; a ValueError's message is meant for people as it is."""
     text = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
@@ -277,7 +289,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         traceback.print_exc(file=sys.stderr)
         with contextlib.suppress(OSError, ValueError):  # the bot may have closed the pipe
-            emit.event("failed", error=_one_line(error))
+            if no_space(error):
+                emit.event("failed", error=_one_line(error), reason="no_space")
+            else:
+                emit.event("failed", error=_one_line(error))
         return 1
 
 

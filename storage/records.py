@@ -101,6 +101,10 @@ class ChatFull(StorageLimitError):
     """The chat already holds the maximum number of samples."""
 
 
+class StorageFull(Exception):
+    """The disk (or the database's size cap) is full: the write was rolled back whole."""
+
+
 class SampleNotFound(KeyError):
     """No sample with this id exists in this chat."""
 

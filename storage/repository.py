@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -26,6 +28,7 @@ from storage.records import (
     NewSample,
     Sample,
     SampleNotFound,
+    StorageFull,
     TooManyLabels,
     TrainingRun,
 )
@@ -188,12 +191,15 @@ class Repository:
                 await _execute(conn, "BEGIN IMMEDIATE")
                 yield conn
                 await _execute(conn, "COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 try:
                     # Shielded so a second cancellation cannot leave the transaction open.
                     await asyncio.shield(conn.rollback())
                 except Exception:
                     logger.exception("Rollback failed")
+                if _disk_full(exc):
+                    logger.warning("disk full: a write was rolled back (%s)", exc)
+                    raise StorageFull(str(exc)) from exc
                 raise
 
     async def add_sample(
@@ -697,6 +703,13 @@ class Repository:
         async with self._read() as conn:
             row = await _fetchone(conn, _RUN_SELECT + " WHERE id = ?", (run_id,))
         return None if row is None else _to_run(row)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """Whether SQLite failed for want of space (or of pages under max_page_count)."""
+    if isinstance(exc, sqlite3.Error) and getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
+        return True
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
 
 
 def _timestamp(now: float | None) -> float:

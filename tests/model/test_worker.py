@@ -1,5 +1,6 @@
 """The training worker as the bot runs it: a subprocess speaking JSON lines."""
 
+import errno
 import json
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 
 from model.inference import Classifier
 from model.synthetic import LABELS
-from model.worker import RESULT_FILE
+from model.worker import RESULT_FILE, no_space
 from tests.model.test_training import synthetic_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,3 +141,12 @@ def test_sigterm_stops_a_job_without_leaving_files(tmp_path: Path) -> None:
         process.wait()
     assert not (tmp_path / RESULT_FILE).exists()
     assert not (tmp_path / "models").exists()
+
+
+def test_a_full_disk_is_recognised_however_deep_keras_wraps_it() -> None:
+    full = OSError(errno.ENOSPC, "No space left on device")
+    wrapped = ValueError("could not save the model")
+    wrapped.__cause__ = full
+    assert no_space(full) and no_space(wrapped)
+    assert not no_space(OSError(errno.EACCES, "Permission denied"))
+    assert not no_space(ValueError("label 'wink' has no samples"))
