@@ -17,6 +17,19 @@ LABEL_MAX_LENGTH = 32
 # The categories of the original talk's web app.
 SUGGESTED_LABELS = ("smile", "sad", "neutral", "upside-down")
 _ALLOWED_PUNCTUATION = frozenset("-_")
+# Letters and marks that no font shows (Unicode's default-ignorable code points outside the
+# format characters, which are refused anyway): "smile" plus one of them would look exactly
+# like "smile", and a label of them alone would look empty.
+_INVISIBLE_RANGES = (
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x115F, 0x1160),  # Hangul choseong and jungseong fillers
+    (0x17B4, 0x17B5),  # Khmer inherent vowels
+    (0x180B, 0x180F),  # Mongolian free variation selectors
+    (0x3164, 0x3164),  # Hangul filler
+    (0xFE00, 0xFE0F),  # variation selectors (emoji presentation)
+    (0xFFA0, 0xFFA0),  # half-width Hangul filler
+    (0xE0100, 0xE01EF),  # variation selectors supplement
+)
 # "/label smile" or "/label@SmileyBot smile", as a message text or a caption.
 _LABEL_COMMAND = re.compile(r"^/label(?:@(?P<bot>\w+))?(?:\s+(?P<arg>.*))?$", re.S | re.I)
 
@@ -46,6 +59,9 @@ def normalise_label(raw: str) -> str:
 
 
 def _allowed(char: str) -> bool:
+    code = ord(char)
+    if any(low <= code <= high for low, high in _INVISIBLE_RANGES):
+        return False
     category = unicodedata.category(char)
     return category[0] in "LM" or category == "Nd" or char in _ALLOWED_PUNCTUATION
 

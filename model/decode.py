@@ -94,7 +94,8 @@ def _open_header(data: bytes) -> Image.Image:
     except Image.DecompressionBombError as error:
         # Pillow refuses sizes far above its own limit before we can look at them.
         match = _BOMB_PIXELS.search(str(error))
-        detail = f"{match.group(1)} pixels" if match else "too many pixels"
+        # The reply says "({detail} pixels)": the count alone, or the size as WxH.
+        detail = match.group(1) if match else "too many"
         raise ImageRejected(RejectReason.TOO_MANY_PIXELS, detail) from error
     except UnidentifiedImageError as error:
         claimed = _claimed_format(data)
@@ -147,7 +148,8 @@ def _load_pixels(image: Image.Image) -> None:
     try:
         image.load()
     except Image.DecompressionBombError as error:
-        raise ImageRejected(RejectReason.TOO_MANY_PIXELS, str(image.size)) from error
+        width, height = image.size
+        raise ImageRejected(RejectReason.TOO_MANY_PIXELS, f"{width}x{height}") from error
     # Truncated or malformed data surfaces as OSError, SyntaxError, ValueError, EOFError,
     # struct.error, zlib.error... depending on the plugin; all mean the same to the user.
     except Exception as error:

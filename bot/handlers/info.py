@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatType
+from telegram.constants import ChatType, MessageEntityType
 
-from bot.handlers.common import language, reply
+from bot.handlers.common import language, reply, shown
 from bot.labels import SUGGESTED_LABELS
 from bot.services import BotContext
 from bot.texts import t
@@ -111,13 +111,17 @@ async def _model_state(context: BotContext, chat_id: int, lang: str | None) -> l
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Point to /help when a command addressed to us is unknown."""
     message = update.effective_message
-    if message is None or not message.text:
+    if message is None or not message.text or not message.entities:
         return
-    command, _, addressee = message.text.split()[0].partition("@")
+    entity = message.entities[0]
+    if entity.type != MessageEntityType.BOT_COMMAND or entity.offset != 0:
+        return
+    # Telegram's entity says where the command ends, so "/foo\u200b@Bot" is "/foo".
+    command, _, addressee = message.text[: entity.length].partition("@")
     private = message.chat.type == ChatType.PRIVATE
     # In a group, "/foo" may be meant for another bot; answer only when addressed to us.
     if addressee.lower() == context.bot.username.lower() or (private and not addressee):
-        await reply(update, t("unknown_command", language(update), command=command[:64]))
+        await reply(update, t("unknown_command", language(update), command=shown(command)))
 
 
 async def text_hint(update: Update, context: BotContext) -> None:
