@@ -27,6 +27,7 @@ from bot.handlers.images import image
 from bot.handlers.info import help_command, labels, start, status, text_hint, unknown_command
 from bot.handlers.labelling import label
 from bot.handlers.once import mark_handled, skip_handled
+from bot.handlers.portable import IMPORT_CAPTION, export, import_archive
 from bot.handlers.removal import DELETE_CALLBACK_PATTERN, delete, delete_answer, undo
 from bot.handlers.reset import RESET_CALLBACK_PATTERN, reset, reset_answer
 from bot.handlers.training import debug, params, set_param, stop, train
@@ -63,6 +64,8 @@ COMMANDS = (
     "undo",
     "delete",
     "reset",
+    "export",
+    "import",
 )
 MAX_CONCURRENT_UPDATES = 32
 # Generous enough for a 20 MB download on a slow link.
@@ -134,6 +137,8 @@ def _register_handlers(application: BotApplication) -> None:
             CommandHandler("undo", undo, filters=NEW),
             CommandHandler("delete", delete, filters=NEW),
             CommandHandler("reset", reset, filters=NEW),
+            CommandHandler("export", export, filters=NEW),
+            CommandHandler("import", import_archive, filters=NEW),
             CommandHandler("train", train, filters=NEW),
             CommandHandler("stop", stop, filters=NEW),
             CommandHandler("set", set_param, filters=NEW),
@@ -141,6 +146,10 @@ def _register_handlers(application: BotApplication) -> None:
             CommandHandler("debug", debug, filters=NEW),
             CallbackQueryHandler(delete_answer, pattern=DELETE_CALLBACK_PATTERN),
             CallbackQueryHandler(reset_answer, pattern=RESET_CALLBACK_PATTERN),
+            # Before the image handler, which would refuse the zip as an unsupported file.
+            MessageHandler(
+                NEW & filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION), import_archive
+            ),
             MessageHandler(NEW & MEDIA, image),
             MessageHandler(filters.StatusUpdate.MIGRATE, migrate),
             ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -90,7 +90,7 @@ class Intake:
         user_id = message.from_user.id if message.from_user else None
         if user_id is not None:
             self._throttle.admit(user_id, time.monotonic())
-        data = await self._download(bot, image)
+        data = await self.download(bot, image)
         # Decoding and preprocessing are CPU work: keep them off the event loop.
         prepared = await asyncio.to_thread(
             prepare_sample, data, max_pixels=self._limits.max_image_pixels
@@ -115,7 +115,12 @@ class Intake:
         )
         return Stored(result, prepared)
 
-    async def _download(self, bot: Bot, image: ImageRef) -> bytes:
+    async def download(self, bot: Bot, image: ImageRef) -> bytes:
+        """Fetch a file of at most ``max_download_bytes``.
+
+        Raises:
+            FileTooLarge, DownloadFailed: with nothing downloaded.
+        """
         limit = self._limits.max_download_bytes
         if image.file_size is not None and image.file_size > limit:
             raise FileTooLarge(limit)

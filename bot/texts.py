@@ -26,6 +26,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cmd.set": "Change a training parameter",
         "cmd.params": "Show the training parameters",
         "cmd.debug": "Reply to an image: what the model sees",
+        "cmd.export": "Download this chat's images as a zip",
+        "cmd.import": "Caption a zip with /import to add its images",
         # /start and /help
         "start.private": (
             "Hi {name}! I learn to recognise smileys from your drawings.\n\n"
@@ -63,7 +65,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/undo – delete your last labelled sample\n"
             "/delete <label> – delete a label and its samples\n"
             "/reset – delete all of this chat's samples and models\n"
-            "In groups, /train, /stop, /set, /delete and /reset are for admins.\n\n"
+            "/export – this chat's images as a zip, one folder per label\n"
+            "/import – send such a zip with the caption /import to add its images\n"
+            "In groups, /train, /stop, /set, /delete, /reset and /import are for admins.\n\n"
             "I accept {accepts}.\n"
             "Stored: each image as a small grayscale copy and a 28×28 version, with its "
             "label and sender id, only to train this chat's model. Each chat's data is "
@@ -208,6 +212,61 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "Deleted {samples} samples, {labels} labels and {runs} trainings with their "
             "models. The built-in model answers again."
         ),
+        # /export and /import
+        "export.empty": "There is nothing to export yet: this chat has no images.",
+        "export.too_large": (
+            "The export would be {mb} MB, but I can send at most {limit} MB. "
+            "Remove some images with /delete first."
+        ),
+        "export.caption": (
+            "{images} images, {labels} labels. Send this zip to any chat with the caption "
+            "/import to add them there."
+        ),
+        "import.zip_hint": "To add the images of a zip made by /export, send it with the caption /import.",
+        "import.usage": (
+            "Send a zip file (such as one from /export) with the caption /import, or reply "
+            "/import to one. Each folder of images in it is a label; images in "
+            "unlabelled/ or at the top get none."
+        ),
+        "import.download_failed": "I couldn't download that file from Telegram. Please send it again.",
+        "import.not_a_zip": "That file is not a zip archive I can read, so nothing was imported.",
+        "import.too_many_entries": (
+            "That zip holds {count} files; at most {limit} fit into a chat. Nothing was imported."
+        ),
+        "import.too_big": (
+            "That zip unpacks to too much (at most {entry_mb} MB a file, {total_mb} MB in all). "
+            "Nothing was imported."
+        ),
+        "import.bomb": (
+            "That zip is packed far tighter than images ever are (a zip bomb?). "
+            "Nothing was imported."
+        ),
+        "import.unsafe_name": (
+            "That zip contains “{name}”, which is not a plain file in a folder "
+            "(an absolute path, “..”, a backslash or a link). Nothing was imported."
+        ),
+        "import.done": "Imported {count} images.",
+        "import.label_line": "• {label}: {count}",
+        "import.unlabelled_line": "• without a label: {count}",
+        "import.nothing_new": "No new images imported.",
+        "import.already_here": "Skipped {count} already in this chat.",
+        "import.over_samples": "{count} did not fit: a chat holds at most {limit} images.",
+        "import.over_labels": "{count} did not fit: a chat has at most {limit} labels.",
+        "import.refused": "Refused {count}:",
+        "import.refused_line": "• {path}: {reason}",
+        "import.train_hint": "Send /train to train on them.",
+        "import.why.bad_label": "its folder is no valid label (1–32 letters, digits, - or _)",
+        "import.why.encrypted": "encrypted",
+        "import.why.damaged": "damaged, or packed in a way I can't read",
+        "import.why.empty": "empty",
+        "import.why.not_an_image": "not an image",
+        "import.why.unsupported_format": "not PNG, JPEG, WebP or HEIC",
+        "import.why.animated": "animated",
+        "import.why.too_many_pixels": "too many pixels",
+        "import.why.too_small": "too small",
+        "import.why.extreme_aspect": "too narrow",
+        "import.why.corrupt": "damaged image",
+        "import.why.blank": "no drawing found",
         # other messages
         "unknown_command": "I don't know {command}. /help lists what I can do.",
         "text_hint": "Send me a drawing or photo of a smiley, then label it with /label <name>.",

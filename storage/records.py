@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 SOURCE_KINDS: Final[frozenset[str]] = frozenset({"photo", "document", "sticker"})
+SHA256_HEX_LENGTH: Final = 64
 
 
 @dataclass(frozen=True)
@@ -164,3 +165,55 @@ class ChatReset:
     labels: int
     runs: int
     model_prefixes: tuple[str, ...]  # files of the chat's models, to delete off the database
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """A sample's stored source PNG with what an export needs to describe it."""
+
+    sample_id: int
+    label: str | None
+    created_at: float
+    preprocess_version: int
+    source_png: bytes
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """One image of an imported archive, preprocessed and ready to store."""
+
+    label: str | None  # already validated and normalised by the caller
+    source_sha256: str  # hex digest of source_png: the image's identity within a chat
+    model_input: bytes
+    input_size: int
+    preprocess_version: int
+    source_png: bytes
+
+    def __post_init__(self) -> None:
+        """Reject items that would poison the training data or the duplicate check."""
+        if len(self.source_sha256) != SHA256_HEX_LENGTH or self.source_sha256.strip(
+            "0123456789abcdef"
+        ):
+            raise ValueError(f"source_sha256 is no lowercase hex SHA-256: {self.source_sha256!r}")
+        if self.input_size <= 0 or len(self.model_input) != self.input_size**2:
+            raise ValueError(
+                f"model_input has {len(self.model_input)} bytes for input_size {self.input_size}"
+            )
+        if self.label is not None and not self.label:
+            raise ValueError("label must be None or a non-empty string")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What import_samples stored, skipped as already present, and left out at a limit."""
+
+    imported: tuple[LabelCount, ...]  # labelled samples stored, per label, sorted by name
+    unlabelled: int  # unlabelled samples stored
+    already_here: int
+    over_sample_limit: int
+    over_label_limit: int
+
+    @property
+    def stored(self) -> int:
+        """Return how many samples the import added."""
+        return self.unlabelled + sum(count.count for count in self.imported)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import hashlib
 import json
 import logging
 import os
@@ -23,12 +24,15 @@ from storage.records import (
     AddStatus,
     ChatFull,
     ChatReset,
+    ImportItem,
+    ImportResult,
     LabelCount,
     LabelledInput,
     NewSample,
     Sample,
     SampleNotFound,
     StorageFull,
+    StoredImage,
     TooManyLabels,
     TrainingRun,
 )
@@ -43,6 +47,9 @@ ALBUM_LABEL_TTL_SECONDS: Final = 24 * 60 * 60
 # Telegram keeps an unconfirmed update for 24 hours; twice that is a safe memory.
 HANDLED_UPDATES_TTL_SECONDS: Final = 48 * 60 * 60
 IN_MEMORY: Final = ":memory:"
+# Imported samples have no Telegram file: their file_unique_id is this prefix and the SHA-256 of
+# their source PNG, so the per-chat UNIQUE constraint also guards against importing twice.
+IMPORTED_FILE_PREFIX: Final = "sha256:"
 
 # Durability: synchronous=FULL. In WAL mode, NORMAL already survives a killed *process* (a
 # commit's WAL frames are written to the OS before COMMIT returns; only the fsync is skipped),
@@ -167,6 +174,8 @@ class Repository:
             await _execute(conn, pragma)
         if await _scalar(conn, "PRAGMA foreign_keys") != 1:
             raise RuntimeError("this SQLite build cannot enforce foreign keys")
+        # Hashing thousands of stored PNGs runs in the database thread, not on the event loop.
+        await conn.create_function("sha256_hex", 1, _sha256_hex, deterministic=True)
 
     def _connection(self) -> aiosqlite.Connection:
         """Return the open connection or fail loudly."""
@@ -562,6 +571,112 @@ class Repository:
             )
         return None if row is None else bytes(row[0])
 
+    # --- export and import ----------------------------------------------------------------
+
+    async def stored_images(self, chat_id: int) -> list[StoredImage]:
+        """Return every sample of this chat with its source PNG, oldest first."""
+        async with self._read() as conn:
+            rows = await _fetchall(
+                conn,
+                "SELECT s.id, l.name, s.created_at, s.preprocess_version, i.source_png"
+                " FROM samples AS s JOIN sample_images AS i ON i.sample_id = s.id"
+                " LEFT JOIN labels AS l ON l.chat_id = s.chat_id AND l.id = s.label_id"
+                " WHERE s.chat_id = ? ORDER BY s.id",
+                (chat_id,),
+            )
+        return [
+            StoredImage(
+                sample_id=int(sample_id),
+                label=None if label is None else str(label),
+                created_at=float(created_at),
+                preprocess_version=int(version),
+                source_png=bytes(png),
+            )
+            for sample_id, label, created_at, version, png in rows
+        ]
+
+    async def source_png_bytes(self, chat_id: int) -> int:
+        """Return the total size of this chat's stored source PNGs, without reading them."""
+        async with self._read() as conn:
+            value = await _scalar(
+                conn,
+                "SELECT coalesce(sum(length(i.source_png)), 0) FROM samples AS s"
+                " JOIN sample_images AS i ON i.sample_id = s.id WHERE s.chat_id = ?",
+                (chat_id,),
+            )
+        return int(value)
+
+    async def source_hashes(self, chat_id: int) -> frozenset[str]:
+        """Return the SHA-256 hex digests of this chat's stored source PNGs."""
+        async with self._read() as conn:
+            return await _source_hashes(conn, chat_id)
+
+    async def import_samples(
+        self,
+        chat_id: int,
+        message_id: int,
+        items: Sequence[ImportItem],
+        *,
+        max_samples: int,
+        max_labels: int,
+        now: float | None = None,
+    ) -> ImportResult:
+        """Store the items this chat does not have yet, in one transaction: all or nothing.
+
+        An item is already here when a stored source PNG has its hash (also one earlier in
+        ``items``). Items past ``max_samples``, or with a new label past ``max_labels``, are
+        left out and counted, not raised: the rest of the archive is still worth having.
+        Imported samples have no sender, no labeller and no sample_messages row: no message
+        delivered them one by one, so neither /undo nor a reply /label reaches them.
+        """
+        at = _timestamp(now)
+        imported: dict[str, int] = {}
+        unlabelled = already_here = over_samples = over_labels = 0
+        async with self._write() as conn:
+            seen = set(await _source_hashes(conn, chat_id))
+            samples = await _count(conn, "samples", chat_id)
+            labels = {
+                str(name): int(label_id)
+                for label_id, name in await _fetchall(
+                    conn, "SELECT id, name FROM labels WHERE chat_id = ?", (chat_id,)
+                )
+            }
+            for item in items:
+                if item.source_sha256 in seen:
+                    already_here += 1
+                    continue
+                if samples >= max_samples:
+                    over_samples += 1
+                    continue
+                label_id = None
+                if item.label is not None:
+                    _check_label(item.label)
+                    label_id = labels.get(item.label)
+                    if label_id is None:
+                        if len(labels) >= max_labels:
+                            over_labels += 1
+                            continue
+                        label_id = await _insert_label(conn, chat_id, item.label)
+                        labels[item.label] = label_id
+                await _insert_imported(conn, chat_id, message_id, item, label_id, at)
+                seen.add(item.source_sha256)
+                samples += 1
+                if item.label is None:
+                    unlabelled += 1
+                else:
+                    imported[item.label] = imported.get(item.label, 0) + 1
+        result = ImportResult(
+            imported=tuple(LabelCount(name, imported[name]) for name in sorted(imported)),
+            unlabelled=unlabelled,
+            already_here=already_here,
+            over_sample_limit=over_samples,
+            over_label_limit=over_labels,
+        )
+        logger.info(
+            "Chat %d: imported %d samples, %d already here", chat_id, result.stored, already_here
+        )
+        return result
+
     # --- training: parameters, data versions, runs -------------------------------------------
 
     async def params(self, chat_id: int) -> dict[str, Any]:
@@ -721,6 +836,67 @@ def _check_label(label: str) -> None:
     """Reject an empty label, which the caller should have caught."""
     if not label:
         raise ValueError("label must be a non-empty string")
+
+
+def _sha256_hex(data: bytes | None) -> str | None:
+    """SQL function sha256_hex(blob): the hex SHA-256 of a blob."""
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+async def _source_hashes(conn: aiosqlite.Connection, chat_id: int) -> frozenset[str]:
+    """Return the hex SHA-256 of every source PNG this chat stores."""
+    rows = await _fetchall(
+        conn,
+        "SELECT sha256_hex(i.source_png) FROM samples AS s"
+        " JOIN sample_images AS i ON i.sample_id = s.id WHERE s.chat_id = ?",
+        (chat_id,),
+    )
+    return frozenset(str(row[0]) for row in rows)
+
+
+async def _insert_label(conn: aiosqlite.Connection, chat_id: int, name: str) -> int:
+    """Create a label of this chat and return its id."""
+    async with conn.execute(
+        "INSERT INTO labels (chat_id, name) VALUES (?, ?)", (chat_id, name)
+    ) as cursor:
+        label_id = cursor.lastrowid
+    if label_id is None:
+        raise RuntimeError("SQLite reported no rowid for the new label")
+    return label_id
+
+
+async def _insert_imported(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    message_id: int,
+    item: ImportItem,
+    label_id: int | None,
+    at: float,
+) -> None:
+    """Insert one imported sample, labelled or not, with its images."""
+    async with conn.execute(
+        "INSERT INTO samples (chat_id, message_id, user_id, file_unique_id, media_group_id,"
+        " source_kind, input_size, preprocess_version, label_id, labelled_by, created_at,"
+        " labelled_at) VALUES (?, ?, NULL, ?, NULL, 'document', ?, ?, ?, NULL, ?, ?)",
+        (
+            chat_id,
+            message_id,
+            IMPORTED_FILE_PREFIX + item.source_sha256,
+            item.input_size,
+            item.preprocess_version,
+            label_id,
+            at,
+            None if label_id is None else at,
+        ),
+    ) as cursor:
+        sample_id = cursor.lastrowid
+    if sample_id is None:
+        raise RuntimeError("SQLite reported no rowid for the imported sample")
+    await _execute(
+        conn,
+        "INSERT INTO sample_images (sample_id, model_input, source_png) VALUES (?, ?, ?)",
+        (sample_id, item.model_input, item.source_png),
+    )
 
 
 async def _execute(

@@ -65,7 +65,10 @@ def refusal_text(exc: Exception, lang: str | None, max_download_bytes: int) -> s
     if isinstance(exc, UnsupportedMedia):
         what_key = "media.file_ext" if exc.detail else f"media.{exc.kind}"
         what = t(what_key, lang, ext=shown(exc.detail))
-        return t("intake.unsupported", lang, what=what)
+        text = t("intake.unsupported", lang, what=what)
+        if exc.detail.lower() == "zip":  # most likely a dataset from /export
+            text += "\n" + t("import.zip_hint", lang)
+        return text
     if isinstance(exc, ImageRejected):
         return t(f"reject.{exc.reason}", lang, detail=exc.detail)
     if isinstance(exc, FileTooLarge):
