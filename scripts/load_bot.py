@@ -1,0 +1,266 @@
+"""Load and soak the running bot: many chats send photos at a steady rate, maybe while it trains.
+
+Starts the real bot (``python -m bot``) against the fake Bot API server, with Telegram's
+flood limits on, and sends photos from --chats chats at --rate photos a second (open loop:
+the next photo does not wait for the last reply) for --seconds. Every photo is a new image
+to its chat, so each gets a prediction reply. Prints:
+  * throughput: replies a second, against the rate sent;
+  * reply latency inside the bot, p50 and p99 (from the getUpdates answer that delivered
+    the photo to the bot's reply), overall and per minute;
+  * lost replies: photos without a reply 30 s after the last was sent (must be 0);
+  * 429s the fake Telegram answered (the bot paces itself to stay under them);
+  * the bot's RSS over time, peak, and its growth over the second half (the soak's check).
+
+The fake server and this load generator run in this process and share the 2 cores with
+the bot. Not a test: run it by hand.
+
+    .venv/bin/python scripts/load_bot.py --chats 50 --rate 30 --seconds 60 --train
+    .venv/bin/python scripts/load_bot.py --chats 50 --rate 30 --seconds 600 --train  # soak
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import struct
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_bot import delivery_times, is_reply_to, percentile  # noqa: E402
+
+from bot.fakeserver import FakeTelegram  # noqa: E402
+from model.synthetic import ALL_LABELS, smiley_bytes  # noqa: E402
+
+TRAIN_CHAT = 999_000
+BASE_IMAGES = 120
+GRACE_SECONDS = 30.0
+RSS_EVERY_SECONDS = 5.0
+
+
+def base_images(seed: int) -> list[bytes]:
+    """Draw a pool of JPEG smileys, photos of paper and drawings taking turns."""
+    rng = np.random.default_rng(seed)
+    styles = ("paper", "digital")
+    return [
+        smiley_bytes(ALL_LABELS[i % 4], rng, styles[i % 2], fmt="JPEG", size=256)
+        for i in range(BASE_IMAGES)
+    ]
+
+
+def unique(jpeg: bytes, serial: int) -> bytes:
+    """Return the same picture with a JPEG comment that makes its bytes (and file id) new."""
+    payload = f"load {serial}".encode()
+    comment = b"\xff\xfe" + struct.pack(">H", len(payload) + 2) + payload
+    return jpeg[:2] + comment + jpeg[2:]
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return a process's user plus system CPU time so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int, field: str = "VmRSS:") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def start_training(telegram: FakeTelegram, images: list[bytes]) -> None:
+    """Label 5 images of each of 4 labels in one chat and start a long training there."""
+    stored = dict.fromkeys(ALL_LABELS[:4], 0)
+    for index, image in enumerate(images):
+        label = ALL_LABELS[index % 4]
+        if stored[label] >= 5:
+            if min(stored.values()) >= 5:
+                break
+            continue
+        sent = telegram.send_photo(
+            TRAIN_CHAT, TRAIN_CHAT, unique(image, -index - 1), caption=f"/label {label}"
+        )
+        # A rare synthetic drawing is too faint and refused as blank: take the next one.
+        call = await telegram.wait_for(
+            lambda c, m=sent: (
+                (
+                    c.method == "setMessageReaction"
+                    and int(c.params["message_id"]) == m["message_id"]
+                )
+                or is_reply_to(m)(c)
+            ),
+            timeout=60,
+        )
+        stored[label] += call.method == "setMessageReaction"
+    for text in ("/set epochs 200", "/train"):
+        sent = telegram.send_text(TRAIN_CHAT, TRAIN_CHAT, text)
+        await telegram.wait_for_message(TRAIN_CHAT, after_message_id=sent["message_id"])
+    await telegram.wait_for(
+        lambda c: c.method == "editMessageText" and "epoch" in c.params.get("text", ""),
+        timeout=120,
+    )
+
+
+async def send_load(
+    telegram: FakeTelegram, images: list[bytes], args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    """Send photos round-robin over the chats at a steady rate; return the sent messages."""
+    sent: list[dict[str, Any]] = []
+    total = int(args.rate * args.seconds)
+    began = time.monotonic()
+    for serial in range(total):
+        due = began + serial / args.rate
+        delay = due - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        chat = 2000 + serial % args.chats
+        image = unique(images[serial % len(images)], serial)
+        sent.append(telegram.send_photo(chat, chat, image))
+    return sent
+
+
+async def watch_rss(pid: int, samples: list[tuple[float, float]], stop: asyncio.Event) -> None:
+    began = time.monotonic()
+    while not stop.is_set():
+        samples.append((time.monotonic() - began, rss_mb(pid)))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), RSS_EVERY_SECONDS)
+
+
+def report(
+    telegram: FakeTelegram,
+    sent: list[dict[str, Any]],
+    send_seconds: float,
+    rss: list[tuple[float, float]],
+    pid: int,
+) -> bool:
+    """Print the figures; return whether nothing was lost."""
+    delivered = delivery_times(telegram)
+    latencies: list[tuple[float, float]] = []  # (sent at, ms)
+    lost = 0
+    last_reply = 0.0
+    replies = [c for c in telegram.calls if c.method == "sendMessage" and c.ok]
+    by_message: dict[tuple[int, int], float] = {}
+    for call in replies:
+        reply_to = (call.params.get("reply_parameters") or {}).get("message_id")
+        if reply_to is not None:
+            by_message.setdefault((int(call.params["chat_id"]), int(reply_to)), call.at)
+    first_delivery = min(delivered.values())
+    for message in sent:
+        key = (message["chat"]["id"], message["message_id"])
+        at = by_message.get(key)
+        if at is None or key not in delivered:
+            lost += 1
+            continue
+        latencies.append((delivered[key] - first_delivery, 1000 * (at - delivered[key])))
+        last_reply = max(last_reply, at)
+    values = [ms for _, ms in latencies]
+    span = last_reply - first_delivery
+    print(f"sent {len(sent)} photos in {send_seconds:.1f} s ({len(sent) / send_seconds:.1f}/s)")
+    print(f"replies: {len(values)} in {span:.1f} s ({len(values) / span:.1f}/s); lost: {lost}")
+    print(
+        f"reply latency inside the bot: p50 {statistics.median(values):.0f} ms, "
+        f"p99 {percentile(values, 99):.0f} ms, max {max(values):.0f} ms"
+    )
+    minutes = int(max(t for t, _ in latencies) // 60) + 1
+    if minutes > 1:
+        for minute in range(minutes):
+            part = [ms for t, ms in latencies if minute * 60 <= t < (minute + 1) * 60]
+            if part:
+                print(
+                    f"  minute {minute + 1}: n={len(part)} p50 {statistics.median(part):.0f} ms"
+                    f" p99 {percentile(part, 99):.0f} ms"
+                )
+    print(f"429 answers from the fake Telegram: {len(telegram.errors(429))}")
+    peak = rss_mb(pid, "VmHWM:")
+    print(f"bot RSS: start {rss[0][1]:.0f} MB, end {rss[-1][1]:.0f} MB, peak {peak:.0f} MB")
+    half = [(t, mb) for t, mb in rss if t >= rss[-1][0] / 2]
+    if len(half) >= 3:
+        times, sizes = zip(*half, strict=True)
+        slope = float(np.polyfit(np.array(times) / 60, np.array(sizes), 1)[0])
+        print(f"RSS growth over the second half: {slope:+.2f} MB a minute")
+    return lost == 0
+
+
+async def main(args: argparse.Namespace) -> int:
+    images = base_images(args.seed)
+    async with FakeTelegram() as telegram:  # Telegram's flood limits on
+        with tempfile.TemporaryDirectory() as data:
+            config = Path(data) / "load.toml"
+            config.write_text(
+                f'[telegram]\nbase_url = "{telegram.base_url}"\n'
+                f'base_file_url = "{telegram.base_file_url}"\n',
+                encoding="utf-8",
+            )
+            env = {**os.environ, "SMILEY_BOT_TOKEN": telegram.token}
+            process = await asyncio.create_subprocess_exec(
+                *(sys.executable, "-m", "bot", "--config", str(config)),
+                cwd=ROOT,
+                env=env,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            try:
+                await telegram.wait_for(lambda c: c.method == "getUpdates", timeout=60)
+                if args.train:
+                    print("starting a training (200 epochs) in another chat...", flush=True)
+                    await start_training(telegram, images)
+                rss: list[tuple[float, float]] = []
+                stop = asyncio.Event()
+                watcher = asyncio.create_task(watch_rss(process.pid, rss, stop))
+                print(
+                    f"sending {args.rate}/s from {args.chats} chats for {args.seconds} s...",
+                    flush=True,
+                )
+                began = time.monotonic()
+                bot_cpu, own_cpu = cpu_seconds(process.pid), time.process_time()
+                sent = await send_load(telegram, images, args)
+                send_seconds = time.monotonic() - began
+                deadline = time.monotonic() + GRACE_SECONDS
+                for message in sent:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    try:
+                        await telegram.wait_for(is_reply_to(message), timeout=remaining)
+                    except AssertionError:
+                        break
+                stop.set()
+                await watcher
+                wall = time.monotonic() - began
+                bot_cpu = cpu_seconds(process.pid) - bot_cpu
+                own_cpu = time.process_time() - own_cpu
+                print(
+                    f"CPU over {wall:.0f} s: bot {bot_cpu:.0f} s ({bot_cpu / wall:.0%} of a core),"
+                    f" fake server and load {own_cpu:.0f} s ({own_cpu / wall:.0%})"
+                )
+                training = "running" if args.train else "none"
+                print(f"training during the load: {training}")
+                ok = report(telegram, sent, send_seconds, rss, process.pid)
+            finally:
+                process.terminate()
+                await process.wait()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--chats", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=30.0, help="photos a second, all chats")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--train", action="store_true", help="keep a training running")
+    parser.add_argument("--seed", type=int, default=1)
+    sys.exit(asyncio.run(main(parser.parse_args())))
