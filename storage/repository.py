@@ -44,8 +44,10 @@ BUSY_TIMEOUT_MS: Final = 5_000
 # Album members arrive within seconds of each other; a remembered album label older than this
 # is dead weight and is dropped when the chat next labels an album.
 ALBUM_LABEL_TTL_SECONDS: Final = 24 * 60 * 60
-# Telegram keeps an unconfirmed update for 24 hours; twice that is a safe memory.
-HANDLED_UPDATES_TTL_SECONDS: Final = 48 * 60 * 60
+# Telegram numbers a bot's updates in sequence and delivers again only those the bot had
+# fetched but not yet confirmed when it died: a few batches of at most 100. So the latest
+# ten thousand ids are plenty, however long the bot was down, and the table stays small.
+HANDLED_UPDATES_KEPT: Final = 10_000
 IN_MEMORY: Final = ":memory:"
 # Imported samples have no Telegram file: their file_unique_id is this prefix and the SHA-256 of
 # their source PNG, so the per-chat UNIQUE constraint also guards against importing twice.
@@ -489,19 +491,18 @@ class Repository:
         return bool(found)
 
     async def mark_update_handled(self, update_id: int, *, now: float | None = None) -> None:
-        """Remember a handled update; forget those older than Telegram keeps updates."""
-        at = _timestamp(now)
+        """Remember a handled update, and forget all but the latest HANDLED_UPDATES_KEPT."""
         async with self._write() as conn:
             await _execute(
                 conn,
                 "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, ?)"
                 " ON CONFLICT (update_id) DO NOTHING",
-                (update_id, at),
+                (update_id, _timestamp(now)),
             )
             await _execute(
                 conn,
-                "DELETE FROM handled_updates WHERE handled_at < ?",
-                (at - HANDLED_UPDATES_TTL_SECONDS,),
+                "DELETE FROM handled_updates WHERE update_id < ?",
+                (update_id - HANDLED_UPDATES_KEPT,),
             )
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:

@@ -29,6 +29,7 @@ from storage import (
     StorageLimitError,
     TooManyLabels,
 )
+from storage.repository import HANDLED_UPDATES_KEPT
 
 CHAT = -100
 OTHER_CHAT = -200
@@ -716,11 +717,13 @@ async def test_kill_9_never_loses_an_acknowledged_sample(db_path: Path) -> None:
     assert count == len(stored) == len(inputs)
 
 
-async def test_handled_updates_are_remembered_for_two_days(repo: Repository) -> None:
+async def test_the_latest_handled_updates_are_remembered(repo: Repository) -> None:
     assert not await repo.update_handled(7)
-    await repo.mark_update_handled(7, now=1000.0)
-    await repo.mark_update_handled(7, now=1001.0)  # twice is fine
+    await repo.mark_update_handled(7)
+    await repo.mark_update_handled(7)  # twice is fine
     assert await repo.update_handled(7)
-    await repo.mark_update_handled(8, now=1000.0 + 49 * 3600)  # prunes what is too old
+    await repo.mark_update_handled(7 + HANDLED_UPDATES_KEPT)  # 7 is still among the latest
+    assert await repo.update_handled(7)
+    await repo.mark_update_handled(8 + HANDLED_UPDATES_KEPT)  # now it is not
     assert not await repo.update_handled(7)
-    assert await repo.update_handled(8)
+    assert await repo.update_handled(8 + HANDLED_UPDATES_KEPT)
