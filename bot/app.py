@@ -99,6 +99,7 @@ def build_application(config: Config) -> BotApplication:
         .rate_limiter(ChatRateLimiter())
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .post_init(_open)
+        .post_stop(_stop)
         .post_shutdown(_close)
         .build()
     )
@@ -176,9 +177,13 @@ async def _open(application: BotApplication) -> None:
     logger.info("bot @%s is ready", application.bot.username)
 
 
+async def _stop(application: BotApplication) -> None:
+    # Before PTB shuts the Bot's HTTP client down: pending notices can still be sent.
+    await application.bot_data.notices.close()
+
+
 async def _close(application: BotApplication) -> None:
     services = application.bot_data
     await services.retention.close()
     await services.trainer.close()
-    await services.notices.close()
     await services.repo.close()

@@ -169,3 +169,23 @@ async def test_too_many_labels_is_refused_with_the_limit(
             )
         third = telegram.send_photo(ALICE, ALICE, smiley("neutral"), caption="/label neutral")
         assert "already has 2 labels" in await answer(telegram, third)
+
+
+async def test_notices_still_waiting_when_the_bot_stops_are_sent(
+    telegram: FakeTelegram, config: Config, smiley: Smiley
+) -> None:
+    telegram.add_chat(
+        GROUP,
+        type="group",
+        title="No reactions",
+        admins=[ALICE, telegram.bot_id],
+        reactions_enabled=False,
+    )
+    async with running(config):
+        first = telegram.send_photo(GROUP, ALICE, smiley("smile"), caption="/label smile")
+        await telegram.wait_for_message(GROUP, after_message_id=first["message_id"])
+        telegram.send_photo(GROUP, ALICE, smiley("sad"), caption="/label sad")
+        # Stored at once; its notice waits out the group's cooldown when the bot stops.
+        await asyncio.sleep(0.5)
+    texts = [message["text"] for message in telegram.bot_messages(GROUP)]
+    assert any("sad" in text for text in texts), texts
