@@ -6,7 +6,8 @@ the next photo does not wait for the last reply) for --seconds. Every photo is a
 to its chat, so each gets a prediction reply. Prints:
   * throughput: replies a second, against the rate sent;
   * reply latency inside the bot, p50 and p99 (from the getUpdates answer that delivered
-    the photo to the bot's reply), overall and per minute;
+    the photo to the bot's reply), overall and per minute, and from the user's send to
+    the reply, which adds the wait for the bot's next poll (a busy bot polls late);
   * lost replies: photos without a reply 30 s after the last was sent (must be 0);
   * 429s the fake Telegram answered (the bot paces itself to stay under them);
   * the bot's RSS over time, peak, and its growth over the second half (the soak's check).
@@ -126,7 +127,9 @@ async def send_load(
             await asyncio.sleep(delay)
         chat = 2000 + serial % args.chats
         image = unique(images[serial % len(images)], serial)
-        sent.append(telegram.send_photo(chat, chat, image))
+        message = telegram.send_photo(chat, chat, image)
+        message["_sent_at"] = time.monotonic()  # when the user sent it (local bookkeeping)
+        sent.append(message)
     return sent
 
 
@@ -147,7 +150,8 @@ def report(
 ) -> bool:
     """Print the figures; return whether nothing was lost."""
     delivered = delivery_times(telegram)
-    latencies: list[tuple[float, float]] = []  # (sent at, ms)
+    latencies: list[tuple[float, float]] = []  # (delivered at, ms)
+    waits: list[float] = []  # ms from the user's send to the reply, Telegram's side included
     lost = 0
     last_reply = 0.0
     replies = [c for c in telegram.calls if c.method == "sendMessage" and c.ok]
@@ -156,7 +160,11 @@ def report(
         reply_to = (call.params.get("reply_parameters") or {}).get("message_id")
         if reply_to is not None:
             by_message.setdefault((int(call.params["chat_id"]), int(reply_to)), call.at)
-    first_delivery = min(delivered.values())
+    first_delivery = min(
+        delivered[key]
+        for key in ((m["chat"]["id"], m["message_id"]) for m in sent)
+        if key in delivered
+    )
     for message in sent:
         key = (message["chat"]["id"], message["message_id"])
         at = by_message.get(key)
@@ -164,6 +172,7 @@ def report(
             lost += 1
             continue
         latencies.append((delivered[key] - first_delivery, 1000 * (at - delivered[key])))
+        waits.append(1000 * (at - message["_sent_at"]))
         last_reply = max(last_reply, at)
     values = [ms for _, ms in latencies]
     span = last_reply - first_delivery
@@ -172,6 +181,10 @@ def report(
     print(
         f"reply latency inside the bot: p50 {statistics.median(values):.0f} ms, "
         f"p99 {percentile(values, 99):.0f} ms, max {max(values):.0f} ms"
+    )
+    print(
+        f"from the user's send to the reply: p50 {statistics.median(waits):.0f} ms, "
+        f"p99 {percentile(waits, 99):.0f} ms (includes waiting for the bot's next poll)"
     )
     minutes = int(max(t for t, _ in latencies) // 60) + 1
     if minutes > 1:
