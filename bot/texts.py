@@ -110,7 +110,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "Slow down a little: at most {limit} images a minute. Try again in {seconds} s."
         ),
         "intake.chat_full": (
-            "This chat has reached its limit of {limit} images. Free space with /delete or /undo."
+            "This chat has reached its limit of {limit} images. Free space with /delete, /undo "
+            "or /reset."
         ),
         "intake.too_many_labels": (
             "This chat already has {limit} labels, the maximum. Use one of them, or "

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
+
+import pytest
 
 from bot.app import BotApplication
 from bot.fakeserver import FakeTelegram
+from bot.trainer import Trainer
 from tests.bot.conftest import ALICE, answer, reaction
 
 Smiley = Callable[..., bytes]
@@ -45,3 +49,36 @@ async def test_a_full_disk_is_told_and_nothing_stored_is_damaged(
     assert "• smile: 1" in labels and "• sad: 1" in labels and "Unlabelled" not in labels
     async with bot.bot_data.repo._connection().execute("PRAGMA integrity_check") as cursor:
         assert await cursor.fetchall() == [("ok",)]
+
+
+async def test_a_training_that_cannot_write_its_files_says_the_disk_is_full(
+    telegram: FakeTelegram,
+    bot: BotApplication,
+    smiley: Smiley,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for label in ("smile", "sad"):
+        for _ in range(5):
+            sent = telegram.send_photo(ALICE, ALICE, smiley(label), caption=f"/label {label}")
+            await reaction(telegram, sent)
+
+    def no_space(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    # The seam where a training's files (its data, then the model) are first written.
+    monkeypatch.setattr(Trainer, "_write_job", no_space)
+    await answer(telegram, telegram.send_text(ALICE, ALICE, "/train"))
+    failed = await telegram.wait_for(
+        lambda call: call.method == "editMessageText" and "Training failed" in call.params["text"]
+    )
+    assert "my disk is full" in failed.params["text"]
+    assert "previous model keeps answering" in failed.params["text"]
+    monkeypatch.undo()  # space is free again
+    await answer(telegram, telegram.send_text(ALICE, ALICE, "/set epochs 1"))
+    await answer(telegram, telegram.send_text(ALICE, ALICE, "/train"))
+    await telegram.wait_for(
+        lambda call: (
+            call.method == "editMessageText" and "Training finished" in call.params["text"]
+        ),
+        timeout=120,
+    )
