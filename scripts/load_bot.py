@@ -48,6 +48,7 @@ TRAIN_CHAT = 999_000
 BASE_IMAGES = 120
 GRACE_SECONDS = 30.0
 RSS_EVERY_SECONDS = 5.0
+FINAL_REPORTS = ("Training finished", "Training failed", "Training stopped")
 
 
 def base_images(seed: int) -> list[bytes]:
@@ -139,6 +140,22 @@ async def watch_rss(pid: int, samples: list[tuple[float, float]], stop: asyncio.
         samples.append((time.monotonic() - began, rss_mb(pid)))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), RSS_EVERY_SECONDS)
+
+
+def training_share(telegram: FakeTelegram, began: float, args: argparse.Namespace) -> str:
+    """Say for how much of the sending the training ran."""
+    if not args.train:
+        return "none"
+    ended = [
+        call.at
+        for call in telegram.calls
+        if call.method == "editMessageText"
+        and int(call.params["chat_id"]) == TRAIN_CHAT
+        and call.params.get("text", "").startswith(FINAL_REPORTS)
+    ]
+    if not ended or ended[0] >= began + args.seconds:
+        return "running all the time"
+    return f"ran for the first {ended[0] - began:.0f} s of {args.seconds:.0f} s"
 
 
 def report(
@@ -258,8 +275,7 @@ async def main(args: argparse.Namespace) -> int:
                     f"CPU over {wall:.0f} s: bot {bot_cpu:.0f} s ({bot_cpu / wall:.0%} of a core),"
                     f" fake server and load {own_cpu:.0f} s ({own_cpu / wall:.0%})"
                 )
-                training = "running" if args.train else "none"
-                print(f"training during the load: {training}")
+                print(f"training during the load: {training_share(telegram, began, args)}")
                 ok = report(telegram, sent, send_seconds, rss, process.pid)
             finally:
                 process.terminate()
