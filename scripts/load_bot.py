@@ -46,7 +46,8 @@ from model.synthetic import ALL_LABELS, smiley_bytes  # noqa: E402
 
 TRAIN_CHAT = 999_000
 BASE_IMAGES = 120
-GRACE_SECONDS = 30.0
+GRACE_SECONDS = 60.0  # longer than the bot's 30 s read timeout and its retry
+SLOW_SECONDS = 5.0  # replies slower than this are explained call by call
 RSS_EVERY_SECONDS = 5.0
 FINAL_REPORTS = ("Training finished", "Training failed", "Training stopped")
 
@@ -158,6 +159,34 @@ def training_share(telegram: FakeTelegram, began: float, args: argparse.Namespac
     return f"ran for the first {ended[0] - began:.0f} s of {args.seconds:.0f} s"
 
 
+def explain_slow(
+    telegram: FakeTelegram,
+    sent: list[dict[str, Any]],
+    replied: dict[tuple[int, int], float],
+    delivered: dict[tuple[int, int], float],
+) -> None:
+    """Print the Bot API calls around each lost or slow reply, to show where it waited."""
+    for message in sent:
+        key = (message["chat"]["id"], message["message_id"])
+        start = delivered.get(key, message["_sent_at"])
+        end = replied.get(key)
+        if end is not None and end - start < SLOW_SECONDS:
+            continue
+        took = "no reply" if end is None else f"{end - start:.1f} s"
+        print(f"  slow or lost: chat {key[0]} message {key[1]}: {took}")
+        for call in telegram.calls:
+            in_window = start - 1 <= call.at <= (end or start + GRACE_SECONDS) + 1
+            this_chat = call.params.get("chat_id") in (key[0], str(key[0]))
+            # Other chats' calls only when they themselves were slow or went unanswered.
+            odd = call.finished_at - call.at > 1.0 or not call.delivered or not call.ok
+            if in_window and (this_chat or odd):
+                print(
+                    f"    +{call.at - start:6.2f} s {call.method:<18} ok={call.ok}"
+                    f" {1000 * (call.finished_at - call.at):6.1f} ms"
+                    f" delivered={call.delivered}"
+                )
+
+
 def report(
     telegram: FakeTelegram,
     sent: list[dict[str, Any]],
@@ -212,6 +241,7 @@ def report(
                     f"  minute {minute + 1}: n={len(part)} p50 {statistics.median(part):.0f} ms"
                     f" p99 {percentile(part, 99):.0f} ms"
                 )
+    explain_slow(telegram, sent, by_message, delivered)
     print(f"429 answers from the fake Telegram: {len(telegram.errors(429))}")
     peak = rss_mb(pid, "VmHWM:")
     print(f"bot RSS: start {rss[0][1]:.0f} MB, end {rss[-1][1]:.0f} MB, peak {peak:.0f} MB")
