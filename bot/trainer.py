@@ -213,7 +213,7 @@ class Trainer:
                 await self._end(job, "failed", t("train.reason_bug", lang))
                 return
             logger.warning("training run %s: the disk is full (%s)", run.id, exc)
-            await self._end_quietly(job, "failed", t("train.reason_no_space", lang))
+            await self._end(job, "failed", t("train.reason_no_space", lang))
         except Exception:
             logger.exception("training run %s failed", run.id)
             await self._end(job, "failed", t("train.reason_bug", lang))
@@ -307,13 +307,13 @@ class Trainer:
             await asyncio.to_thread(_remove_model_files, Path(str(previous.model_prefix)))
 
     async def _end(self, job: _Job, status: str, reason: str) -> None:
-        await self._repo.end_run(job.run.id, status, error=reason)
-        await job.progress.show(failure_text(status, reason, job.language), final=True)
-
-    async def _end_quietly(self, job: _Job, status: str, reason: str) -> None:
-        """End a run when the disk is full: the user hears why even if the record fails."""
-        with contextlib.suppress(StorageFull):
+        try:
             await self._repo.end_run(job.run.id, status, error=reason)
+        except StorageFull:
+            # The user hears why all the same; the next start marks the run interrupted.
+            logger.warning(
+                "run %s ended %s, but the disk is too full to record it", job.run.id, status
+            )
         await job.progress.show(failure_text(status, reason, job.language), final=True)
 
     async def forget_chat(self, chat_id: int, model_prefixes: Iterable[str]) -> None:

@@ -14,7 +14,13 @@ from bot.handlers.common import language, reply
 from bot.services import BotContext
 from bot.texts import t
 
-__all__ = ["bot_membership", "guard_access", "guard_admin_commands", "migrate"]
+__all__ = [
+    "bot_membership",
+    "guard_access",
+    "guard_admin_commands",
+    "migrate",
+    "refused_as_non_admin",
+]
 
 # The bot is gone from a chat once it left or was banned (blocked, in a private chat).
 _GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
@@ -43,19 +49,29 @@ async def guard_admin_commands(update: Update, context: BotContext) -> None:
     message = update.message
     if message is None:
         return
-    services = context.bot_data
     name = command_name(message, context.bot.username)
-    if name is None or name not in services.config.access.admin_commands:
-        return
+    if name is not None and await refused_as_non_admin(update, context, name):
+        raise ApplicationHandlerStop
+
+
+async def refused_as_non_admin(update: Update, context: BotContext, command: str) -> bool:
+    """Tell a group member that ``command`` is for admins; return whether they were refused.
+
+    Also for commands the guard cannot see, such as /import in a document's caption.
+    """
+    services = context.bot_data
+    message = update.effective_message
+    if message is None or command not in services.config.access.admin_commands:
+        return False
     lang = language(update)
     try:
         allowed = await services.admins.may_administer(context.bot, message)
     except TelegramError:
         await reply(update, t("admin.check_failed", lang))
-        raise ApplicationHandlerStop from None
+        return True
     if not allowed:
-        await reply(update, t("admin.only", lang, command=name))
-        raise ApplicationHandlerStop
+        await reply(update, t("admin.only", lang, command=command))
+    return not allowed
 
 
 async def bot_membership(update: Update, context: BotContext) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.labels import InvalidLabel
 from bot.texts import t
 
-__all__ = ["invalid_label_text", "language", "reply", "shown"]
+__all__ = ["invalid_label_text", "language", "reply", "shown", "yes_no"]
 
 SHOWN_MAX_CHARACTERS = 40
 
@@ -40,3 +40,15 @@ def invalid_label_text(exc: InvalidLabel, lang: str | None) -> str:
     if exc.hint:
         return t("label.invalid_hint", lang, raw=shown(exc.raw), hint=exc.hint)
     return t("label.invalid", lang, raw=shown(exc.raw))
+
+
+def yes_no(yes: str, no: str, callback_prefix: str) -> InlineKeyboardMarkup:
+    """Return a confirmation keyboard whose buttons send ``<callback_prefix>:y`` or ``:n``."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(yes, callback_data=f"{callback_prefix}:y"),
+                InlineKeyboardButton(no, callback_data=f"{callback_prefix}:n"),
+            ]
+        ]
+    )

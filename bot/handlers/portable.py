@@ -8,9 +8,9 @@ import re
 import time
 
 from telegram import Document, Message, Update
-from telegram.error import TelegramError
 
 from bot.config import LimitsConfig
+from bot.handlers.chats import refused_as_non_admin
 from bot.handlers.common import language, reply, shown
 from bot.intake import DownloadFailed, FileTooLarge
 from bot.media import ImageRef
@@ -84,16 +84,9 @@ async def import_archive(update: Update, context: BotContext) -> None:
     if document is None:
         await reply(update, t("import.usage", lang))
         return
-    if "import" in services.config.access.admin_commands:
-        # The admin guard reads message texts only; a caption command is checked here.
-        try:
-            allowed = await services.admins.may_administer(context.bot, message)
-        except TelegramError:
-            await reply(update, t("admin.check_failed", lang))
-            return
-        if not allowed:
-            await reply(update, t("admin.only", lang, command="import"))
-            return
+    # The admin guard reads message texts only; a caption command is checked here.
+    if await refused_as_non_admin(update, context, "import"):
+        return
     limits = services.config.limits
     archive = ImageRef(document.file_id, document.file_unique_id, document.file_size, "document")
     try:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
-from bot.handlers.common import language, reply, shown
+from bot.handlers.common import language, reply, shown, yes_no
 from bot.labels import InvalidLabel, normalise_label
 from bot.services import BotContext
 from bot.texts import t
@@ -55,18 +55,7 @@ async def delete(update: Update, context: BotContext) -> None:
     if label_id is None or name not in counts:
         await reply(update, t("delete.unknown", lang, label=shown(raw)))
         return
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t("delete.yes", lang), callback_data=f"del:{label_id}:{user.id}:y"
-                ),
-                InlineKeyboardButton(
-                    t("delete.no", lang), callback_data=f"del:{label_id}:{user.id}:n"
-                ),
-            ]
-        ]
-    )
+    keyboard = yes_no(t("delete.yes", lang), t("delete.no", lang), f"del:{label_id}:{user.id}")
     message = update.effective_message
     if message is not None:
         await message.reply_text(

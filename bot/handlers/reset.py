@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
-from bot.handlers.common import language, reply
+from bot.handlers.common import language, reply, yes_no
 from bot.services import BotContext
 from bot.texts import t
 
@@ -28,14 +28,7 @@ async def reset(update: Update, context: BotContext) -> None:
     if samples == 0 and labels == 0 and await repo.serving_run(chat.id) is None:
         await reply(update, t("reset.empty", lang))
         return
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(t("reset.yes", lang), callback_data=f"reset:{user.id}:y"),
-                InlineKeyboardButton(t("reset.no", lang), callback_data=f"reset:{user.id}:n"),
-            ]
-        ]
-    )
+    keyboard = yes_no(t("reset.yes", lang), t("reset.no", lang), f"reset:{user.id}")
     await message.reply_text(
         t("reset.confirm", lang, samples=samples, labels=labels), reply_markup=keyboard
     )
