@@ -121,32 +121,46 @@ def row(name: str, latencies: list[float]) -> str:
     )
 
 
+async def start_bot(
+    telegram: FakeTelegram,
+    directory: Path,
+    *,
+    config: str = "",
+    entry: tuple[str, ...] = ("-m", "bot"),
+    env: dict[str, str] | None = None,
+) -> asyncio.subprocess.Process:
+    """Start the bot as its own process against ``telegram``, with data in ``directory``.
+
+    ``config`` adds TOML after the [telegram] table; the token comes from the environment.
+    """
+    path = directory / "bot.toml"
+    path.write_text(
+        f'[telegram]\nbase_url = "{telegram.base_url}"\n'
+        f'base_file_url = "{telegram.base_file_url}"\n' + config,
+        encoding="utf-8",
+    )
+    return await asyncio.create_subprocess_exec(
+        *(sys.executable, *entry, "--config", str(path)),
+        cwd=ROOT,
+        env={**os.environ, "SMILEY_BOT_TOKEN": telegram.token, **(env or {})},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
 async def main(args: argparse.Namespace) -> None:
     print(f"cores: {os.cpu_count()}; photos: synthetic paper photos and drawings as JPEG")
     images = photos(max(args.sequential, args.chats * args.photos), seed=1)
     async with FakeTelegram(flood=FloodPolicy.disabled()) as telegram:
         with tempfile.TemporaryDirectory() as data:
-            config = Path(data) / "bench.toml"
-            config.write_text(
-                f'[telegram]\nbase_url = "{telegram.base_url}"\n'
-                f'base_file_url = "{telegram.base_file_url}"\n'
-                "[limits]\nuploads_per_user_per_minute = 100000\n",
-                encoding="utf-8",
-            )
             phases = Path(data) / "phases.json"
-            env = {
-                **os.environ,
-                "SMILEY_BOT_TOKEN": telegram.token,
-                "SMILEY_BOT_PHASES": str(phases),
-            }
-            entry = ("scripts/phase_timer.py",) if args.phases else ("-m", "bot")
             started = time.monotonic()
-            process = await asyncio.create_subprocess_exec(
-                *(sys.executable, *entry, "--config", str(config)),
-                cwd=ROOT,
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
+            process = await start_bot(
+                telegram,
+                Path(data),
+                config="[limits]\nuploads_per_user_per_minute = 100000\n",
+                entry=("scripts/phase_timer.py",) if args.phases else ("-m", "bot"),
+                env={"SMILEY_BOT_PHASES": str(phases)},
             )
             try:
                 first_poll = await telegram.wait_for(

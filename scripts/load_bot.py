@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_bot import delivery_times, is_reply_to, percentile  # noqa: E402
+from bench_bot import delivery_times, is_reply_to, percentile, start_bot  # noqa: E402
 
 from bot.fakeserver import FakeTelegram  # noqa: E402
 from model.synthetic import ALL_LABELS, smiley_bytes  # noqa: E402
@@ -257,20 +257,7 @@ async def main(args: argparse.Namespace) -> int:
     images = base_images(args.seed)
     async with FakeTelegram() as telegram:  # Telegram's flood limits on
         with tempfile.TemporaryDirectory() as data:
-            config = Path(data) / "load.toml"
-            config.write_text(
-                f'[telegram]\nbase_url = "{telegram.base_url}"\n'
-                f'base_file_url = "{telegram.base_file_url}"\n',
-                encoding="utf-8",
-            )
-            env = {**os.environ, "SMILEY_BOT_TOKEN": telegram.token}
-            process = await asyncio.create_subprocess_exec(
-                *(sys.executable, "-m", "bot", "--config", str(config)),
-                cwd=ROOT,
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
+            process = await start_bot(telegram, Path(data))
             try:
                 await telegram.wait_for(lambda c: c.method == "getUpdates", timeout=60)
                 if args.train:
