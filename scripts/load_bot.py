@@ -143,20 +143,28 @@ async def watch_rss(pid: int, samples: list[tuple[float, float]], stop: asyncio.
             await asyncio.wait_for(stop.wait(), RSS_EVERY_SECONDS)
 
 
-def training_share(telegram: FakeTelegram, began: float, args: argparse.Namespace) -> str:
-    """Say for how much of the sending the training ran."""
-    if not args.train:
-        return "none"
-    ended = [
-        call.at
-        for call in telegram.calls
-        if call.method == "editMessageText"
-        and int(call.params["chat_id"]) == TRAIN_CHAT
-        and call.params.get("text", "").startswith(FINAL_REPORTS)
-    ]
-    if not ended or ended[0] >= began + args.seconds:
-        return "running all the time"
-    return f"ran for the first {ended[0] - began:.0f} s of {args.seconds:.0f} s"
+async def keep_training(telegram: FakeTelegram, stop: asyncio.Event) -> int:
+    """Start the training chat's /train again whenever one ends; return how many ended."""
+    ended = 0
+    since = time.monotonic()
+    while not stop.is_set():
+        try:
+            report = await telegram.wait_for(
+                lambda c, since=since: (
+                    c.method == "editMessageText"
+                    and c.at > since
+                    and int(c.params["chat_id"]) == TRAIN_CHAT
+                    and c.params.get("text", "").startswith(FINAL_REPORTS)
+                ),
+                timeout=1.0,
+            )
+        except AssertionError:  # none within the second: look at `stop` again
+            continue
+        ended += 1
+        since = report.at
+        if not stop.is_set():
+            telegram.send_text(TRAIN_CHAT, TRAIN_CHAT, "/train")
+    return ended
 
 
 def explain_slow(
@@ -202,10 +210,13 @@ def report(
     last_reply = 0.0
     replies = [c for c in telegram.calls if c.method == "sendMessage" and c.ok]
     by_message: dict[tuple[int, int], float] = {}
+    duplicates = 0  # a retried send whose first try had arrived after all
     for call in replies:
         reply_to = (call.params.get("reply_parameters") or {}).get("message_id")
         if reply_to is not None:
-            by_message.setdefault((int(call.params["chat_id"]), int(reply_to)), call.at)
+            key = (int(call.params["chat_id"]), int(reply_to))
+            duplicates += key in by_message
+            by_message.setdefault(key, call.at)
     first_delivery = min(
         delivered[key]
         for key in ((m["chat"]["id"], m["message_id"]) for m in sent)
@@ -223,7 +234,10 @@ def report(
     values = [ms for _, ms in latencies]
     span = last_reply - first_delivery
     print(f"sent {len(sent)} photos in {send_seconds:.1f} s ({len(sent) / send_seconds:.1f}/s)")
-    print(f"replies: {len(values)} in {span:.1f} s ({len(values) / span:.1f}/s); lost: {lost}")
+    print(
+        f"replies: {len(values)} in {span:.1f} s ({len(values) / span:.1f}/s); lost: {lost}; "
+        f"duplicates: {duplicates}"
+    )
     print(
         f"reply latency inside the bot: p50 {statistics.median(values):.0f} ms, "
         f"p99 {percentile(values, 99):.0f} ms, max {max(values):.0f} ms"
@@ -266,6 +280,8 @@ async def main(args: argparse.Namespace) -> int:
                 rss: list[tuple[float, float]] = []
                 stop = asyncio.Event()
                 watcher = asyncio.create_task(watch_rss(process.pid, rss, stop))
+                sending = asyncio.Event()  # set once the load has been sent
+                trainer = asyncio.create_task(keep_training(telegram, sending))
                 print(
                     f"sending {args.rate}/s from {args.chats} chats for {args.seconds} s...",
                     flush=True,
@@ -274,6 +290,7 @@ async def main(args: argparse.Namespace) -> int:
                 bot_cpu, own_cpu = cpu_seconds(process.pid), time.process_time()
                 sent = await send_load(telegram, images, args)
                 send_seconds = time.monotonic() - began
+                sending.set()
                 deadline = time.monotonic() + GRACE_SECONDS
                 for message in sent:
                     remaining = deadline - time.monotonic()
@@ -292,7 +309,11 @@ async def main(args: argparse.Namespace) -> int:
                     f"CPU over {wall:.0f} s: bot {bot_cpu:.0f} s ({bot_cpu / wall:.0%} of a core),"
                     f" fake server and load {own_cpu:.0f} s ({own_cpu / wall:.0%})"
                 )
-                print(f"training during the load: {training_share(telegram, began, args)}")
+                trainings = await trainer
+                if args.train:
+                    print(f"training during the load: all the time ({trainings} ended meanwhile)")
+                else:
+                    print("training during the load: none")
                 ok = report(telegram, sent, send_seconds, rss, process.pid)
             finally:
                 process.terminate()
