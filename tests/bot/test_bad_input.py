@@ -16,9 +16,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
-import struct
 import unicodedata
-import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from bot.texts import t
 from model import prepare_sample
 from model.synthetic import draw_smiley
 from tests.bot.conftest import SPEC, is_reaction_on, running
+from tests.model.conftest import grey_png, png_bomb
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -43,7 +42,6 @@ Message = dict[str, Any]
 
 LABEL = "/label smile"
 MAX_PIXELS = 40_000_000  # the bot's default limit
-BOMB_SIDE = 30_000
 EN = "en"  # every user of the table writes in English
 
 
@@ -69,30 +67,6 @@ def smiley_png() -> bytes:
 def truncated(fmt: str) -> bytes:
     whole = encoded(drawing(), fmt)
     return whole[: len(whole) * 6 // 10]
-
-
-def png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def grey_png(width: int, height: int, idat: bytes) -> bytes:
-    """Return a 1-bit greyscale PNG of the given size around any compressed pixel data."""
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", idat)
-        + png_chunk(b"IEND", b"")
-    )
-
-
-@functools.cache
-def png_bomb() -> bytes:
-    """Return a real 30000x30000 PNG of about 100 KB that would inflate to 112 MB."""
-    rows = (b"\x00" * (1 + (BOMB_SIDE + 7) // 8)) * 1000
-    deflate = zlib.compressobj(9)
-    stream = b"".join(deflate.compress(rows) for _ in range(BOMB_SIDE // 1000))
-    return grey_png(BOMB_SIDE, BOMB_SIDE, stream + deflate.flush())
 
 
 def damaged_png() -> bytes:

@@ -1,6 +1,9 @@
 """Shared helpers for the model tests: synthetic faces and checks on model inputs."""
 
+import functools
 import io
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -11,6 +14,7 @@ from model.synthetic import LABELS, Face, random_face
 # Small canvases keep the suite fast; "paper" photos come out about twice this size.
 CANVAS = 160
 MAX_PIXELS = 4_000_000
+BOMB_SIDE = 30_000
 
 
 def png_bytes(image: Image.Image, fmt: str = "PNG", **params: object) -> bytes:
@@ -18,6 +22,31 @@ def png_bytes(image: Image.Image, fmt: str = "PNG", **params: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **params)
     return buffer.getvalue()
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    """Return one PNG chunk with its length and CRC."""
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def grey_png(width: int, height: int, idat: bytes) -> bytes:
+    """Return a 1-bit greyscale PNG of any declared size around any compressed pixel data."""
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+@functools.cache
+def png_bomb() -> bytes:
+    """Return a real 30000x30000 PNG of about 100 KB that inflates to 112 MB (900 Mpx)."""
+    rows = (b"\x00" * (1 + (BOMB_SIDE + 7) // 8)) * 1000
+    deflate = zlib.compressobj(9)
+    stream = b"".join(deflate.compress(rows) for _ in range(BOMB_SIDE // 1000))
+    return grey_png(BOMB_SIDE, BOMB_SIDE, stream + deflate.flush())
 
 
 def correlation(first: np.ndarray, second: np.ndarray) -> float:

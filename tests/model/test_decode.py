@@ -1,9 +1,7 @@
 """Decoding uploads: every kind of bad file maps to its reason, odd but valid ones decode."""
 
 import io
-import struct
 import time
-import zlib
 
 import numpy as np
 import pillow_heif
@@ -15,9 +13,7 @@ from PIL import Image
 from model.decode import MAX_ASPECT_RATIO, MIN_SIDE, normalize_mode
 from model.preprocess import ImageRejected, RejectReason, decode_image, preprocess
 from model.synthetic import draw_smiley
-from tests.model.conftest import MAX_PIXELS, correlation, png_bytes
-
-BOMB_SIDE = 30_000
+from tests.model.conftest import MAX_PIXELS, correlation, grey_png, png_bomb, png_bytes
 
 
 def _smiley(size: int = 128) -> Image.Image:
@@ -30,33 +26,6 @@ def _rejection(data: bytes, max_pixels: int = MAX_PIXELS) -> ImageRejected:
     with pytest.raises(ImageRejected) as rejected:
         decode_image(data, max_pixels=max_pixels)
     return rejected.value
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    """Return one PNG chunk with its length and CRC."""
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def _png(width: int, height: int, idat: bytes) -> bytes:
-    """Return a 1-bit greyscale PNG with the given compressed pixel data."""
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", idat)
-        + _chunk(b"IEND", b"")
-    )
-
-
-@pytest.fixture(scope="module")
-def png_bomb() -> bytes:
-    """Return a real 30000x30000 PNG of a few hundred KB that inflates to 112 MB (900 Mpx)."""
-    row = b"\x00" * (1 + (BOMB_SIDE + 7) // 8)
-    deflate = zlib.compressobj(9)
-    rows_per_block = 1000
-    block = row * rows_per_block
-    blocks = [deflate.compress(block) for _ in range(BOMB_SIDE // rows_per_block)]
-    return _png(BOMB_SIDE, BOMB_SIDE, b"".join(blocks) + deflate.flush())
 
 
 def test_empty_upload() -> None:
@@ -91,17 +60,18 @@ def test_a_png_with_damaged_pixel_data_is_corrupt() -> None:
     assert _rejection(bytes(data)).reason is RejectReason.CORRUPT
 
 
-def test_a_png_bomb_is_refused_cheaply(png_bomb: bytes) -> None:
-    assert len(png_bomb) < 1_000_000
+def test_a_png_bomb_is_refused_cheaply() -> None:
+    bomb = png_bomb()
+    assert len(bomb) < 1_000_000
     start = time.perf_counter()
-    rejection = _rejection(png_bomb)
+    rejection = _rejection(bomb)
     assert time.perf_counter() - start < 0.5
     assert rejection.reason is RejectReason.TOO_MANY_PIXELS
 
 
 def test_the_pixel_limit_is_checked_from_the_header() -> None:
     # The IDAT is junk: a refusal proves that no pixel was decoded.
-    header_only = _png(5000, 5000, b"not deflate data")
+    header_only = grey_png(5000, 5000, b"not deflate data")
     rejection = _rejection(header_only, max_pixels=20_000_000)
     assert rejection.reason is RejectReason.TOO_MANY_PIXELS
     assert rejection.detail == "5000x5000"
