@@ -128,10 +128,12 @@ async def start_bot(
     config: str = "",
     entry: tuple[str, ...] = ("-m", "bot"),
     env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> asyncio.subprocess.Process:
     """Start the bot as its own process against ``telegram``, with data in ``directory``.
 
     ``config`` adds TOML after the [telegram] table; the token comes from the environment.
+    The bot's log goes to ``log`` when given, else nowhere.
     """
     path = directory / "bot.toml"
     path.write_text(
@@ -144,7 +146,7 @@ async def start_bot(
         cwd=ROOT,
         env={**os.environ, "SMILEY_BOT_TOKEN": telegram.token, **(env or {})},
         stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL if log is None else log.open("ab"),
     )
 
 
