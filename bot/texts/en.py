@@ -1,0 +1,271 @@
+"""English, the fallback for every key another language lacks."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, str] = {
+    "accepts": "photos, image files (PNG, JPEG, WebP, HEIC) and static stickers",
+    # commands shown in Telegram's menu
+    "cmd.start": "Start here",
+    "cmd.help": "How to teach me",
+    "cmd.label": "Label your last image: /label smile",
+    "cmd.labels": "Samples per label",
+    "cmd.status": "Dataset and model status",
+    "cmd.undo": "Delete your last labelled sample",
+    "cmd.delete": "Delete a label and its samples",
+    "cmd.reset": "Delete all samples and models of this chat",
+    "cmd.train": "Train this chat's model",
+    "cmd.stop": "Stop the running training",
+    "cmd.set": "Change a training parameter",
+    "cmd.params": "Show the training parameters",
+    "cmd.debug": "Reply to an image: what the model sees",
+    "cmd.export": "Download this chat's images as a zip",
+    "cmd.import": "Caption a zip with /import to add its images",
+    # /start and /help
+    "start.private": (
+        "Hi {name}! I learn to recognise smileys from your drawings.\n\n"
+        "1. Draw a smiley (on paper or on your phone) and send me a photo of it.\n"
+        "2. Tell me what it is: /label smile\n"
+        "3. Collect a few of each kind (5 or more), then send /train.\n"
+        "4. Send a new drawing without a label: I'll tell you what I think it is.\n\n"
+        "/help shows everything I can do."
+    ),
+    "start.group": (
+        "Hi everyone! This group has its own smiley dataset: send drawings of smileys "
+        "and label them with /label <name>. /help explains more."
+    ),
+    "start.group_privacy": (
+        "Note: Telegram's privacy mode is on for me, so I only see images whose "
+        "caption starts with /label, and /label sent as a reply to an image. To let "
+        "me see every image, the bot's owner can turn it off in @BotFather: "
+        "/mybots → the bot → Bot Settings → Group Privacy → Turn off. Then remove "
+        "me from the group and add me again."
+    ),
+    "help": (
+        "I learn to recognise smileys from the drawings this chat labels.\n\n"
+        "Three ways to label an image:\n"
+        "• send it with the caption /label smile\n"
+        "• reply to an image with /label smile (also fixes a wrong label)\n"
+        "• send /label smile right after your image (within {window} minutes)\n"
+        "An album captioned /label smile labels every image in it.\n\n"
+        "Label names: 1–32 letters, digits, - or _. Try: {suggested}. "
+        "Up to {max_labels} labels per chat.\n\n"
+        "/labels – samples per label\n"
+        "/status – what is still missing, and the model\n"
+        "/train – train this chat's model (/stop cancels it)\n"
+        "/set, /params – training parameters (epochs, learning_rate, batch_size, architecture, validation, start)\n"
+        "/debug – reply to an image: the 28×28 picture the model sees\n"
+        "/undo – delete your last labelled sample\n"
+        "/delete <label> – delete a label and its samples\n"
+        "/reset – delete all of this chat's samples and models\n"
+        "/export – this chat's images as a zip, one folder per label\n"
+        "/import – send such a zip with the caption /import to add its images\n"
+        "In groups, /train, /stop, /set, /delete, /reset and /import are for admins.\n\n"
+        "I accept {accepts}.\n"
+        "Stored: each image as a small grayscale copy and a 28×28 version, with its "
+        "label and sender id, only to train this chat's model. Each chat's data is "
+        "its own."
+    ),
+    # labelling
+    "label.usage": "Tell me the label: /label smile (or reply to an image with it).",
+    "label.invalid": ("“{raw}” is not a valid label: use 1–32 letters, digits, - or _, no spaces."),
+    "label.invalid_hint": "“{raw}” is not a valid label (no spaces). Try /label {hint}",
+    "label.kept_unlabelled": "The image is saved without a label: reply to it with /label <name>.",
+    "label.nothing": (
+        "There is no unlabelled image of yours from the last {window} minutes. "
+        "Send one first, or reply to an image with /label {label}."
+    ),
+    "label.not_an_image": "Reply to an image (a photo, an image file or a sticker) to label it.",
+    "label.done": "Labelled as {label}. {label} has {count} now.",
+    "label.done_many": "Labelled {n} images as {label}. {label} has {count} now.",
+    "label.relabelled": "Relabelled from {old} to {label}. {label} has {count} now.",
+    "label.unchanged": "That image is already labelled {label}.",
+    # intake acknowledgements and refusals
+    "ack.labelled": "Saved as {label}.",
+    "ack.unlabelled": "Saved. Label it with /label <name> (send it next, or as a reply).",
+    "ack.duplicate": "I already have this image (label: {label}).",
+    "ack.duplicate_unlabelled": "I already have this image, without a label.",
+    "intake.unsupported": "I can't use {what}. I accept {accepts}.",
+    "media.video": "a video",
+    "media.gif": "a GIF",
+    "media.animated_sticker": "an animated sticker",
+    "media.pdf": "a PDF",
+    "media.voice": "a voice message",
+    "media.video_note": "a video message",
+    "media.audio": "an audio file",
+    "media.file": "this kind of file",
+    "media.file_ext": "a .{ext} file",
+    "intake.too_large": "That file is too big: the limit is {mb} MB.",
+    "intake.download_failed": "I couldn't download that image from Telegram. Please send it again.",
+    "intake.throttled": (
+        "Slow down a little: at most {limit} images a minute. Try again in {seconds} s."
+    ),
+    "intake.chat_full": (
+        "This chat has reached its limit of {limit} images. Free space with /delete, /undo "
+        "or /reset."
+    ),
+    "intake.too_many_labels": (
+        "This chat already has {limit} labels, the maximum. Use one of them, or "
+        "remove one with /delete <label>."
+    ),
+    "reject.empty": "That file is empty.",
+    "reject.not_an_image": "That file is not an image I can read. I accept {accepts}.",
+    "reject.unsupported_format": "I can't use {detail} images. I accept {accepts}.",
+    "reject.animated": "That image is animated. Send a still image, please.",
+    "reject.too_many_pixels": "That image is too large ({detail} pixels). Please send a smaller one.",
+    "reject.too_small": "That image is too small ({detail}) to see a smiley in.",
+    "reject.extreme_aspect": "That image is too narrow ({detail}) to hold a smiley.",
+    "reject.corrupt": "That image is damaged or incomplete. Please send it again.",
+    "reject.blank": "I can't find a drawing in that image. Is it blank?",
+    "notices.more": "… and {n} more.",
+    # /labels and /status
+    "labels.empty": "No labelled samples yet. Send a smiley with the caption /label smile.",
+    "labels.header": "Samples per label:",
+    "labels.line": "• {label}: {count}",
+    "labels.unlabelled": "Unlabelled images: {count}",
+    "status.header": "This chat's dataset: {total} images, {labelled} labelled, {unlabelled} unlabelled.",
+    "status.labels": "Labels: {n} of at most {max_labels}.",
+    "status.needs": "• {label}: {count} (needs {missing} more)",
+    "status.ready": "• {label}: {count} ✓",
+    "status.no_labels": "No labels yet. Each label needs at least {min} samples to train.",
+    "status.min_labels": "Training needs at least 2 labels.",
+    "status.model_none": "Model: none trained yet; the built-in smiley model answers. /train makes your own.",
+    "status.model": "Model: trained on {samples} samples, validation accuracy {accuracy}%.",
+    "status.model_outdated": "The samples changed since: /train to update the model.",
+    "status.training": "A training is running or queued: /stop cancels it.",
+    # training
+    "train.not_enough": "Not enough samples to train yet. Each label needs at least {minimum}:",
+    "train.missing": "• {label}: {missing} more",
+    "train.too_few_labels": "Training needs at least 2 labels with {minimum} samples each.",
+    "train.already": "A training is already running or queued here. /stop cancels it.",
+    "train.queued": "Training queued: {ahead} ahead of yours. I'll start as soon as I can.",
+    "train.starting": "Training starts…",
+    "train.progress_header": "Training on {samples} samples: {labels}",
+    "train.stage_validation": "validation run {fold}/{folds}",
+    "train.stage_final": "final model",
+    "train.progress_stage": "{stage}, epoch {epoch}/{epochs}",
+    "train.progress_metrics": "loss {loss} · accuracy {accuracy}%",
+    "train.finished": "Training finished in {seconds} s.",
+    "train.validation": "Validation accuracy: {accuracy}% ({method}, {samples} samples).",
+    "train.method_kfold": "{folds}-fold cross-validation",
+    "train.method_holdout": "held-out samples",
+    "train.per_label": "• {label}: {accuracy}% of {count}",
+    "train.start_pretrained": "It started from what the default model knows about smileys.",
+    "train.start_scratch": "It started from scratch.",
+    "train.serving": "The new model answers from now on.",
+    "train.failed": "Training failed: {reason}",
+    "train.stopped": "Training stopped: {reason}",
+    "train.interrupted": "Training interrupted: {reason}",
+    "train.previous_serves": "The previous model keeps answering.",
+    "train.reason_stop": "you sent /stop.",
+    "train.reason_restart": "the bot restarted. Send /train to start again.",
+    "train.reason_bug": "an error on my side. Please try again.",
+    "train.reason_no_space": "my disk is full. Please try again later.",
+    "train.reason_crash": "the training process ended unexpectedly (code {code}).",
+    "stop.done": "Stopping the training…",
+    "stop.nothing": "No training is running here.",
+    # parameters
+    "set.usage": "Usage: /set <name> <value>, e.g. /set epochs 40. /params shows them all.",
+    "set.invalid": "Invalid value for {name}: use {rule}.",
+    "set.unknown": "There is no parameter “{name}”: use {rule}.",
+    "set.done": "{name} is now {value}. It applies to the next /train.",
+    "params.header": "Training parameters (change with /set <name> <value>):",
+    "params.line": "• {name} = {value} ({rule})",
+    # predictions
+    "predict.sure": "I think this is {label}.",
+    "predict.not_sure": "Not sure. My best guesses:",
+    "predict.default_model": "(the built-in smiley model: label your own and /train to teach me)",
+    "predict.outdated": "(my model is older than this chat's samples: /train to update it)",
+    "predict.teach": "Reply /label <name> to teach me what it is.",
+    "debug.usage": "Reply /debug to an image I stored to see what the model sees.",
+    "debug.caption": "What the model sees: {size}×{size} pixels, bright ink on black.",
+    # /undo and /delete
+    "undo.done": "Deleted your last labelled sample ({label}). {label} has {count} left.",
+    "undo.nothing": "You have no labelled samples in this chat to undo.",
+    "delete.usage": "Which label? /delete <label> – see /labels.",
+    "delete.unknown": "There is no label “{label}” here. See /labels.",
+    "delete.confirm": "Delete the label {label} and its {count} samples? This cannot be undone.",
+    "delete.yes": "Yes, delete",
+    "delete.no": "No, keep it",
+    "delete.done": "Deleted the label {label} and its {count} samples.",
+    "delete.kept": "Kept {label}.",
+    "delete.gone": "That label no longer exists.",
+    "delete.not_yours": "Only the person who asked can answer this.",
+    "reset.empty": "There is nothing to delete here.",
+    "reset.confirm": (
+        "Delete all {samples} samples, {labels} labels and the trained models of this chat? "
+        "The training parameters stay. This cannot be undone."
+    ),
+    "reset.yes": "Yes, delete everything",
+    "reset.no": "No, keep it",
+    "reset.kept": "Nothing was deleted.",
+    "reset.training": "A training is running here. Send /stop first, then /reset.",
+    "reset.done": (
+        "Deleted {samples} samples, {labels} labels and {runs} trainings with their "
+        "models. The built-in model answers again."
+    ),
+    # /export and /import
+    "export.empty": "There is nothing to export yet: this chat has no images.",
+    "export.too_large": (
+        "The export would be {mb} MB, but I can send at most {limit} MB. "
+        "Remove some images with /delete first."
+    ),
+    "export.caption": (
+        "{images} images, {labels} labels. Send this zip to any chat with the caption "
+        "/import to add them there."
+    ),
+    "import.zip_hint": "To add the images of a zip made by /export, send it with the caption /import.",
+    "import.usage": (
+        "Send a zip file (such as one from /export) with the caption /import, or reply "
+        "/import to one. Each folder of images in it is a label; images in "
+        "unlabelled/ or at the top get none."
+    ),
+    "import.download_failed": "I couldn't download that file from Telegram. Please send it again.",
+    "import.not_a_zip": "That file is not a zip archive I can read, so nothing was imported.",
+    "import.too_many_entries": (
+        "That zip holds {count} files; at most {limit} fit into a chat. Nothing was imported."
+    ),
+    "import.too_big": (
+        "That zip unpacks to too much (at most {entry_mb} MB a file, {total_mb} MB in all). "
+        "Nothing was imported."
+    ),
+    "import.bomb": (
+        "That zip is packed far tighter than images ever are (a zip bomb?). Nothing was imported."
+    ),
+    "import.unsafe_name": (
+        "That zip contains “{name}”, which is not a plain file in a folder "
+        "(an absolute path, “..”, a backslash or a link). Nothing was imported."
+    ),
+    "import.done": "Imported {count} images.",
+    "import.label_line": "• {label}: {count}",
+    "import.unlabelled_line": "• without a label: {count}",
+    "import.nothing_new": "No new images imported.",
+    "import.already_here": "Skipped {count} already in this chat.",
+    "import.over_samples": "{count} did not fit: a chat holds at most {limit} images.",
+    "import.over_labels": "{count} did not fit: a chat has at most {limit} labels.",
+    "import.refused": "Refused {count}:",
+    "import.refused_line": "• {path}: {reason}",
+    "import.train_hint": "Send /train to train on them.",
+    "import.why.bad_label": "its folder is no valid label (1–32 letters, digits, - or _)",
+    "import.why.encrypted": "encrypted",
+    "import.why.damaged": "damaged, or packed in a way I can't read",
+    "import.why.empty": "empty",
+    "import.why.not_an_image": "not an image",
+    "import.why.unsupported_format": "not PNG, JPEG, WebP or HEIC",
+    "import.why.animated": "animated",
+    "import.why.too_many_pixels": "too many pixels",
+    "import.why.too_small": "too small",
+    "import.why.extreme_aspect": "too narrow",
+    "import.why.corrupt": "damaged image",
+    "import.why.blank": "no drawing found",
+    # other messages
+    "unknown_command": "I don't know {command}. /help lists what I can do.",
+    "text_hint": "Send me a drawing or photo of a smiley, then label it with /label <name>.",
+    "not_allowed": "Sorry, this bot is private.",
+    "storage.full": "My disk is full, so I could not save that. Nothing you sent before is lost. Please try again later.",
+    "admin.only": "Only this group's admins can use /{command} here.",
+    "admin.check_failed": "I could not check whether you are an admin here. Please try again in a moment.",
+    "error": "Sorry, something went wrong on my side. Please try again.",
+    # --- pictures and /compare
+    # --- corrections and /stats
+    # --- /export model
+}
