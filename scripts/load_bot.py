@@ -1,14 +1,17 @@
 """Load and soak the running bot: many chats send photos at a steady rate, maybe while it trains.
 
 Starts the real bot (``python -m bot``) against the fake Bot API server, with Telegram's
-flood limits on, and sends photos from --chats chats at --rate photos a second (open loop:
-the next photo does not wait for the last reply) for --seconds. Every photo is a new image
-to its chat, so each gets a prediction reply. Prints:
+flood limits on, and sends photos from --chats chats at --rate messages a second (open
+loop: the next photo does not wait for the last reply) for --seconds. Every photo is a new
+image to its chat, so each gets a prediction reply. With --train another chat trains all
+the time: whenever a training ends, its next /train takes a photo's slot, so that --rate
+stays the whole demand on Telegram's 30 messages a second. Prints:
   * throughput: replies a second, against the rate sent;
   * reply latency inside the bot, p50 and p99 (from the getUpdates answer that delivered
     the photo to the bot's reply), overall and per minute, and from the user's send to
     the reply, which adds the wait for the bot's next poll (a busy bot polls late);
-  * lost replies: photos without a reply 30 s after the last was sent (must be 0);
+  * lost replies: photos without a reply 60 s after the last was sent (must be 0);
+  * the rate of messages the bot sent, as Telegram's flood limits count them;
   * 429s the fake Telegram answered (the bot paces itself to stay under them);
   * the bot's RSS over time, peak, and its growth over the second half (the soak's check).
 
@@ -118,9 +121,18 @@ async def start_training(telegram: FakeTelegram, images: list[bytes]) -> None:
 
 
 async def send_load(
-    telegram: FakeTelegram, images: list[bytes], args: argparse.Namespace
+    telegram: FakeTelegram,
+    images: list[bytes],
+    args: argparse.Namespace,
+    retrain: asyncio.Event,
 ) -> list[dict[str, Any]]:
-    """Send photos round-robin over the chats at a steady rate; return the sent messages."""
+    """Send messages round-robin over the chats at a steady rate; return the photos sent.
+
+    Each message asks the bot for one reply message. When ``retrain`` is set, the next
+    slot carries the training chat's /train instead of a photo: the bot's reply to it
+    counts toward Telegram's 30 messages a second like any other, so --rate is the whole
+    demand on that ceiling.
+    """
     sent: list[dict[str, Any]] = []
     total = int(args.rate * args.seconds)
     began = time.monotonic()
@@ -129,6 +141,10 @@ async def send_load(
         delay = due - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+        if retrain.is_set():
+            retrain.clear()
+            telegram.send_text(TRAIN_CHAT, TRAIN_CHAT, "/train")
+            continue
         chat = 2000 + serial % args.chats
         image = unique(images[serial % len(images)], serial)
         message = telegram.send_photo(chat, chat, image)
@@ -163,8 +179,8 @@ class NewCalls:
         return calls
 
 
-async def keep_training(telegram: FakeTelegram, stop: asyncio.Event) -> int:
-    """Start the training chat's /train again whenever one ends; return how many ended."""
+async def keep_training(telegram: FakeTelegram, stop: asyncio.Event, retrain: asyncio.Event) -> int:
+    """Ask for the training chat's /train again whenever one ends; return how many ended."""
     ended = 0
     new_calls = NewCalls(telegram)
     new_calls.take()  # the training already running started before this
@@ -176,8 +192,7 @@ async def keep_training(telegram: FakeTelegram, stop: asyncio.Event) -> int:
                 and call.params.get("text", "").startswith(FINAL_REPORTS)
             ):
                 ended += 1
-                if not stop.is_set():
-                    telegram.send_text(TRAIN_CHAT, TRAIN_CHAT, "/train")
+                retrain.set()  # send_load sends it in its next slot
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
     return ended
@@ -325,14 +340,15 @@ async def main(args: argparse.Namespace) -> int:
                 stop = asyncio.Event()
                 watcher = asyncio.create_task(watch_rss(process.pid, rss, stop))
                 sending = asyncio.Event()  # set once the load has been sent
-                trainer = asyncio.create_task(keep_training(telegram, sending))
+                retrain = asyncio.Event()
+                trainer = asyncio.create_task(keep_training(telegram, sending, retrain))
                 print(
                     f"sending {args.rate}/s from {args.chats} chats for {args.seconds} s...",
                     flush=True,
                 )
                 began = time.monotonic()
                 bot_cpu, own_cpu = cpu_seconds(process.pid), time.process_time()
-                sent = await send_load(telegram, images, args)
+                sent = await send_load(telegram, images, args, retrain)
                 send_seconds = time.monotonic() - began
                 sending.set()
                 await await_replies(telegram, sent, GRACE_SECONDS)
