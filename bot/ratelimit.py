@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -97,10 +96,20 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         while True:
             await self._wait_out_pause(chat_id)
             try:
-                async with contextlib.AsyncExitStack() as stack:
-                    for limiter in self._limiters(chat_id, endpoint):
-                        await stack.enter_async_context(limiter)
-                    return await callback(*args, **kwargs)
+                limiters = self._limiters(chat_id, endpoint)
+                cost = _message_cost(endpoint, data)
+                # Telegram counts every picture of an album. Send once a burst's worth is
+                # free, then pay off the rest before returning, so the chat's next message
+                # waits for it (as Telegram's own bucket, which an album takes below zero).
+                # Telegram counts an album when all of it has arrived, later than we began
+                # sending: one message more pays for that gap.
+                for limiter in limiters:
+                    await limiter.acquire(min(cost, limiter.max_rate))
+                result = await callback(*args, **kwargs)
+                for limiter in limiters:
+                    owed = cost - min(cost, limiter.max_rate)
+                    await _pay(limiter, owed + 1 if owed else 0)
+                return result
             except RetryAfter as exc:
                 # The public ``retry_after`` warns until PTB 23 makes it a timedelta;
                 # PTB's own AIORateLimiter reads the timedelta the same way.
@@ -154,6 +163,21 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 self._paused_until.pop(chat_id, None)
                 return
             await asyncio.sleep(remaining)
+
+
+def _message_cost(endpoint: str, data: dict[str, Any]) -> int:
+    """Return how many messages a call puts into the chat, as flood limits count them."""
+    if endpoint == "sendMediaGroup":
+        return max(1, len(data.get("media") or ()))
+    return 1
+
+
+async def _pay(limiter: AsyncLimiter, amount: float) -> None:
+    """Take ``amount`` from ``limiter``, in parts no larger than its capacity."""
+    while amount > 0:
+        part = min(amount, limiter.max_rate)
+        await limiter.acquire(part)
+        amount -= part
 
 
 def _chat_key(chat_id: object) -> int | str | None:

@@ -176,9 +176,17 @@ async def main(args: argparse.Namespace) -> None:
                 process.terminate()
                 await process.wait()
             if args.phases:
-                print("where a reply's time goes (medians):")
-                for name, ms in json.loads(phases.read_text(encoding="utf-8")).items():
-                    print(f"  {name:<32} {ms:7.1f} ms")
+                print_phases(phases)
+
+
+def print_phases(path: Path) -> None:
+    """Print the phase timer's figures (scripts/phase_timer.py) of one bot run."""
+    print("where a reply's time goes:")
+    for name, figures in json.loads(path.read_text(encoding="utf-8")).items():
+        print(
+            f"  {name:<32} p50 {figures['p50']:7.1f} ms  p99 {figures['p99']:7.1f} ms"
+            f"  max {figures['max']:7.1f} ms"
+        )
 
 
 async def report(telegram: FakeTelegram, images: list[bytes], args: argparse.Namespace) -> None:

@@ -42,7 +42,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_bot import delivery_times, is_reply_to, percentile, start_bot  # noqa: E402
+from bench_bot import (  # noqa: E402
+    delivery_times,
+    is_reply_to,
+    percentile,
+    print_phases,
+    start_bot,
+)
 
 from bot.fakeserver import ApiCall, FakeTelegram  # noqa: E402
 from bot.ratelimit import MESSAGE_METHODS  # noqa: E402
@@ -330,7 +336,14 @@ async def main(args: argparse.Namespace) -> int:
     images = base_images(args.seed)
     async with FakeTelegram() as telegram:  # Telegram's flood limits on
         with tempfile.TemporaryDirectory() as data:
-            process = await start_bot(telegram, Path(data), log=args.bot_log)
+            phases = Path(data) / "phases.json"
+            process = await start_bot(
+                telegram,
+                Path(data),
+                log=args.bot_log,
+                entry=("scripts/phase_timer.py",) if args.phases else ("-m", "bot"),
+                env={"SMILEY_BOT_PHASES": str(phases)},
+            )
             try:
                 await telegram.wait_for(lambda c: c.method == "getUpdates", timeout=60)
                 if args.train:
@@ -370,6 +383,8 @@ async def main(args: argparse.Namespace) -> int:
             finally:
                 process.terminate()
                 await process.wait()
+            if args.phases:
+                print_phases(phases)
     return 0 if ok else 1
 
 
@@ -383,4 +398,5 @@ if __name__ == "__main__":
     parser.add_argument("--train", action="store_true", help="keep a training running")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--bot-log", type=Path, help="append the bot's log to this file")
+    parser.add_argument("--phases", action="store_true", help="time the phases of each reply")
     sys.exit(asyncio.run(main(parser.parse_args())))

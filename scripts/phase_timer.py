@@ -1,8 +1,9 @@
 """Run the bot like ``python -m bot``, timing each phase of an image's reply (for bench_bot).
 
 Wraps the functions an unlabelled photo passes through and, when the bot stops, writes the
-median time of each to the JSON file named by SMILEY_BOT_PHASES. Profiling only: the bot
-itself carries no timers. Usage: scripts/bench_bot.py --phases
+p50, p99 and maximum time of each to the JSON file named by SMILEY_BOT_PHASES. Profiling
+only: the bot itself carries no timers. Usage: scripts/bench_bot.py --phases, or
+scripts/load_bot.py --phases
 """
 
 from __future__ import annotations
@@ -63,9 +64,16 @@ def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def write_medians() -> None:
-    medians = {name: statistics.median(values[SKIP:] or values) for name, values in timings.items()}
-    Path(os.environ["SMILEY_BOT_PHASES"]).write_text(json.dumps(medians), encoding="utf-8")
+def write_figures() -> None:
+    figures = {}
+    for name, values in timings.items():
+        kept = sorted(values[SKIP:] or values)
+        figures[name] = {
+            "p50": statistics.median(kept),
+            "p99": kept[min(len(kept) - 1, round(0.99 * (len(kept) - 1)))],
+            "max": kept[-1],
+        }
+    Path(os.environ["SMILEY_BOT_PHASES"]).write_text(json.dumps(figures), encoding="utf-8")
 
 
 # In the order a photo meets them; the handler is patched where bot.app binds it.
@@ -77,7 +85,7 @@ Predictor.predict = timed("inference", Predictor.predict)
 telegram.Message.reply_text = timed("sending the reply", telegram.Message.reply_text)
 bot.app.image = timed("whole image handler", bot.app.image)
 
-atexit.register(write_medians)
+atexit.register(write_figures)
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 if __name__ == "__main__":

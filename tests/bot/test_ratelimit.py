@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
+from telegram import InputMediaPhoto
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.app import BotApplication
+from bot.fakeserver import FakeTelegram
 from bot.ratelimit import ChatRateLimiter
 
 
@@ -108,3 +112,32 @@ async def test_what_is_not_retried_fails_at_once(
     with pytest.raises(type(errors[0])):
         await limiter.process_request(flaky, (), {}, endpoint, {"chat_id": 1}, rate_limit_args)
     assert len(flaky.times) == calls
+
+
+async def test_an_album_goes_out_with_a_burst_free_and_the_rest_delays_the_next_message() -> None:
+    limiter = ChatRateLimiter(chat_burst=2, chat_per_second=10.0)
+    recorder = Recorder()
+    start = time.monotonic()
+    album = {"chat_id": 42, "media": ["a", "b", "c", "d", "e"]}
+    await limiter.process_request(recorder, (), {}, "sendMediaGroup", album, None)
+    await call(limiter, recorder, 42, "sendMessage")
+    assert recorder.times[0] - start < 0.1  # the album did not wait for all 5...
+    # ...but the message after it waited for the album's 5, a margin of 1 and its own 1.
+    assert recorder.times[1] - start >= 0.45
+
+
+async def test_albums_and_messages_in_a_row_draw_no_429_from_telegram(
+    bot: BotApplication, telegram: FakeTelegram, smiley: Callable[..., bytes]
+) -> None:
+    sent = telegram.send_text(7, 7, "/start")
+    await telegram.wait_for_message(7, after_message_id=sent["message_id"])
+    pictures = [InputMediaPhoto(smiley(label)) for label in ("smile", "sad", "neutral", "smile")]
+    await bot.bot.send_media_group(7, pictures)
+    await bot.bot.send_message(7, "after the album")
+    await bot.bot.send_media_group(7, pictures[:2])
+    assert telegram.errors(429) == []
+    assert [c.method for c in telegram.calls if c.method.startswith("send")][-3:] == [
+        "sendMediaGroup",
+        "sendMessage",
+        "sendMediaGroup",
+    ]
