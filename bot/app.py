@@ -35,6 +35,7 @@ from bot.intake import Intake
 from bot.labelling import Labeller
 from bot.notices import Notices
 from bot.predictor import Predictor
+from bot.preprocessing import Preprocessor
 from bot.ratelimit import ChatRateLimiter
 from bot.retention import Retention
 from bot.services import BotServices
@@ -106,7 +107,8 @@ def build_application(config: Config) -> BotApplication:
     services = application.bot_data
     services.config = config
     services.repo = Repository(config.storage.database)
-    services.intake = Intake(services.repo, config.limits)
+    services.preprocessor = Preprocessor(max_pixels=config.limits.max_image_pixels)
+    services.intake = Intake(services.repo, config.limits, services.preprocessor)
     services.labeller = Labeller(services.repo, services.intake, config.limits)
     services.notices = Notices(application.bot)
     services.acks = Acknowledger(services.notices)
@@ -186,4 +188,5 @@ async def _close(application: BotApplication) -> None:
     services = application.bot_data
     await services.retention.close()
     await services.trainer.close()
+    await services.preprocessor.close()
     await services.repo.close()

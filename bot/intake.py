@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import defaultdict, deque
@@ -13,7 +12,8 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.config import LimitsConfig
 from bot.media import ImageRef
-from model import PreparedSample, prepare_sample
+from bot.preprocessing import Preprocessor
+from model import PreparedSample
 from storage import AddResult, NewSample, Repository
 
 __all__ = ["DownloadFailed", "FileTooLarge", "Intake", "Stored", "UploadThrottled"]
@@ -72,9 +72,10 @@ class UploadThrottle:
 class Intake:
     """Stores the images users send, within the configured limits."""
 
-    def __init__(self, repo: Repository, limits: LimitsConfig) -> None:
+    def __init__(self, repo: Repository, limits: LimitsConfig, preprocessor: Preprocessor) -> None:
         self._repo = repo
         self._limits = limits
+        self._preprocessor = preprocessor
         self._throttle = UploadThrottle(limits.uploads_per_user_per_minute)
 
     async def ingest(
@@ -91,10 +92,7 @@ class Intake:
         if user_id is not None:
             self._throttle.admit(user_id, time.monotonic())
         data = await self.download(bot, image)
-        # Decoding and preprocessing are CPU work: keep them off the event loop.
-        prepared = await asyncio.to_thread(
-            prepare_sample, data, max_pixels=self._limits.max_image_pixels
-        )
+        prepared = await self._preprocessor.prepare(data)
         sample = NewSample(
             chat_id=message.chat_id,
             message_id=message.message_id,

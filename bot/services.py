@@ -13,6 +13,7 @@ from bot.intake import Intake
 from bot.labelling import Labeller
 from bot.notices import Notices
 from bot.predictor import Predictor
+from bot.preprocessing import Preprocessor
 from bot.retention import Retention
 from bot.trainer import Trainer
 from storage import Repository
@@ -29,6 +30,7 @@ class BotServices:
 
     config: Config
     repo: Repository
+    preprocessor: Preprocessor
     intake: Intake
     labeller: Labeller
     notices: Notices

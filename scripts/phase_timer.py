@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import telegram
 
 import bot.app
-import bot.intake
 from bot.__main__ import main
 from bot.predictor import Predictor
+from bot.preprocessing import Preprocessor
 from storage import Repository
 
 SKIP = 5  # the first photos warm up the interpreter and the connections
@@ -79,7 +79,7 @@ def write_figures() -> None:
 # In the order a photo meets them; the handler is patched where bot.app binds it.
 telegram.Bot.get_file = timed("getFile", telegram.Bot.get_file)
 telegram.File.download_as_bytearray = timed("download", telegram.File.download_as_bytearray)
-bot.intake.prepare_sample = timed("preprocessing (thread)", bot.intake.prepare_sample)
+Preprocessor.prepare = timed("preprocessing (process)", Preprocessor.prepare)
 Repository.add_sample = timed("storing (fsync'd commit)", Repository.add_sample)
 Predictor.predict = timed("inference", Predictor.predict)
 telegram.Message.reply_text = timed("sending the reply", telegram.Message.reply_text)
