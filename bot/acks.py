@@ -56,7 +56,13 @@ class Acknowledger:
 
     def notify(self, message: Message, text: str) -> None:
         """Queue a notice that replies to ``message``."""
-        self._notices.post(message.chat_id, text, reply_to=message.message_id)
+        sender = message.from_user
+        self._notices.post(
+            message.chat_id,
+            text,
+            reply_to=message.message_id,
+            language=sender.language_code if sender else None,
+        )
 
     async def _react(self, message: Message, emoji: str, fallback: str | None) -> None:
         if message.chat_id not in self._no_reactions:

@@ -39,7 +39,7 @@ from bot.preprocessing import Preprocessor
 from bot.ratelimit import ChatRateLimiter
 from bot.retention import Retention
 from bot.services import BotServices
-from bot.texts import t
+from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.trainer import Trainer
 from bot.updates import PerChatUpdateProcessor
 from model import DEFAULT_MODEL_PREFIX
@@ -175,7 +175,12 @@ async def _open(application: BotApplication) -> None:
         logger.exception("the default model could not be loaded")
     services.trainer.start_recovery()
     services.retention.start()
-    await application.bot.set_my_commands([BotCommand(name, t(f"cmd.{name}")) for name in COMMANDS])
+    # The default menu is English; Telegram shows a user the one for their language_code.
+    for lang in LANGUAGES:
+        await application.bot.set_my_commands(
+            [BotCommand(name, t(f"cmd.{name}", lang)) for name in COMMANDS],
+            language_code=None if lang == DEFAULT_LANGUAGE else lang,
+        )
     logger.info("bot @%s is ready", application.bot.username)
 
 

@@ -27,6 +27,7 @@ GROUP_COOLDOWN = 3.0  # Telegram allows about 20 messages a minute in a group
 class _Notice:
     reply_to: int | None
     text: str
+    language: str | None = None
 
 
 class Notices:
@@ -42,9 +43,14 @@ class Notices:
         self._queues: dict[int, deque[_Notice]] = {}
         self._writers: dict[int, asyncio.Task[None]] = {}
 
-    def post(self, chat_id: int, text: str, *, reply_to: int | None = None) -> None:
-        """Queue ``text`` for ``chat_id``; it is sent soon, possibly merged with others."""
-        self._queues.setdefault(chat_id, deque()).append(_Notice(reply_to, text))
+    def post(
+        self, chat_id: int, text: str, *, reply_to: int | None = None, language: str | None = None
+    ) -> None:
+        """Queue ``text`` for ``chat_id``; it is sent soon, possibly merged with others.
+
+        ``language`` is the addressee's language code, for the words a merge adds.
+        """
+        self._queues.setdefault(chat_id, deque()).append(_Notice(reply_to, text, language))
         if chat_id not in self._writers:
             self._writers[chat_id] = asyncio.create_task(
                 self._write(chat_id), name=f"notices-{chat_id}"
@@ -95,5 +101,7 @@ def _merge(batch: list[_Notice]) -> str:
     lines = [text if n == 1 else f"{text} (×{n})" for text, n in counts.items()]
     if len(lines) > MAX_LINES:
         hidden = sum(list(counts.values())[MAX_LINES - 1 :])
-        lines = [*lines[: MAX_LINES - 1], t("notices.more", n=hidden)]
+        # The summary replies to the latest image: speak its sender's language.
+        language = next((n.language for n in reversed(batch) if n.language), None)
+        lines = [*lines[: MAX_LINES - 1], t("notices.more", language, n=hidden)]
     return "\n".join(lines)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.texts import t
+
 __all__ = [
     "DEFAULTS",
     "PARAMETERS",
@@ -16,12 +18,18 @@ __all__ = [
 
 
 class InvalidParameter(ValueError):
-    """A /set that names an unknown parameter or gives a value out of range."""
+    """A /set that names an unknown parameter (``parameter`` None) or a value out of range."""
 
-    def __init__(self, name: str, rule: str) -> None:
-        super().__init__(name, rule)
+    def __init__(self, name: str, parameter: Parameter | None) -> None:
+        super().__init__(name)
         self.name = name
-        self.rule = rule
+        self.parameter = parameter
+
+    def rule(self, lang: str | None) -> str:
+        """Describe what would have been valid, in ``lang``."""
+        if self.parameter is None:
+            return t("params.rule_names", lang, names=", ".join(PARAMETERS))
+        return self.parameter.rule(lang)
 
 
 @dataclass(frozen=True)
@@ -35,29 +43,28 @@ class Parameter:
     high: float | None = None
     choices: tuple[str, ...] = ()
 
-    @property
-    def rule(self) -> str:
-        """Describe the valid values, for error messages and /params."""
+    def rule(self, lang: str | None) -> str:
+        """Describe the valid values in ``lang``, for error messages and /params."""
         if self.choices:
-            return " or ".join(self.choices)
-        kind = "a whole number" if self.kind is int else "a number"
-        return f"{kind} from {self.low:g} to {self.high:g}"
+            return f" {t('params.or', lang)} ".join(self.choices)
+        key = "params.rule_whole" if self.kind is int else "params.rule_number"
+        return t(key, lang, low=f"{self.low:g}", high=f"{self.high:g}")
 
     def parse(self, raw: str) -> Any:
         """Return the value ``raw`` stands for, or raise ``InvalidParameter``."""
         text = raw.strip().lower()
         if self.choices:
             if text not in self.choices:
-                raise InvalidParameter(self.name, self.rule)
+                raise InvalidParameter(self.name, self)
             return text
         try:
             value = self.kind(text)
         except ValueError:
-            raise InvalidParameter(self.name, self.rule) from None
+            raise InvalidParameter(self.name, self) from None
         assert self.low is not None and self.high is not None
         # NaN fails both comparisons, so it is refused too.
         if not self.low <= value <= self.high:
-            raise InvalidParameter(self.name, self.rule)
+            raise InvalidParameter(self.name, self)
         return value
 
 
@@ -82,7 +89,7 @@ def parse_parameter(name: str, raw: str) -> tuple[str, Any]:
     key = name.strip().lower().replace("-", "_")
     parameter = PARAMETERS.get(key)
     if parameter is None:
-        raise InvalidParameter(key, "one of " + ", ".join(PARAMETERS))
+        raise InvalidParameter(key, None)
     return key, parameter.parse(raw)
 
 

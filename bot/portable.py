@@ -36,6 +36,7 @@ __all__ = [
     "build_export",
     "export_file_name",
     "read_archive",
+    "safe_title",
 ]
 
 FORMAT_NAME = "smiley-bot-dataset"
@@ -160,9 +161,14 @@ def build_export(images: Sequence[StoredImage], *, exported_at: float) -> bytes:
 
 def export_file_name(title: str | None, chat_id: int, exported_at: float) -> str:
     """Return ``smileys-<title or chat id>-<YYYYmmdd>.zip``, safe as a file name anywhere."""
-    name = _FILE_NAME_KEEP.sub("-", title or "").strip("-_")[:_FILE_NAME_MAX] or str(chat_id)
+    name = safe_title(title) or str(chat_id)
     day = datetime.fromtimestamp(exported_at, UTC).strftime("%Y%m%d")
     return f"smileys-{name}-{day}.zip"
+
+
+def safe_title(title: str | None) -> str:
+    """Return a chat title cut down to letters, digits, - and _ (empty if nothing is left)."""
+    return _FILE_NAME_KEEP.sub("-", title or "").strip("-_")[:_FILE_NAME_MAX]
 
 
 def _entry(path: str, at: float) -> zipfile.ZipInfo:

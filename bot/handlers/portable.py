@@ -1,4 +1,4 @@
-"""/export: the chat's dataset as a zip; /import: add the images of such a zip."""
+"""/export: the chat's dataset as a zip (or its model); /import: add the images of such a zip."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from telegram import Document, Message, Update
 from bot.config import LimitsConfig
 from bot.handlers.chats import refused_as_non_admin
 from bot.handlers.common import language, reply, shown
+from bot.handlers.model_export import export_model
 from bot.intake import DownloadFailed, FileTooLarge
 from bot.media import ImageRef
 from bot.portable import (
@@ -38,12 +39,19 @@ _MB = 1_000_000
 
 
 async def export(update: Update, context: BotContext) -> None:
-    """Send this chat's images as one zip: a folder per label and a manifest."""
+    """Send this chat's images as one zip (a folder per label and a manifest), or its model."""
     chat = update.effective_chat
     message = update.effective_message
     if chat is None or message is None:
         return
     lang = language(update)
+    what = [arg.lower() for arg in context.args or []]
+    if what == ["model"]:
+        await export_model(update, context)
+        return
+    if what:
+        await reply(update, t("export.usage", lang))
+        return
     repo = context.bot_data.repo
     # Sized before the images are read: a dataset too big to send never fills the memory.
     estimate = await repo.source_png_bytes(chat.id)

@@ -62,7 +62,7 @@ async def set_param(update: Update, context: BotContext) -> None:
         name, value = parse_parameter(args[0], args[1])
     except InvalidParameter as exc:
         key = "set.invalid" if exc.name in PARAMETERS else "set.unknown"
-        await reply(update, t(key, lang, name=shown(exc.name), rule=exc.rule))
+        await reply(update, t(key, lang, name=shown(exc.name), rule=exc.rule(lang)))
         return
     await context.bot_data.repo.set_param(chat.id, name, value)
     await reply(
@@ -82,7 +82,7 @@ async def params(update: Update, context: BotContext) -> None:
     for name, parameter in PARAMETERS.items():
         value = values[name]
         text = f"{value:g}" if isinstance(value, float) else str(value)
-        lines.append(t("params.line", lang, name=name, value=text, rule=parameter.rule))
+        lines.append(t("params.line", lang, name=name, value=text, rule=parameter.rule(lang)))
     await reply(update, "\n".join(lines))
 
 

@@ -4,7 +4,364 @@ from __future__ import annotations
 
 TEXTS: dict[str, str] = {
     # --- core: the texts of 1/5 to 3/5
+    "accepts": "Fotos, Bilddateien (PNG, JPEG, WebP, HEIC) und unbewegte Sticker",
+    # commands shown in Telegram's menu
+    "cmd.start": "Hier geht's los",
+    "cmd.help": "So bringst du mir etwas bei",
+    "cmd.label": "Dein letztes Bild beschriften: /label smile",
+    "cmd.labels": "Beispiele pro Label",
+    "cmd.status": "Stand der Daten und des Modells",
+    "cmd.undo": "Dein zuletzt beschriftetes Beispiel löschen",
+    "cmd.delete": "Ein Label mit seinen Beispielen löschen",
+    "cmd.reset": "Alle Beispiele und Modelle dieses Chats löschen",
+    "cmd.train": "Das Modell dieses Chats trainieren",
+    "cmd.stop": "Das laufende Training abbrechen",
+    "cmd.set": "Einen Trainingsparameter ändern",
+    "cmd.params": "Die Trainingsparameter anzeigen",
+    "cmd.debug": "Auf ein Bild antworten: was das Modell sieht",
+    "cmd.export": "Bilder als Zip; /export model: das trainierte Modell",
+    "cmd.import": "Ein Zip mit /import beschriften, um seine Bilder hinzuzufügen",
+    # /start and /help
+    "start.private": (
+        "Hallo {name}! Ich lerne, Smileys auf deinen Zeichnungen zu erkennen.\n\n"
+        "1. Zeichne einen Smiley (auf Papier oder am Handy) und schick mir ein Foto davon.\n"
+        "2. Sag mir, was es ist: /label smile\n"
+        "3. Sammle von jeder Sorte ein paar (5 oder mehr), dann schick /train.\n"
+        "4. Schick eine neue Zeichnung ohne Label: Ich sage dir, was ich darin sehe.\n\n"
+        "/help zeigt alles, was ich kann."
+    ),
+    "start.group": (
+        "Hallo zusammen! Diese Gruppe hat ihre eigene Smiley-Sammlung: Schickt Zeichnungen "
+        "von Smileys und beschriftet sie mit /label <name>. /help erklärt mehr."
+    ),
+    "start.group_privacy": (
+        "Hinweis: Telegrams Privatsphäre-Modus ist für mich an, deshalb sehe ich nur Bilder, "
+        "deren Bildunterschrift mit /label beginnt, und /label als Antwort auf ein Bild. "
+        "Damit ich jedes Bild sehe, kann der Besitzer des Bots ihn in @BotFather abschalten: "
+        "/mybots → der Bot → Bot Settings → Group Privacy → Turn off. Danach entfernt mich "
+        "aus der Gruppe und fügt mich wieder hinzu."
+    ),
+    "help": (
+        "Ich lerne, Smileys auf den Zeichnungen zu erkennen, die dieser Chat beschriftet.\n\n"
+        "Drei Wege, ein Bild zu beschriften:\n"
+        "• schick es mit der Bildunterschrift /label smile\n"
+        "• antworte auf ein Bild mit /label smile (korrigiert auch ein falsches Label)\n"
+        "• schick /label smile direkt nach deinem Bild (innerhalb von {window} Minuten)\n"
+        "Ein Album mit der Bildunterschrift /label smile beschriftet jedes Bild darin.\n\n"
+        "Label-Namen: 1–32 Buchstaben, Ziffern, - oder _. Probier: {suggested}. "
+        "Bis zu {max_labels} Labels pro Chat.\n\n"
+        "/labels – Beispiele pro Label\n"
+        "/status – was noch fehlt, und das Modell\n"
+        "/train – das Modell dieses Chats trainieren (/stop bricht ab)\n"
+        "/set, /params – Trainingsparameter (epochs, learning_rate, batch_size, architecture, validation, start)\n"
+        "/debug – auf ein Bild antworten: das 28×28-Bild, das das Modell sieht\n"
+        "/undo – dein zuletzt beschriftetes Beispiel löschen\n"
+        "/delete <label> – ein Label mit seinen Beispielen löschen\n"
+        "/reset – alle Beispiele und Modelle dieses Chats löschen\n"
+        "/export – die Bilder dieses Chats als Zip, ein Ordner pro Label\n"
+        "/export model – das trainierte Modell als .keras und .tflite, mit Beispielcode\n"
+        "/import – schick so ein Zip mit der Bildunterschrift /import, um seine Bilder "
+        "hinzuzufügen\n"
+        "In Gruppen sind /train, /stop, /set, /delete, /reset und /import nur für Admins.\n\n"
+        "Ich nehme {accepts}.\n"
+        "Gespeichert wird: jedes Bild als kleine Graustufen-Kopie und als 28×28-Version, "
+        "mit Label und Absender-ID, nur um das Modell dieses Chats zu trainieren. Die Daten "
+        "jedes Chats gehören nur ihm."
+    ),
+    # labelling
+    "label.usage": "Sag mir das Label: /label smile (oder antworte damit auf ein Bild).",
+    "label.invalid": (
+        "„{raw}“ ist kein gültiges Label: Nimm 1–32 Buchstaben, Ziffern, - oder _, "
+        "ohne Leerzeichen."
+    ),
+    "label.invalid_hint": "„{raw}“ ist kein gültiges Label (keine Leerzeichen). Probier /label {hint}",
+    "label.kept_unlabelled": (
+        "Das Bild ist ohne Label gespeichert: Antworte darauf mit /label <name>."
+    ),
+    "label.nothing": (
+        "Ich habe kein unbeschriftetes Bild von dir aus den letzten {window} Minuten. "
+        "Schick zuerst eins, oder antworte auf ein Bild mit /label {label}."
+    ),
+    "label.not_an_image": (
+        "Antworte auf ein Bild (ein Foto, eine Bilddatei oder einen Sticker), um es zu beschriften."
+    ),
+    "label.done": "Beschriftet als {label}. {label} hat jetzt {count}.",
+    "label.done_many": "{n} Bilder als {label} beschriftet. {label} hat jetzt {count}.",
+    "label.relabelled": "Von {old} auf {label} umbeschriftet. {label} hat jetzt {count}.",
+    "label.unchanged": "Das Bild ist schon als {label} beschriftet.",
+    # intake acknowledgements and refusals
+    "ack.labelled": "Gespeichert als {label}.",
+    "ack.unlabelled": (
+        "Gespeichert. Beschrifte es mit /label <name> (als nächste Nachricht oder als Antwort)."
+    ),
+    "ack.duplicate": "Dieses Bild habe ich schon (Label: {label}).",
+    "ack.duplicate_unlabelled": "Dieses Bild habe ich schon, ohne Label.",
+    "intake.unsupported": "Mit {what} kann ich nichts anfangen. Ich nehme {accepts}.",
+    "media.video": "einem Video",
+    "media.gif": "einem GIF",
+    "media.animated_sticker": "einem animierten Sticker",
+    "media.pdf": "einem PDF",
+    "media.voice": "einer Sprachnachricht",
+    "media.video_note": "einer Videonachricht",
+    "media.audio": "einer Audiodatei",
+    "media.file": "dieser Art von Datei",
+    "media.file_ext": "einer .{ext}-Datei",
+    "intake.too_large": "Die Datei ist zu groß: Die Grenze liegt bei {mb} MB.",
+    "intake.download_failed": (
+        "Ich konnte das Bild nicht von Telegram herunterladen. Schick es bitte noch einmal."
+    ),
+    "intake.throttled": (
+        "Nicht so schnell: höchstens {limit} Bilder pro Minute. Versuch es in {seconds} s "
+        "noch einmal."
+    ),
+    "intake.chat_full": (
+        "Dieser Chat hat seine Grenze von {limit} Bildern erreicht. Mach Platz mit /delete, "
+        "/undo oder /reset."
+    ),
+    "intake.too_many_labels": (
+        "Dieser Chat hat schon {limit} Labels, das Maximum. Nimm eins davon, oder entferne "
+        "eins mit /delete <label>."
+    ),
+    "reject.empty": "Die Datei ist leer.",
+    "reject.not_an_image": "Die Datei ist kein Bild, das ich lesen kann. Ich nehme {accepts}.",
+    "reject.unsupported_format": "Mit {detail}-Bildern kann ich nichts anfangen. Ich nehme {accepts}.",
+    "reject.animated": "Das Bild ist animiert. Schick bitte ein unbewegtes Bild.",
+    "reject.too_many_pixels": "Das Bild ist zu groß ({detail} Pixel). Schick bitte ein kleineres.",
+    "reject.too_small": "Das Bild ist zu klein ({detail}), um darin einen Smiley zu erkennen.",
+    "reject.extreme_aspect": "Das Bild ist zu schmal ({detail}) für einen Smiley.",
+    "reject.corrupt": "Das Bild ist beschädigt oder unvollständig. Schick es bitte noch einmal.",
+    "reject.blank": "Ich finde keine Zeichnung auf dem Bild. Ist es leer?",
+    "notices.more": "… und {n} weitere.",
+    # /labels and /status
+    "labels.empty": (
+        "Noch keine beschrifteten Beispiele. Schick einen Smiley mit der Bildunterschrift "
+        "/label smile."
+    ),
+    "labels.header": "Beispiele pro Label:",
+    "labels.line": "• {label}: {count}",
+    "labels.unlabelled": "Unbeschriftete Bilder: {count}",
+    "status.header": (
+        "Die Daten dieses Chats: {total} Bilder, {labelled} beschriftet, "
+        "{unlabelled} unbeschriftet."
+    ),
+    "status.labels": "Labels: {n} von höchstens {max_labels}.",
+    "status.needs": "• {label}: {count} (braucht noch {missing})",
+    "status.ready": "• {label}: {count} ✓",
+    "status.no_labels": (
+        "Noch keine Labels. Jedes Label braucht mindestens {min} Beispiele zum Trainieren."
+    ),
+    "status.min_labels": "Zum Trainieren braucht es mindestens 2 Labels.",
+    "status.model_none": (
+        "Modell: noch keins trainiert; das eingebaute Smiley-Modell antwortet. "
+        "/train macht dein eigenes."
+    ),
+    "status.model": (
+        "Modell: trainiert mit {samples} Beispielen, Validierungsgenauigkeit {accuracy}%."
+    ),
+    "status.model_outdated": "Die Beispiele haben sich seitdem geändert: /train bringt das Modell auf den neuesten Stand.",
+    "status.training": "Ein Training läuft oder wartet: /stop bricht es ab.",
+    # training
+    "train.not_enough": (
+        "Noch nicht genug Beispiele zum Trainieren. Jedes Label braucht mindestens {minimum}:"
+    ),
+    "train.missing": "• {label}: noch {missing}",
+    "train.too_few_labels": (
+        "Zum Trainieren braucht es mindestens 2 Labels mit je {minimum} Beispielen."
+    ),
+    "train.already": "Hier läuft oder wartet schon ein Training. /stop bricht es ab.",
+    "train.queued": "Training eingereiht: {ahead} vor deinem. Ich fange an, sobald ich kann.",
+    "train.starting": "Das Training beginnt…",
+    "train.progress_header": "Training mit {samples} Beispielen: {labels}",
+    "train.stage_validation": "Validierungslauf {fold}/{folds}",
+    "train.stage_final": "endgültiges Modell",
+    "train.progress_stage": "{stage}, Epoche {epoch}/{epochs}",
+    "train.progress_metrics": "Loss {loss} · Genauigkeit {accuracy}%",
+    "train.finished": "Training fertig nach {seconds} s.",
+    "train.validation": "Validierungsgenauigkeit: {accuracy}% ({method}, {samples} Beispiele).",
+    "train.method_kfold": "{folds}-fache Kreuzvalidierung",
+    "train.method_holdout": "zurückgehaltene Beispiele",
+    "train.per_label": "• {label}: {accuracy}% von {count}",
+    "train.start_pretrained": "Es hat mit dem angefangen, was das Standardmodell über Smileys weiß.",
+    "train.start_scratch": "Es hat bei null angefangen.",
+    "train.serving": "Ab jetzt antwortet das neue Modell.",
+    "train.failed": "Training fehlgeschlagen: {reason}",
+    "train.stopped": "Training abgebrochen: {reason}",
+    "train.interrupted": "Training unterbrochen: {reason}",
+    "train.previous_serves": "Das bisherige Modell antwortet weiter.",
+    "train.reason_stop": "du hast /stop geschickt.",
+    "train.reason_restart": "der Bot wurde neu gestartet. Schick /train, um neu anzufangen.",
+    "train.reason_bug": "ein Fehler bei mir. Bitte versuch es noch einmal.",
+    "train.reason_no_space": "meine Festplatte ist voll. Bitte versuch es später noch einmal.",
+    "train.reason_crash": "der Trainingsprozess hat unerwartet aufgehört (Code {code}).",
+    "stop.done": "Ich breche das Training ab…",
+    "stop.nothing": "Hier läuft kein Training.",
+    # parameters
+    "set.usage": "So geht's: /set <name> <wert>, z. B. /set epochs 40. /params zeigt alle.",
+    "set.invalid": "Ungültiger Wert für {name}: Nimm {rule}.",
+    "set.unknown": "Es gibt keinen Parameter „{name}“: Nimm {rule}.",
+    "set.done": "{name} ist jetzt {value}. Das gilt ab dem nächsten /train.",
+    "params.header": "Trainingsparameter (ändern mit /set <name> <wert>):",
+    "params.line": "• {name} = {value} ({rule})",
+    "params.rule_whole": "eine ganze Zahl von {low} bis {high}",
+    "params.rule_number": "eine Zahl von {low} bis {high}",
+    "params.or": "oder",
+    "params.rule_names": "einen von {names}",
+    # predictions
+    "predict.sure": "Ich glaube, das ist {label}.",
+    "predict.not_sure": "Nicht sicher. Meine besten Tipps:",
+    "predict.default_model": (
+        "(das eingebaute Smiley-Modell: Beschrifte deine eigenen Bilder und schick /train, "
+        "um es mir beizubringen)"
+    ),
+    "predict.outdated": (
+        "(mein Modell ist älter als die Beispiele dieses Chats: /train bringt es auf den "
+        "neuesten Stand)"
+    ),
+    "predict.teach": "Antworte mit /label <name>, um mir beizubringen, was es ist.",
+    "debug.usage": (
+        "Antworte mit /debug auf ein Bild, das ich gespeichert habe, um zu sehen, was das "
+        "Modell sieht."
+    ),
+    "debug.caption": "Was das Modell sieht: {size}×{size} Pixel, helle Tinte auf Schwarz.",
+    # /undo and /delete
+    "undo.done": (
+        "Dein letztes beschriftetes Beispiel ({label}) ist gelöscht. {label} hat noch {count}."
+    ),
+    "undo.nothing": "Du hast in diesem Chat keine beschrifteten Beispiele, die du rückgängig machen kannst.",
+    "delete.usage": "Welches Label? /delete <label> – siehe /labels.",
+    "delete.unknown": "Hier gibt es kein Label „{label}“. Siehe /labels.",
+    "delete.confirm": (
+        "Das Label {label} und seine {count} Beispiele löschen? Das lässt sich nicht "
+        "rückgängig machen."
+    ),
+    "delete.yes": "Ja, löschen",
+    "delete.no": "Nein, behalten",
+    "delete.done": "Das Label {label} und seine {count} Beispiele sind gelöscht.",
+    "delete.kept": "{label} bleibt.",
+    "delete.gone": "Dieses Label gibt es nicht mehr.",
+    "delete.not_yours": "Nur wer gefragt hat, kann das beantworten.",
+    "reset.empty": "Hier gibt es nichts zu löschen.",
+    "reset.confirm": (
+        "Alle {samples} Beispiele, {labels} Labels und die trainierten Modelle dieses Chats "
+        "löschen? Die Trainingsparameter bleiben. Das lässt sich nicht rückgängig machen."
+    ),
+    "reset.yes": "Ja, alles löschen",
+    "reset.no": "Nein, behalten",
+    "reset.kept": "Es wurde nichts gelöscht.",
+    "reset.training": "Hier läuft ein Training. Schick erst /stop, dann /reset.",
+    "reset.done": (
+        "{samples} Beispiele, {labels} Labels und {runs} Trainings mit ihren Modellen "
+        "gelöscht. Jetzt antwortet wieder das eingebaute Modell."
+    ),
+    # /export and /import
+    "export.empty": "Es gibt noch nichts zu exportieren: Dieser Chat hat keine Bilder.",
+    "export.too_large": (
+        "Der Export wäre {mb} MB groß, ich kann aber höchstens {limit} MB schicken. "
+        "Entferne zuerst ein paar Bilder mit /delete."
+    ),
+    "export.caption": (
+        "{images} Bilder, {labels} Labels. Schick dieses Zip mit der Bildunterschrift "
+        "/import in einen beliebigen Chat, um sie dort hinzuzufügen."
+    ),
+    "import.zip_hint": (
+        "Um die Bilder eines Zips von /export hinzuzufügen, schick es mit der "
+        "Bildunterschrift /import."
+    ),
+    "import.usage": (
+        "Schick eine Zip-Datei (etwa eine von /export) mit der Bildunterschrift /import, oder "
+        "antworte mit /import darauf. Jeder Ordner mit Bildern darin ist ein Label; Bilder in "
+        "unlabelled/ oder ganz oben bekommen keins."
+    ),
+    "import.download_failed": (
+        "Ich konnte die Datei nicht von Telegram herunterladen. Schick sie bitte noch einmal."
+    ),
+    "import.not_a_zip": (
+        "Die Datei ist kein Zip-Archiv, das ich lesen kann, deshalb wurde nichts importiert."
+    ),
+    "import.too_many_entries": (
+        "Das Zip enthält {count} Dateien; in einen Chat passen höchstens {limit}. Es wurde "
+        "nichts importiert."
+    ),
+    "import.too_big": (
+        "Das Zip entpackt sich zu zu viel (höchstens {entry_mb} MB pro Datei, {total_mb} MB "
+        "insgesamt). Es wurde nichts importiert."
+    ),
+    "import.bomb": (
+        "Das Zip ist viel stärker gepackt, als Bilder es je sind (eine Zip-Bombe?). Es wurde "
+        "nichts importiert."
+    ),
+    "import.unsafe_name": (
+        "Das Zip enthält „{name}“, und das ist keine einfache Datei in einem Ordner "
+        "(ein absoluter Pfad, „..“, ein Backslash oder ein Link). Es wurde nichts importiert."
+    ),
+    "import.done": "{count} Bilder importiert.",
+    "import.label_line": "• {label}: {count}",
+    "import.unlabelled_line": "• ohne Label: {count}",
+    "import.nothing_new": "Keine neuen Bilder importiert.",
+    "import.already_here": "{count} übersprungen, die schon in diesem Chat sind.",
+    "import.over_samples": "{count} passten nicht mehr: Ein Chat fasst höchstens {limit} Bilder.",
+    "import.over_labels": "{count} passten nicht mehr: Ein Chat hat höchstens {limit} Labels.",
+    "import.refused": "{count} abgelehnt:",
+    "import.refused_line": "• {path}: {reason}",
+    "import.train_hint": "Schick /train, um damit zu trainieren.",
+    "import.why.bad_label": "sein Ordner ist kein gültiges Label (1–32 Buchstaben, Ziffern, - oder _)",
+    "import.why.encrypted": "verschlüsselt",
+    "import.why.damaged": "beschädigt oder auf eine Art gepackt, die ich nicht lesen kann",
+    "import.why.empty": "leer",
+    "import.why.not_an_image": "kein Bild",
+    "import.why.unsupported_format": "nicht PNG, JPEG, WebP oder HEIC",
+    "import.why.animated": "animiert",
+    "import.why.too_many_pixels": "zu viele Pixel",
+    "import.why.too_small": "zu klein",
+    "import.why.extreme_aspect": "zu schmal",
+    "import.why.corrupt": "beschädigtes Bild",
+    "import.why.blank": "keine Zeichnung gefunden",
+    # other messages
+    "unknown_command": "{command} kenne ich nicht. /help zeigt, was ich kann.",
+    "text_hint": (
+        "Schick mir eine Zeichnung oder ein Foto von einem Smiley und beschrifte es dann "
+        "mit /label <name>."
+    ),
+    "not_allowed": "Tut mir leid, dieser Bot ist privat.",
+    "storage.full": (
+        "Meine Festplatte ist voll, deshalb konnte ich das nicht speichern. Nichts, was du "
+        "vorher geschickt hast, ist verloren. Bitte versuch es später noch einmal."
+    ),
+    "admin.only": "Nur die Admins dieser Gruppe können /{command} hier benutzen.",
+    "admin.check_failed": (
+        "Ich konnte nicht prüfen, ob du hier Admin bist. Bitte versuch es gleich noch einmal."
+    ),
+    "error": "Tut mir leid, bei mir ist etwas schiefgelaufen. Bitte versuch es noch einmal.",
     # --- pictures and /compare
     # --- corrections and /stats
     # --- /export model
+    "export.usage": (
+        "/export schickt die Bilder dieses Chats als Zip, /export model sein trainiertes Modell."
+    ),
+    "export.model_none": (
+        "Dieser Chat hat noch kein trainiertes Modell zum Exportieren: Trainiere zuerst eins "
+        "mit /train. Bis dahin antwortet das eingebaute Smiley-Modell, das Standardmodell, "
+        "und das wird nicht exportiert."
+    ),
+    "export.model_missing": (
+        "Die Dateien des Modells dieses Chats sind weg. Schick /train, um es neu zu trainieren."
+    ),
+    "export.model_too_large": (
+        "Das Modell ist {mb} MB groß, ich kann aber höchstens {limit} MB pro Datei schicken."
+    ),
+    "export.model_caption": (
+        "Das Modell dieses Chats, trainiert mit {samples} Beispielen. Seine Labels in der "
+        "Reihenfolge der Ausgabe: {labels}"
+    ),
+    "export.model_outdated": "Die Beispiele haben sich seitdem geändert: /train bringt es auf den neuesten Stand.",
+    "export.model_howto": (
+        "Um damit eine Zeichnung genau wie ich zu erkennen, führ diesen Python-Code in einer "
+        "Kopie meines Quellcodes aus (dem Repository dieses Bots, mit installierten "
+        "Abhängigkeiten): Dessen model/preprocess.py bereitet Bilder fürs Training und für "
+        "die Erkennung gleich auf."
+    ),
+    "export.model_step_prepare": "1. Bereite die Zeichnung {drawing} vor:",
+    "export.model_step_keras": "2. Erkenne sie mit Keras ({file}):",
+    "export.model_step_tflite": "Oder mit LiteRT ({file}), ohne TensorFlow:",
+    "export.model_step_show": "3. Zeig die Labels an, das wahrscheinlichste zuerst:",
 }

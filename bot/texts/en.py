@@ -18,7 +18,7 @@ TEXTS: dict[str, str] = {
     "cmd.set": "Change a training parameter",
     "cmd.params": "Show the training parameters",
     "cmd.debug": "Reply to an image: what the model sees",
-    "cmd.export": "Download this chat's images as a zip",
+    "cmd.export": "Images as a zip; /export model: the trained model",
     "cmd.import": "Caption a zip with /import to add its images",
     # /start and /help
     "start.private": (
@@ -58,6 +58,7 @@ TEXTS: dict[str, str] = {
         "/delete <label> – delete a label and its samples\n"
         "/reset – delete all of this chat's samples and models\n"
         "/export – this chat's images as a zip, one folder per label\n"
+        "/export model – the trained model as .keras and .tflite, with example code\n"
         "/import – send such a zip with the caption /import to add its images\n"
         "In groups, /train, /stop, /set, /delete, /reset and /import are for admins.\n\n"
         "I accept {accepts}.\n"
@@ -170,6 +171,10 @@ TEXTS: dict[str, str] = {
     "set.done": "{name} is now {value}. It applies to the next /train.",
     "params.header": "Training parameters (change with /set <name> <value>):",
     "params.line": "• {name} = {value} ({rule})",
+    "params.rule_whole": "a whole number from {low} to {high}",
+    "params.rule_number": "a number from {low} to {high}",
+    "params.or": "or",
+    "params.rule_names": "one of {names}",
     # predictions
     "predict.sure": "I think this is {label}.",
     "predict.not_sure": "Not sure. My best guesses:",
@@ -268,4 +273,26 @@ TEXTS: dict[str, str] = {
     # --- pictures and /compare
     # --- corrections and /stats
     # --- /export model
+    "export.usage": "/export sends this chat's images as a zip, /export model its trained model.",
+    "export.model_none": (
+        "This chat has no trained model to export yet: train one first with /train. Until "
+        "then the built-in smiley model answers, which is the default and not exported."
+    ),
+    "export.model_missing": (
+        "The files of this chat's model are gone. Send /train to train it again."
+    ),
+    "export.model_too_large": "The model is {mb} MB, but I can send at most {limit} MB per file.",
+    "export.model_caption": (
+        "This chat's model, trained on {samples} samples. Its labels in output order: {labels}"
+    ),
+    "export.model_outdated": "The samples changed since: /train to update it.",
+    "export.model_howto": (
+        "To classify a drawing with it exactly as I do, run this Python code in a copy of my "
+        "source code (this bot's repository, with its requirements installed): its "
+        "model/preprocess.py prepares images the same way for training and prediction."
+    ),
+    "export.model_step_prepare": "1. Prepare the drawing {drawing}:",
+    "export.model_step_keras": "2. Classify it with Keras ({file}):",
+    "export.model_step_tflite": "Or with LiteRT ({file}), without TensorFlow:",
+    "export.model_step_show": "3. Show the labels, most likely first:",
 }
