@@ -21,8 +21,10 @@ from telegram.ext import (
 from bot.acks import Acknowledger
 from bot.admins import AdminCheck
 from bot.config import Config
+from bot.corrections import FIX_CALLBACK_PATTERN, RETRAIN_CALLBACK_PATTERN, Corrections
 from bot.errors import on_error
 from bot.handlers.chats import bot_membership, guard_access, guard_admin_commands, migrate
+from bot.handlers.corrections import correction, retrain
 from bot.handlers.images import image
 from bot.handlers.info import help_command, labels, start, status, text_hint, unknown_command
 from bot.handlers.labelling import label
@@ -30,6 +32,7 @@ from bot.handlers.once import mark_handled, skip_handled
 from bot.handlers.portable import IMPORT_CAPTION, export, import_archive
 from bot.handlers.removal import DELETE_CALLBACK_PATTERN, delete, delete_answer, undo
 from bot.handlers.reset import RESET_CALLBACK_PATTERN, reset, reset_answer
+from bot.handlers.stats import stats
 from bot.handlers.training import debug, params, set_param, stop, train
 from bot.intake import Intake
 from bot.labelling import Labeller
@@ -56,6 +59,7 @@ COMMANDS = (
     "help",
     "label",
     "labels",
+    "stats",
     "status",
     "train",
     "stop",
@@ -110,6 +114,7 @@ def build_application(config: Config) -> BotApplication:
     services.preprocessor = Preprocessor(max_pixels=config.limits.max_image_pixels)
     services.intake = Intake(services.repo, config.limits, services.preprocessor)
     services.labeller = Labeller(services.repo, services.intake, config.limits)
+    services.corrections = Corrections(services.repo, config.limits, config.corrections)
     services.notices = Notices(application.bot)
     services.acks = Acknowledger(services.notices)
     services.predictor = Predictor(
@@ -136,6 +141,7 @@ def _register_handlers(application: BotApplication) -> None:
             CommandHandler("help", help_command, filters=NEW),
             CommandHandler("label", label, filters=NEW),
             CommandHandler("labels", labels, filters=NEW),
+            CommandHandler("stats", stats, filters=NEW),
             CommandHandler("status", status, filters=NEW),
             CommandHandler("undo", undo, filters=NEW),
             CommandHandler("delete", delete, filters=NEW),
@@ -149,6 +155,8 @@ def _register_handlers(application: BotApplication) -> None:
             CommandHandler("debug", debug, filters=NEW),
             CallbackQueryHandler(delete_answer, pattern=DELETE_CALLBACK_PATTERN),
             CallbackQueryHandler(reset_answer, pattern=RESET_CALLBACK_PATTERN),
+            CallbackQueryHandler(correction, pattern=FIX_CALLBACK_PATTERN),
+            CallbackQueryHandler(retrain, pattern=RETRAIN_CALLBACK_PATTERN),
             # Before the image handler, which would refuse the zip as an unsupported file.
             MessageHandler(
                 NEW & filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION), import_archive

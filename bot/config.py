@@ -14,6 +14,7 @@ __all__ = [
     "AccessConfig",
     "Config",
     "ConfigError",
+    "CorrectionsConfig",
     "LimitsConfig",
     "PredictionConfig",
     "StorageConfig",
@@ -27,7 +28,7 @@ TOKEN_ENV_VAR = "SMILEY_BOT_TOKEN"
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 TELEGRAM_DOWNLOAD_CAP = 20 * 1024 * 1024  # getFile refuses anything larger
-SECTIONS = ("telegram", "storage", "limits", "training", "prediction", "access")
+SECTIONS = ("telegram", "storage", "limits", "training", "prediction", "access", "corrections")
 # In groups, the commands that delete data or take the shared trainer: admins only.
 ADMIN_COMMANDS = frozenset({"delete", "set", "train", "stop", "import", "reset", "compare"})
 _COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
@@ -99,6 +100,14 @@ class PredictionConfig:
 
 
 @dataclass(frozen=True)
+class CorrectionsConfig:
+    """The buttons under a prediction that store the image under a label in one tap."""
+
+    # After this many taps that stored a label since the last training, offer to retrain.
+    retrain_offer_after: int = 10  # 0: never offer
+
+
+@dataclass(frozen=True)
 class AccessConfig:
     """Optional allow-lists (empty: everyone) and the commands only group admins may run."""
 
@@ -117,6 +126,7 @@ class Config:
     training: TrainingConfig = TrainingConfig()
     prediction: PredictionConfig = PredictionConfig()
     access: AccessConfig = AccessConfig()
+    corrections: CorrectionsConfig = CorrectionsConfig()
     source: Path = Path("config.toml")
 
 
@@ -200,6 +210,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         training=_training(_Section(root.table("training"), "training", path)),
         prediction=_prediction(_Section(root.table("prediction"), "prediction", path)),
         access=_access(_Section(root.table("access"), "access", path)),
+        corrections=_corrections(_Section(root.table("corrections"), "corrections", path)),
         source=path,
     )
     return config
@@ -331,3 +342,12 @@ def _access(section: _Section) -> AccessConfig:
     )
     section.finish()
     return access
+
+
+def _corrections(section: _Section) -> CorrectionsConfig:
+    defaults = CorrectionsConfig()
+    after = section.get("retrain_offer_after", int, defaults.retrain_offer_after)
+    if after < 0:
+        raise section.error("retrain_offer_after", f"must be 0 (off) or more, got {after}")
+    section.finish()
+    return CorrectionsConfig(retrain_offer_after=after)

@@ -9,6 +9,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.acks import Acknowledger
 from bot.admins import AdminCheck
 from bot.config import Config
+from bot.corrections import Corrections
 from bot.intake import Intake
 from bot.labelling import Labeller
 from bot.notices import Notices
@@ -33,6 +34,7 @@ class BotServices:
     preprocessor: Preprocessor
     intake: Intake
     labeller: Labeller
+    corrections: Corrections
     notices: Notices
     acks: Acknowledger
     predictor: Predictor

@@ -217,3 +217,25 @@ class ImportResult:
     def stored(self) -> int:
         """Return how many samples the import added."""
         return self.unlabelled + sum(count.count for count in self.imported)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What a tap on a prediction's button did to its sample.
+
+    ``sample`` is None when the sample is gone; ``stored`` tells whether this tap labelled
+    it (False: it already had a label); ``taps_since_training`` counts the chat's taps that
+    stored a label since its last training was requested, this one included.
+    """
+
+    sample: Sample | None
+    stored: bool
+    taps_since_training: int
+
+
+@dataclass(frozen=True)
+class ContributorCount:
+    """How many labelled samples of one chat a user sent (None: imported, nobody's)."""
+
+    user_id: int | None
+    count: int

@@ -24,6 +24,8 @@ from storage.records import (
     AddStatus,
     ChatFull,
     ChatReset,
+    ContributorCount,
+    Correction,
     ImportItem,
     ImportResult,
     LabelCount,
@@ -108,6 +110,7 @@ _MIGRATE_CHAT_STATEMENTS: Final = (
     "UPDATE OR IGNORE chat_params SET chat_id = :new WHERE chat_id = :old",
     "DELETE FROM chat_params WHERE chat_id = :old",
     "UPDATE training_runs SET chat_id = :new WHERE chat_id = :old",
+    "UPDATE corrections SET chat_id = :new WHERE chat_id = :old",
     "DELETE FROM chat_data_versions WHERE chat_id = :old",
 )
 
@@ -448,7 +451,7 @@ class Repository:
             ) as cursor:
                 prefixes = tuple(str(row[0]) for row in await cursor.fetchall())
             runs = await _count(conn, "training_runs", chat_id)
-            tables = ["samples", "labels", "album_labels", "training_runs"]
+            tables = ["samples", "labels", "album_labels", "training_runs", "corrections"]
             if not keep_params:
                 tables += ["chat_params", "chat_data_versions", "chat_removals"]
             for table in tables:
@@ -819,6 +822,75 @@ class Repository:
         async with self._read() as conn:
             row = await _fetchone(conn, _RUN_SELECT + " WHERE id = ?", (run_id,))
         return None if row is None else _to_run(row)
+
+    # --- corrections (taps on a prediction's buttons) and /stats -----------------------------
+
+    async def label_by_tap(
+        self,
+        chat_id: int,
+        sample_id: int,
+        label: str,
+        *,
+        user_id: int | None,
+        max_labels: int,
+        now: float | None = None,
+    ) -> Correction:
+        """Label a sample only if it is still unlabelled, and count the tap if it did.
+
+        The check and the change run in one write transaction, so of concurrent taps on one
+        sample exactly the first stores its label and the others find it labelled. The label
+        goes through the same path as /label (label limit, data version).
+
+        Raises:
+            TooManyLabels: The label is new and the chat already has max_labels labels.
+        """
+        _check_label(label)
+        at = _timestamp(now)
+        async with self._write() as conn:
+            sample = await _sample_by_id(conn, chat_id, sample_id)
+            if sample is None or sample.label is not None:
+                return Correction(sample, stored=False, taps_since_training=0)
+            await _apply_label(conn, chat_id, [sample_id], label, user_id, at, max_labels)
+            await _execute(
+                conn,
+                "INSERT INTO corrections (chat_id, sample_id, user_id, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (chat_id, sample_id, user_id, at),
+            )
+            taps = await _scalar(
+                conn,
+                "SELECT count(*) FROM corrections WHERE chat_id = ? AND created_at > coalesce("
+                "(SELECT max(created_at) FROM training_runs WHERE chat_id = ?), 0)",
+                (chat_id, chat_id),
+            )
+            stored = await _require_sample(conn, chat_id, sample_id)
+        return Correction(stored, stored=True, taps_since_training=int(taps))
+
+    async def label_ids(self, chat_id: int) -> dict[str, int]:
+        """Return every label of this chat with its stable id (for callback data)."""
+        async with self._read() as conn:
+            rows = await _fetchall(
+                conn, "SELECT name, id FROM labels WHERE chat_id = ? ORDER BY name", (chat_id,)
+            )
+        return {str(name): int(label_id) for name, label_id in rows}
+
+    async def contributor_counts(self, chat_id: int) -> list[ContributorCount]:
+        """Return the labelled samples of this chat per sender, most first.
+
+        The sender is who sent the image (else who labelled it); imported samples have
+        neither and count under None.
+        """
+        async with self._read() as conn:
+            rows = await _fetchall(
+                conn,
+                "SELECT coalesce(user_id, labelled_by) AS who, count(*) AS n FROM samples"
+                " WHERE chat_id = ? AND label_id IS NOT NULL"
+                " GROUP BY who ORDER BY n DESC, who IS NULL, who",
+                (chat_id,),
+            )
+        return [
+            ContributorCount(None if who is None else int(who), int(count)) for who, count in rows
+        ]
 
 
 def _disk_full(exc: BaseException) -> bool:

@@ -55,7 +55,12 @@ async def image(update: Update, context: BotContext) -> None:
             logger.exception("prediction in chat %s failed", message.chat_id)
         else:
             low = services.config.prediction.low_confidence
-            await message.reply_text(prediction_text(prediction, low, lang), do_quote=True)
+            keyboard = await services.corrections.keyboard(
+                message.chat_id, result.sample.id, [label for label, _ in prediction.ranked]
+            )
+            await message.reply_text(
+                prediction_text(prediction, low, lang), do_quote=True, reply_markup=keyboard
+            )
             return
     await services.acks.stored(message, result, lang)
 

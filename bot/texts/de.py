@@ -334,6 +334,37 @@ TEXTS: dict[str, str] = {
     "error": "Tut mir leid, bei mir ist etwas schiefgelaufen. Bitte versuch es noch einmal.",
     # --- pictures and /compare
     # --- corrections and /stats
+    "cmd.stats": "Beispiele pro Person und pro Label",
+    "fix.stored": "Gespeichert als {label}.",
+    "fix.stored_line": "✅ Gespeichert als {label}",
+    "fix.stored_line_by": "✅ Gespeichert als {label} von {name}",
+    "fix.already": "Schon gespeichert als {label}.",
+    "fix.gone": "Dieses Bild ist nicht mehr gespeichert.",
+    "fix.gone_line": "🗑 Dieses Bild wurde gelöscht.",
+    "fix.label_gone": "Dieses Label gibt es hier nicht mehr. Tipp auf ein anderes oder nimm /label.",
+    "fix.too_many_labels": (
+        "Dieser Chat hat schon {limit} Labels, mehr gehen nicht. Tipp auf eins davon "
+        "oder lösch eins mit /delete <label>."
+    ),
+    "fix.retrain_offer": (
+        "Du hast seit dem letzten Training {count} Beispiele per Tipp hinzugefügt. "
+        "Noch mal trainieren?"
+    ),
+    "fix.retrain_offer_one": (
+        "Du hast seit dem letzten Training 1 Beispiel per Tipp hinzugefügt. Noch mal trainieren?"
+    ),
+    "fix.retrain_button": "Jetzt trainieren",
+    "stats.empty": (
+        "Noch keine beschrifteten Beispiele. Schick einen Smiley mit der Bildunterschrift "
+        "/label smile."
+    ),
+    "stats.contributors": "Beispiele pro Person:",
+    "stats.labels": "Beispiele pro Label:",
+    "stats.line": "• {name}: {count}",
+    "stats.others": "• {people} weitere: {count}",
+    "stats.imported": "importiert",
+    "stats.unknown_user": "Nutzer {id}",
+    "stats.total": "Beschriftete Beispiele insgesamt: {count}",
     # --- /export model
     "export.usage": (
         "/export schickt die Bilder dieses Chats als Zip, /export model sein trainiertes Modell."

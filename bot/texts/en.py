@@ -272,6 +272,29 @@ TEXTS: dict[str, str] = {
     "error": "Sorry, something went wrong on my side. Please try again.",
     # --- pictures and /compare
     # --- corrections and /stats
+    "cmd.stats": "Samples per contributor and per label",
+    "fix.stored": "Stored as {label}.",
+    "fix.stored_line": "✅ Stored as {label}",
+    "fix.stored_line_by": "✅ Stored as {label} by {name}",
+    "fix.already": "Already stored as {label}.",
+    "fix.gone": "This image is no longer stored.",
+    "fix.gone_line": "🗑 This image was deleted.",
+    "fix.label_gone": "That label no longer exists here. Tap another one or use /label.",
+    "fix.too_many_labels": (
+        "This chat already has {limit} labels, the maximum. Tap one of them, or "
+        "remove one with /delete <label>."
+    ),
+    "fix.retrain_offer": "You added {count} samples by tapping since the last training. Train again?",
+    "fix.retrain_offer_one": "You added 1 sample by tapping since the last training. Train again?",
+    "fix.retrain_button": "Train now",
+    "stats.empty": "No labelled samples yet. Send a smiley with the caption /label smile.",
+    "stats.contributors": "Samples per contributor:",
+    "stats.labels": "Samples per label:",
+    "stats.line": "• {name}: {count}",
+    "stats.others": "• {people} others: {count}",
+    "stats.imported": "imported",
+    "stats.unknown_user": "user {id}",
+    "stats.total": "Labelled samples in all: {count}",
     # --- /export model
     "export.usage": "/export sends this chat's images as a zip, /export model its trained model.",
     "export.model_none": (

@@ -30,6 +30,7 @@ def test_example_config_with_a_token_loads_with_the_documented_defaults(tmp_path
     assert config.limits.label_window_minutes == 10.0
     assert config.access.user_ids == frozenset()
     assert config.access.admin_commands == ADMIN_COMMANDS
+    assert config.corrections.retrain_offer_after == 10
 
 
 def test_environment_token_overrides_the_file(tmp_path: Path) -> None:
@@ -65,6 +66,14 @@ def test_token_is_not_in_the_repr(tmp_path: Path) -> None:
         ('[telegram]\ntoken = "1:a"\nbase_url = "ftp://x"\n', "base_url"),
         ('[telegram]\ntoken = "1:a"\n[storrage]\n', "[storrage]: unknown section"),
         ("[telegram\n", "not valid TOML"),
+        (
+            '[telegram]\ntoken = "1:a"\n[corrections]\nretrain_offer_after = -1\n',
+            "[corrections] retrain_offer_after: must be 0 (off) or more",
+        ),
+        (
+            '[telegram]\ntoken = "1:a"\n[corrections]\nretrain_offer_after = 2.5\n',
+            "[corrections] retrain_offer_after: must be an integer",
+        ),
     ],
 )
 def test_mistakes_name_the_key_and_the_file(tmp_path: Path, text: str, expected: str) -> None:
@@ -98,3 +107,10 @@ def test_main_prints_one_line_and_exits_2_without_a_traceback(tmp_path: Path) ->
     assert len(lines) == 1, result.stderr
     assert "token" in lines[0] and str(path) in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_retrain_offer_can_be_turned_off(tmp_path: Path) -> None:
+    path = write(tmp_path, '[telegram]\ntoken = "1:a"\n[corrections]\nretrain_offer_after = 0\n')
+    assert load_config(path, environ={}).corrections.retrain_offer_after == 0
+    default = load_config(write(tmp_path, '[telegram]\ntoken = "1:a"\n'), environ={})
+    assert default.corrections.retrain_offer_after == 10

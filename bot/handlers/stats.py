@@ -1,0 +1,63 @@
+"""/stats: who contributed how many labelled samples, and how many each label has."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.handlers.common import language, reply, shown
+from bot.services import BotContext
+from bot.texts import t
+from storage import LabelCount
+from storage.records import ContributorCount
+
+__all__ = ["TOP_CONTRIBUTORS", "stats"]
+
+TOP_CONTRIBUTORS = 10  # named one by one; the rest are summed up as "others"
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """Show the labelled samples per contributor (in groups) and per label."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    lang = language(update)
+    repo = context.bot_data.repo
+    labels = sorted(await repo.label_counts(chat.id), key=lambda c: (-c.count, c.name))
+    if not labels:
+        await reply(update, t("stats.empty", lang))
+        return
+    lines: list[str] = []
+    if chat.type != ChatType.PRIVATE:  # in a private chat the one contributor is the reader
+        contributors = await repo.contributor_counts(chat.id)
+        lines += await _contributor_lines(context, chat.id, contributors, lang)
+        lines.append("")
+    lines += _label_lines(labels, lang)
+    lines += ["", t("stats.total", lang, count=sum(c.count for c in labels))]
+    await reply(update, "\n".join(lines))
+
+
+async def _contributor_lines(
+    context: BotContext, chat_id: int, contributors: list[ContributorCount], lang: str | None
+) -> list[str]:
+    lines = [t("stats.contributors", lang)]
+    admins = context.bot_data.admins
+    people = [(c.user_id, c.count) for c in contributors if c.user_id is not None]
+    for user_id, count in people[:TOP_CONTRIBUTORS]:
+        name = await admins.name(context.bot, chat_id, user_id)
+        text = shown(name) if name else t("stats.unknown_user", lang, id=user_id)
+        lines.append(t("stats.line", lang, name=text, count=count))
+    rest = people[TOP_CONTRIBUTORS:]
+    if rest:
+        count = sum(count for _, count in rest)
+        lines.append(t("stats.others", lang, people=len(rest), count=count))
+    imported = sum(c.count for c in contributors if c.user_id is None)
+    if imported:
+        lines.append(t("stats.line", lang, name=t("stats.imported", lang), count=imported))
+    return lines
+
+
+def _label_lines(labels: list[LabelCount], lang: str | None) -> list[str]:
+    lines = [t("stats.labels", lang)]
+    lines += [t("stats.line", lang, name=c.name, count=c.count) for c in labels]
+    return lines
