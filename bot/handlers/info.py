@@ -38,6 +38,9 @@ async def help_command(update: Update, context: BotContext) -> None:
             window=f"{limits.label_window_minutes:g}",
             suggested=", ".join(SUGGESTED_LABELS),
             max_labels=limits.max_labels_per_chat,
+            admin_commands=", ".join(
+                f"/{name}" for name in sorted(context.bot_data.config.access.admin_commands)
+            ),
         ),
     )
 

@@ -47,6 +47,7 @@ TEXTS: dict[str, str] = {
         "• schick es mit der Bildunterschrift /label smile\n"
         "• antworte auf ein Bild mit /label smile (korrigiert auch ein falsches Label)\n"
         "• schick /label smile direkt nach deinem Bild (innerhalb von {window} Minuten)\n"
+        "• tipp unter meiner Vorhersage auf das richtige Label (✅, wenn ich richtig lag)\n"
         "Ein Album mit der Bildunterschrift /label smile beschriftet jedes Bild darin.\n\n"
         "Label-Namen: 1–32 Buchstaben, Ziffern, - oder _. Probier: {suggested}. "
         "Bis zu {max_labels} Labels pro Chat.\n\n"
@@ -55,6 +56,9 @@ TEXTS: dict[str, str] = {
         "/train – das Modell dieses Chats trainieren (/stop bricht ab)\n"
         "/set, /params – Trainingsparameter (epochs, learning_rate, batch_size, architecture, validation, start)\n"
         "/debug – auf ein Bild antworten: das 28×28-Bild, das das Modell sieht\n"
+        "/samples <label> – ein Bogen mit den 28×28-Bildern dieses Labels\n"
+        "/compare – dense und cnn mit denselben Daten trainieren und vergleichen\n"
+        "/stats – Beispiele pro Person und pro Label\n"
         "/undo – dein zuletzt beschriftetes Beispiel löschen\n"
         "/delete <label> – ein Label mit seinen Beispielen löschen\n"
         "/reset – alle Beispiele und Modelle dieses Chats löschen\n"
@@ -62,7 +66,7 @@ TEXTS: dict[str, str] = {
         "/export model – das trainierte Modell als .keras und .tflite, mit Beispielcode\n"
         "/import – schick so ein Zip mit der Bildunterschrift /import, um seine Bilder "
         "hinzuzufügen\n"
-        "In Gruppen sind /train, /stop, /set, /delete, /reset und /import nur für Admins.\n\n"
+        "In Gruppen nur für Admins: {admin_commands}.\n\n"
         "Ich nehme {accepts}.\n"
         "Gespeichert wird: jedes Bild als kleine Graustufen-Kopie und als 28×28-Version, "
         "mit Label und Absender-ID, nur um das Modell dieses Chats zu trainieren. Die Daten "
@@ -217,7 +221,7 @@ TEXTS: dict[str, str] = {
         "(mein Modell ist älter als die Beispiele dieses Chats: /train bringt es auf den "
         "neuesten Stand)"
     ),
-    "predict.teach": "Antworte mit /label <name>, um mir beizubringen, was es ist.",
+    "predict.teach": "Tipp unten auf das richtige Label oder antworte mit /label <name>.",
     "debug.usage": (
         "Antworte mit /debug auf ein Bild, das ich gespeichert habe, um zu sehen, was das "
         "Modell sieht."

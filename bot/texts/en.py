@@ -46,6 +46,7 @@ TEXTS: dict[str, str] = {
         "• send it with the caption /label smile\n"
         "• reply to an image with /label smile (also fixes a wrong label)\n"
         "• send /label smile right after your image (within {window} minutes)\n"
+        "• tap the right label under my prediction (✅ if I got it right)\n"
         "An album captioned /label smile labels every image in it.\n\n"
         "Label names: 1–32 letters, digits, - or _. Try: {suggested}. "
         "Up to {max_labels} labels per chat.\n\n"
@@ -54,13 +55,16 @@ TEXTS: dict[str, str] = {
         "/train – train this chat's model (/stop cancels it)\n"
         "/set, /params – training parameters (epochs, learning_rate, batch_size, architecture, validation, start)\n"
         "/debug – reply to an image: the 28×28 picture the model sees\n"
+        "/samples <label> – a sheet of that label's 28×28 pictures\n"
+        "/compare – train dense and cnn on the same data and compare them\n"
+        "/stats – samples per person and per label\n"
         "/undo – delete your last labelled sample\n"
         "/delete <label> – delete a label and its samples\n"
         "/reset – delete all of this chat's samples and models\n"
         "/export – this chat's images as a zip, one folder per label\n"
         "/export model – the trained model as .keras and .tflite, with example code\n"
         "/import – send such a zip with the caption /import to add its images\n"
-        "In groups, /train, /stop, /set, /delete, /reset and /import are for admins.\n\n"
+        "Only for admins in groups: {admin_commands}.\n\n"
         "I accept {accepts}.\n"
         "Stored: each image as a small grayscale copy and a 28×28 version, with its "
         "label and sender id, only to train this chat's model. Each chat's data is "
@@ -180,7 +184,7 @@ TEXTS: dict[str, str] = {
     "predict.not_sure": "Not sure. My best guesses:",
     "predict.default_model": "(the built-in smiley model: label your own and /train to teach me)",
     "predict.outdated": "(my model is older than this chat's samples: /train to update it)",
-    "predict.teach": "Reply /label <name> to teach me what it is.",
+    "predict.teach": "Tap the right label below, or reply /label <name>.",
     "debug.usage": "Reply /debug to an image I stored to see what the model sees.",
     "debug.caption": "What the model sees: {size}×{size} pixels, bright ink on black.",
     # /undo and /delete

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.app import COMMANDS, BotApplication
+from bot.config import Config
 from bot.fakeserver import FakeTelegram
-from tests.bot.conftest import ALICE, GROUP, answer, answered, reaction
+from tests.bot.conftest import ALICE, GROUP, answer, answered, reaction, running
 
 Smiley = Callable[..., bytes]
 
@@ -43,6 +45,19 @@ async def test_help_suggests_the_talks_labels_and_says_what_is_stored(
     assert "smile, sad, neutral, upside-down" in text
     assert "Stored:" in text
     assert "within 10 minutes" in text
+    assert (
+        "Only for admins in groups: /compare, /delete, /import, /reset, /set, /stop, /train."
+        in text
+    )
+
+
+async def test_help_names_the_admin_only_commands_as_configured(
+    telegram: FakeTelegram, config: Config
+) -> None:
+    config = replace(config, access=replace(config.access, admin_commands=frozenset({"reset"})))
+    async with running(config):
+        text = await answer(telegram, telegram.send_text(ALICE, ALICE, "/help"))
+    assert "Only for admins in groups: /reset." in text
 
 
 async def test_status_says_which_labels_need_how_many_more(

@@ -32,7 +32,7 @@ async def test_reply_labels_an_earlier_image_and_relabels_it(
     telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
 ) -> None:
     photo = telegram.send_photo(ALICE, ALICE, smiley("sad"))
-    assert "Reply /label <name> to teach me" in await answer(telegram, photo)
+    assert "Tap the right label below, or reply /label <name>." in await answer(telegram, photo)
 
     first = telegram.send_text(ALICE, ALICE, "/label sad", reply_to=photo["message_id"])
     assert "Labelled as sad" in await answer(telegram, first)
