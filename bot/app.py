@@ -32,8 +32,9 @@ from bot.handlers.once import mark_handled, skip_handled
 from bot.handlers.portable import IMPORT_CAPTION, export, import_archive
 from bot.handlers.removal import DELETE_CALLBACK_PATTERN, delete, delete_answer, undo
 from bot.handlers.reset import RESET_CALLBACK_PATTERN, reset, reset_answer
+from bot.handlers.samples import samples
 from bot.handlers.stats import stats
-from bot.handlers.training import debug, params, set_param, stop, train
+from bot.handlers.training import compare, debug, params, set_param, stop, train
 from bot.intake import Intake
 from bot.labelling import Labeller
 from bot.notices import Notices
@@ -66,6 +67,8 @@ COMMANDS = (
     "set",
     "params",
     "debug",
+    "samples",
+    "compare",
     "undo",
     "delete",
     "reset",
@@ -153,6 +156,8 @@ def _register_handlers(application: BotApplication) -> None:
             CommandHandler("set", set_param, filters=NEW),
             CommandHandler("params", params, filters=NEW),
             CommandHandler("debug", debug, filters=NEW),
+            CommandHandler("samples", samples, filters=NEW),
+            CommandHandler("compare", compare, filters=NEW),
             CallbackQueryHandler(delete_answer, pattern=DELETE_CALLBACK_PATTERN),
             CallbackQueryHandler(reset_answer, pattern=RESET_CALLBACK_PATTERN),
             CallbackQueryHandler(correction, pattern=FIX_CALLBACK_PATTERN),

@@ -8,7 +8,15 @@ from bot.predictor import Prediction
 from bot.progress import bar
 from bot.texts import t
 
-__all__ = ["failure_text", "finished_text", "prediction_text", "progress_text"]
+__all__ = [
+    "comparison_failure_text",
+    "comparison_progress_text",
+    "comparison_text",
+    "failure_text",
+    "finished_text",
+    "prediction_text",
+    "progress_text",
+]
 
 TOP_LABELS = 3
 
@@ -69,6 +77,52 @@ def finished_text(result: dict[str, Any], lang: str | None) -> str:
         lines.append(t("train.start_scratch", lang))
     lines.append(t("train.serving", lang))
     return "\n".join(lines)
+
+
+def comparison_progress_text(
+    event: dict[str, Any],
+    architectures: list[str],
+    labels: list[str],
+    samples: int,
+    lang: str | None,
+) -> str:
+    """Describe one epoch event of a /compare worker (its phase is the architecture)."""
+    done, total = int(event["done"]), max(1, int(event["total"]))
+    lines = [
+        t(
+            "compare.progress_header",
+            lang,
+            architectures=" / ".join(architectures),
+            labels=", ".join(labels),
+            samples=samples,
+        ),
+        t(
+            "compare.progress_stage",
+            lang,
+            architecture=event["phase"],
+            fold=event["fold"],
+            folds=event["folds"],
+            epoch=event["epoch"],
+            epochs=event["epochs"],
+        ),
+        f"{bar(done / total)} {100 * done // total}%",
+    ]
+    return "\n".join(lines)
+
+
+def comparison_text(result: dict[str, Any], lang: str | None) -> str:
+    """Return the one line of a finished /compare: each architecture's validation accuracy."""
+    results = ", ".join(
+        f"{name} {100 * accuracy:.0f}%" for name, accuracy in result["accuracies"].items()
+    )
+    if result["mode"] == "kfold":
+        return t("compare.result_kfold", lang, folds=result["folds"], results=results)
+    return t("compare.result_holdout", lang, results=results)
+
+
+def comparison_failure_text(status: str, reason: str, lang: str | None) -> str:
+    """Describe a comparison that failed or was stopped; the serving model is untouched."""
+    return t(f"compare.{status}", lang, reason=reason) + "\n" + t("compare.model_unchanged", lang)
 
 
 def failure_text(status: str, reason: str, lang: str | None) -> str:

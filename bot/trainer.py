@@ -1,4 +1,9 @@
-"""Run /train in a worker process, one per chat, queued across chats."""
+"""Run /train and /compare in a worker process, one per chat, queued across chats.
+
+A /compare runs like a /train (queued, progress, /stop) but exports nothing and records no
+run: what it leaves behind while it runs is a small marker file next to its job directory,
+so that after a kill the next start can tell the chat it was interrupted.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +28,26 @@ from telegram.ext import ExtBot
 
 from bot.config import Config
 from bot.params import with_defaults
+from bot.pictures import (
+    comparison_chart_texts,
+    read_charts,
+    send_comparison_chart,
+    send_training_pictures,
+    training_chart_texts,
+)
 from bot.predictor import Predictor
 from bot.progress import ProgressMessage
-from bot.reports import failure_text, finished_text, progress_text
+from bot.reports import (
+    comparison_failure_text,
+    comparison_progress_text,
+    comparison_text,
+    failure_text,
+    finished_text,
+    progress_text,
+)
 from bot.texts import t
 from model import INPUT_SIZE
-from storage import Repository, StorageFull, TrainingRun
+from storage import LabelledInput, Repository, StorageFull, TrainingRun
 
 __all__ = ["AlreadyTraining", "NotEnoughSamples", "Trainer"]
 
@@ -39,6 +58,10 @@ MIN_LABELS = 2
 TERMINATE_GRACE = 1.5
 STDERR_LINES_KEPT = 40
 MODEL_SUFFIXES = (".keras", ".tflite", ".json")
+# /compare: the lesson of the talk, a network that sees pixels alone against one that sees shapes.
+COMPARED_ARCHITECTURES = ("dense", "cnn")
+COMPARE_PREFIX = "compare-"
+MARKER_SUFFIX = ".json"
 
 
 class NotEnoughSamples(Exception):
@@ -61,13 +84,33 @@ class _Failed(Exception):
 
 @dataclass
 class _Job:
-    run: TrainingRun
+    kind: str  # "train" | "compare"
+    chat_id: int
+    name: str  # of its directory under models_dir/jobs
+    labels: list[str]
+    params: dict[str, Any]
+    sample_ids: list[int]
+    seed: int
     language: str | None
     inputs: np.ndarray  # uint8 (N, size, size)
-    targets: list[int]  # index into run.labels, per sample
+    targets: list[int]  # index into labels, per sample
     progress: ProgressMessage
+    reply_to: int  # the /train or /compare message
+    run: TrainingRun | None = None  # /train only
     process: asyncio.subprocess.Process | None = None
     stop_requested: bool = False
+    # What to send once the job is over and its slot is free: (charts, the worker's result).
+    pictures: tuple[dict[str, bytes], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class _Data:
+    """A chat's training data, checked and ready for a worker."""
+
+    labels: list[str]
+    sample_ids: list[int]
+    inputs: np.ndarray
+    targets: list[int]
 
 
 class Trainer:
@@ -103,49 +146,87 @@ class Trainer:
         """
         if chat_id in self._jobs:
             raise AlreadyTraining
-        samples = [
-            s for s in await self._repo.labelled_inputs(chat_id) if s.input_size == INPUT_SIZE
-        ]
-        counts = Counter(sample.label for sample in samples)
-        minimum = self._config.limits.min_samples_per_label
-        missing = {label: minimum - n for label, n in sorted(counts.items()) if n < minimum}
-        if len(counts) < MIN_LABELS or missing:
-            raise NotEnoughSamples(missing, len(counts), minimum)
-        labels = sorted(counts)
-        index = {label: i for i, label in enumerate(labels)}
+        data = _prepare(await self._repo.labelled_inputs(chat_id), self._config)
         run = await self._repo.create_run(
             chat_id,
             requested_by=user_id,
             params=with_defaults(await self._repo.params(chat_id)),
-            labels=labels,
-            sample_ids=[sample.sample_id for sample in samples],
+            labels=data.labels,
+            sample_ids=data.sample_ids,
             data_version=await self._repo.data_version(chat_id),
         )
+        progress = await self._announce(chat_id, "train", language, reply_to)
+        await self._repo.set_run_message(run.id, progress.message_id)
+        self._start(
+            _Job(
+                kind="train",
+                chat_id=chat_id,
+                name=f"run-{run.id}",
+                labels=run.labels,
+                params=run.params,
+                sample_ids=run.sample_ids,
+                seed=run.id,
+                language=language,
+                inputs=data.inputs,
+                targets=data.targets,
+                progress=progress,
+                reply_to=reply_to,
+                run=run,
+            )
+        )
+
+    async def compare(self, chat_id: int, language: str | None, reply_to: int) -> None:
+        """Queue a comparison of dense and cnn on the same validation runs; export nothing.
+
+        Raises:
+            AlreadyTraining: a training or comparison is queued or running for this chat.
+            NotEnoughSamples: the data does not allow training yet.
+        """
+        if chat_id in self._jobs:
+            raise AlreadyTraining
+        data = _prepare(await self._repo.labelled_inputs(chat_id), self._config)
+        params = with_defaults(await self._repo.params(chat_id))
+        # The same data gives the same folds, so two /compare in a row agree.
+        seed = await self._repo.data_version(chat_id)
+        progress = await self._announce(chat_id, "compare", language, reply_to)
+        job = _Job(
+            kind="compare",
+            chat_id=chat_id,
+            name=f"{COMPARE_PREFIX}{chat_id}-{time.time_ns()}",
+            labels=data.labels,
+            params=params,
+            sample_ids=data.sample_ids,
+            seed=seed,
+            language=language,
+            inputs=data.inputs,
+            targets=data.targets,
+            progress=progress,
+            reply_to=reply_to,
+        )
+        marker = {"chat_id": chat_id, "message_id": progress.message_id, "language": language}
+        await asyncio.to_thread(self._write_marker, job, marker)
+        self._start(job)
+
+    async def _announce(
+        self, chat_id: int, kind: str, language: str | None, reply_to: int
+    ) -> ProgressMessage:
+        """Say that the job is queued or starting; return that message, to edit as it goes."""
         ahead = len(self._jobs) - self._config.training.concurrency + 1
         text = (
-            t("train.queued", language, ahead=ahead) if ahead > 0 else t("train.starting", language)
+            t(f"{kind}.queued", language, ahead=ahead)
+            if ahead > 0
+            else t(f"{kind}.starting", language)
         )
         message = await self._bot.send_message(
             chat_id,
             text,
             reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True),
         )
-        await self._repo.set_run_message(run.id, message.message_id)
-        inputs = np.stack(
-            [
-                np.frombuffer(s.model_input, np.uint8).reshape(INPUT_SIZE, INPUT_SIZE)
-                for s in samples
-            ]
-        )
-        job = _Job(
-            run=run,
-            language=language,
-            inputs=inputs,
-            targets=[index[sample.label] for sample in samples],
-            progress=ProgressMessage(self._bot, chat_id, message.message_id, text),
-        )
-        self._jobs[chat_id] = job
-        self._track(asyncio.create_task(self._run(job), name=f"training-{run.id}"))
+        return ProgressMessage(self._bot, chat_id, message.message_id, text)
+
+    def _start(self, job: _Job) -> None:
+        self._jobs[job.chat_id] = job
+        self._track(asyncio.create_task(self._run(job), name=job.name))
 
     async def stop(self, chat_id: int) -> bool:
         """Cancel the chat's training; the previous model keeps serving."""
@@ -162,7 +243,17 @@ class Trainer:
         self._track(asyncio.create_task(self.recover(), name="recover-trainings"))
 
     async def recover(self) -> None:
-        """Report runs that a previous process left unfinished as interrupted."""
+        """Report runs and comparisons that a previous process left unfinished as interrupted."""
+        for marker in await asyncio.to_thread(self._take_markers):
+            chat_id, message_id = marker.get("chat_id"), marker.get("message_id")
+            language = marker.get("language")
+            if not isinstance(chat_id, int) or not isinstance(message_id, int):
+                continue
+            lang = language if isinstance(language, str) else None
+            logger.info("a comparison in chat %s was interrupted", chat_id)
+            text = comparison_failure_text("interrupted", t("compare.reason_restart", lang), lang)
+            with contextlib.suppress(TelegramError):
+                await self._bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
         for run in await self._repo.interrupt_unfinished_runs():
             logger.info("training run %s of chat %s was interrupted", run.id, run.chat_id)
             text = failure_text("interrupted", t("train.reason_restart"), None)
@@ -188,43 +279,54 @@ class Trainer:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, job: _Job) -> None:
-        run, lang = job.run, job.language
+        lang = job.language
+        cancelled = False
         try:
             async with self._slots:
                 if job.stop_requested:
                     await self._end(job, "stopped", t("train.reason_stop", lang))
                     return
-                await self._repo.start_run(run.id)
-                await job.progress.show(t("train.starting", lang), final=True)
+                if job.run is not None:
+                    await self._repo.start_run(job.run.id)
+                await job.progress.show(t(f"{job.kind}.starting", lang), final=True)
                 began = time.monotonic()
                 result = await self._execute(job)
                 if job.stop_requested:
                     await self._end(job, "stopped", t("train.reason_stop", lang))
                     return
                 # What the user waited for: worker start-up and export included.
-                await self._finish(job, {**result, "wall_seconds": time.monotonic() - began})
+                result = {**result, "wall_seconds": time.monotonic() - began}
+                if job.kind == "compare":
+                    await self._finish_compare(job, result)
+                else:
+                    await self._finish(job, result)
         except _Failed as exc:
             await self._end(job, "failed", str(exc))
         except asyncio.CancelledError:
+            cancelled = True
             raise  # shutting down: the next start reports the run as interrupted
         except (StorageFull, OSError) as exc:
             if not isinstance(exc, StorageFull) and exc.errno != errno.ENOSPC:
-                logger.exception("training run %s failed", run.id)
+                logger.exception("job %s failed", job.name)
                 await self._end(job, "failed", t("train.reason_bug", lang))
                 return
-            logger.warning("training run %s: the disk is full (%s)", run.id, exc)
+            logger.warning("job %s: the disk is full (%s)", job.name, exc)
             await self._end(job, "failed", t("train.reason_no_space", lang))
         except Exception:
-            logger.exception("training run %s failed", run.id)
+            logger.exception("job %s failed", job.name)
             await self._end(job, "failed", t("train.reason_bug", lang))
         finally:
-            self._jobs.pop(run.chat_id, None)
-            shutil.rmtree(self._job_dir(run), ignore_errors=True)
+            self._jobs.pop(job.chat_id, None)
+            shutil.rmtree(self._job_dir(job), ignore_errors=True)
+            if not cancelled:  # else the next start reports the comparison as interrupted
+                self._marker(job).unlink(missing_ok=True)
+        # Outside the slot: another chat's training need not wait for our uploads.
+        if job.pictures is not None:
+            await self._send_pictures(job, *job.pictures)
 
     async def _execute(self, job: _Job) -> dict[str, Any]:
-        run = job.run
-        job_dir = self._job_dir(run)
-        prefix = self._models_dir / str(run.chat_id) / f"run-{run.id}"
+        job_dir = self._job_dir(job)
+        prefix = self._models_dir / str(job.chat_id) / job.name
         await asyncio.to_thread(self._write_job, job, job_dir, prefix)
         # stdin stays open as a lifeline: the worker exits when it reads EOF, so a killed
         # bot never leaves an orphan training behind.
@@ -250,8 +352,7 @@ class Trainer:
                 if event is None:
                     continue
                 if event["event"] == "epoch":
-                    text = progress_text(event, run.labels, len(job.targets), job.language)
-                    await job.progress.show(text)
+                    await job.progress.show(self._progress_text(job, event))
                 elif event["event"] == "finished":
                     result = event["result"]
                 elif event["event"] == "failed" and event.get("reason") == "no_space":
@@ -268,45 +369,120 @@ class Trainer:
             return {}
         if code != 0 or result is None:
             logger.error(
-                "training worker of run %s exited with %s:\n%s", run.id, code, "".join(stderr_tail)
+                "worker of job %s exited with %s:\n%s", job.name, code, "".join(stderr_tail)
             )
             raise _Failed(error or t("train.reason_crash", job.language, code=code))
         return result
 
+    def _progress_text(self, job: _Job, event: dict[str, Any]) -> str:
+        samples = len(job.targets)
+        if job.kind == "compare":
+            architectures = list(COMPARED_ARCHITECTURES)
+            return comparison_progress_text(event, architectures, job.labels, samples, job.language)
+        return progress_text(event, job.labels, samples, job.language)
+
     def _write_job(self, job: _Job, job_dir: Path, prefix: Path) -> None:
         job_dir.mkdir(parents=True, exist_ok=True)
-        prefix.parent.mkdir(parents=True, exist_ok=True)
-        run = job.run
         np.savez(
             job_dir / "data.npz",
             x=job.inputs,
             y=np.asarray(job.targets, dtype=np.int64),
-            sample_ids=np.asarray(run.sample_ids, dtype=np.int64),
+            sample_ids=np.asarray(job.sample_ids, dtype=np.int64),
         )
-        spec = {
-            "params": run.params,
-            "labels": run.labels,
-            "output_prefix": str(prefix.resolve()),
-            "seed": run.id,
+        spec: dict[str, Any] = {
+            "params": job.params,
+            "labels": job.labels,
+            "seed": job.seed,
             "threads": self._config.training.threads,
         }
+        if job.kind == "compare":
+            spec |= {
+                "task": "compare",
+                "architectures": list(COMPARED_ARCHITECTURES),
+                "texts": comparison_chart_texts(job.language),
+            }
+        else:
+            prefix.parent.mkdir(parents=True, exist_ok=True)
+            spec |= {
+                "output_prefix": str(prefix.resolve()),
+                "texts": training_chart_texts(job.language),
+            }
         (job_dir / "job.json").write_text(json.dumps(spec), encoding="utf-8")
+
+    def _marker(self, job: _Job) -> Path:
+        return self._models_dir / "jobs" / (job.name + MARKER_SUFFIX)
+
+    def _write_marker(self, job: _Job, marker: dict[str, Any]) -> None:
+        path = self._marker(job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(marker), encoding="utf-8")
+
+    def _take_markers(self) -> list[dict[str, Any]]:
+        """Read and remove the markers (and job directories) of unfinished comparisons."""
+        jobs = self._models_dir / "jobs"
+        markers = []
+        for path in sorted(jobs.glob(f"{COMPARE_PREFIX}*{MARKER_SUFFIX}")):
+            try:
+                marker = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                marker = None
+            if isinstance(marker, dict):
+                markers.append(marker)
+            path.unlink(missing_ok=True)
+        for leftover in jobs.glob(f"{COMPARE_PREFIX}*"):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+        return markers
 
     async def _finish(self, job: _Job, result: dict[str, Any]) -> None:
         run = job.run
+        assert run is not None
         previous = await self._repo.serving_run(run.chat_id)
         prefix = str(Path(result["tflite"]).with_suffix(""))
         counts = Counter(job.targets)
         per_label = {label: counts[index] for index, label in enumerate(run.labels)}
+        # The chart files live in the job directory, which goes away now: read them first.
+        charts = await asyncio.to_thread(read_charts, result.pop("charts", None) or {})
         result = {**result, "samples_per_label": per_label}
         await self._repo.finish_run(run.id, metrics=result, model_prefix=prefix)
         text = finished_text(result, job.language)
         await job.progress.show(text, final=True)
+        job.pictures = (charts, result)
         if previous is not None and previous.model_prefix not in (None, prefix):
             self._predictor.forget(str(previous.model_prefix))
             await asyncio.to_thread(_remove_model_files, Path(str(previous.model_prefix)))
 
+    async def _finish_compare(self, job: _Job, result: dict[str, Any]) -> None:
+        charts = await asyncio.to_thread(read_charts, result.pop("charts", None) or {})
+        seconds = f"{result['wall_seconds']:.1f}"
+        await job.progress.show(t("compare.finished", job.language, seconds=seconds), final=True)
+        job.pictures = (charts, result)
+
+    async def _send_pictures(
+        self, job: _Job, charts: dict[str, bytes], result: dict[str, Any]
+    ) -> None:
+        if job.kind == "train":
+            await send_training_pictures(
+                self._bot, self._repo, job.chat_id, job.reply_to, result, charts, job.language
+            )
+            return
+        line = comparison_text(result, job.language)
+        if "comparison" in charts:
+            await send_comparison_chart(
+                self._bot, job.chat_id, job.reply_to, charts["comparison"], line
+            )
+            return
+        reply = ReplyParameters(job.reply_to, allow_sending_without_reply=True)
+        try:
+            await self._bot.send_message(job.chat_id, line, reply_parameters=reply)
+        except TelegramError as exc:
+            logger.warning("could not send the comparison to chat %s: %s", job.chat_id, exc)
+
     async def _end(self, job: _Job, status: str, reason: str) -> None:
+        if job.run is None:
+            text = comparison_failure_text(status, reason, job.language)
+            await job.progress.show(text, final=True)
+            return
         try:
             await self._repo.end_run(job.run.id, status, error=reason)
         except StorageFull:
@@ -323,8 +499,33 @@ class Trainer:
         chat_dir = self._models_dir / str(chat_id)
         await asyncio.to_thread(shutil.rmtree, chat_dir, ignore_errors=True)
 
-    def _job_dir(self, run: TrainingRun) -> Path:
-        return self._models_dir / "jobs" / f"run-{run.id}"
+    def _job_dir(self, job: _Job) -> Path:
+        return self._models_dir / "jobs" / job.name
+
+
+def _prepare(samples: list[LabelledInput], config: Config) -> _Data:
+    """Check that every label has enough samples and stack their inputs.
+
+    Raises:
+        NotEnoughSamples: fewer than two labels, or a label short of the minimum.
+    """
+    samples = [s for s in samples if s.input_size == INPUT_SIZE]
+    counts = Counter(sample.label for sample in samples)
+    minimum = config.limits.min_samples_per_label
+    missing = {label: minimum - n for label, n in sorted(counts.items()) if n < minimum}
+    if len(counts) < MIN_LABELS or missing:
+        raise NotEnoughSamples(missing, len(counts), minimum)
+    labels = sorted(counts)
+    index = {label: i for i, label in enumerate(labels)}
+    inputs = np.stack(
+        [np.frombuffer(s.model_input, np.uint8).reshape(INPUT_SIZE, INPUT_SIZE) for s in samples]
+    )
+    return _Data(
+        labels=labels,
+        sample_ids=[sample.sample_id for sample in samples],
+        inputs=inputs,
+        targets=[index[sample.label] for sample in samples],
+    )
 
 
 async def _terminate(process: asyncio.subprocess.Process) -> None:

@@ -19,7 +19,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import keras
 import numpy as np
@@ -463,3 +463,106 @@ def _checked(
             f"the validation fraction must be between 0 and 1, not {params.validation}"
         )
     return x, y.astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Architectures side by side (/compare)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Validation accuracy of several architectures on the very same validation runs."""
+
+    accuracies: dict[str, float]  # architecture -> pooled validation accuracy
+    fold_accuracies: dict[str, list[float]]  # architecture -> accuracy of each run
+    mode: str  # "kfold" | "holdout"
+    folds: int
+    seconds: float
+
+
+def compare(
+    x: np.ndarray,
+    y: np.ndarray,
+    labels: Sequence[str],
+    params: TrainParams,
+    architectures: Sequence[str],
+    *,
+    seed: int = 0,
+    on_epoch: Callable[[EpochProgress], None] | None = None,
+) -> Comparison:
+    """Validate each architecture on the same splits; train no final model.
+
+    The splits are those `train` would make with the same seed and data. Each architecture
+    gets `params` with only the architecture changed (a dense model copies no pretrained
+    layers, see `start_from`). Progress reports the architecture as the phase.
+
+    Raises:
+        ValueError: Bad input, as for `train`, or an unknown architecture.
+    """
+    started = time.perf_counter()
+    for architecture in architectures:
+        _checked(x, y, labels, replace(params, architecture=architecture))
+    x, y = _checked(x, y, labels, params)
+    plan = plan_validation(y, labels, params.validation, np.random.default_rng(seed))
+    total = len(architectures) * plan.folds * params.epochs
+    done = 0
+    accuracies: dict[str, float] = {}
+    fold_accuracies: dict[str, list[float]] = {}
+    for architecture in architectures:
+        # Same seed for each: the weights differ by architecture, the data order does not.
+        rng = np.random.default_rng(seed)
+        keras.utils.set_random_seed(seed)
+        model = build_model(
+            architecture, len(labels), input_size=x.shape[1], learning_rate=params.learning_rate
+        )
+        if params.start == "pretrained":
+            start_from(model, keras.models.load_model(PRETRAINED_MODEL))
+        trainer = Trainer(model, params.batch_size)
+        hits = seen = 0
+        per_fold = []
+        for fold, (train_part, validation_part) in enumerate(plan.splits, start=1):
+
+            def report(
+                epoch: int, logs: dict[str, float], fold: int = fold, phase: str = architecture
+            ) -> None:
+                nonlocal done
+                done += 1
+                if on_epoch is not None:
+                    on_epoch(
+                        EpochProgress(
+                            phase=phase,
+                            fold=fold,
+                            folds=plan.folds,
+                            epoch=epoch,
+                            epochs=params.epochs,
+                            done=done,
+                            total=total,
+                            loss=logs["loss"],
+                            accuracy=logs["accuracy"],
+                            val_loss=logs.get("val_loss"),
+                            val_accuracy=logs.get("val_accuracy"),
+                        )
+                    )
+
+            trainer.reset()
+            _, probabilities = trainer.fit(
+                x[train_part],
+                y[train_part],
+                params.epochs,
+                rng,
+                validation=(x[validation_part], y[validation_part]),
+                on_epoch=report,
+            )
+            right = int((np.asarray(probabilities).argmax(axis=1) == y[validation_part]).sum())
+            per_fold.append(right / len(validation_part))
+            hits += right
+            seen += len(validation_part)
+        accuracies[architecture] = hits / seen
+        fold_accuracies[architecture] = per_fold
+    return Comparison(
+        accuracies=accuracies,
+        fold_accuracies=fold_accuracies,
+        mode=plan.mode,
+        folds=plan.folds,
+        seconds=time.perf_counter() - started,
+    )

@@ -6,7 +6,11 @@ exported files are written atomically, so a kill loses the job, never a served m
 Input, in JOB_DIR:
 
 - `job.json`: {"params": {TrainParams fields; missing ones take the defaults}, "labels": [...],
-  "output_prefix": "/abs/path/prefix", "seed": 0, "threads": 1}
+  "output_prefix": "/abs/path/prefix", "seed": 0, "threads": 1, "task": "train"|"compare",
+  "architectures": [...] (compare only), "texts": {chart name: {argument: text}}}. "task"
+  defaults to "train"; a compare needs no output_prefix, as it exports nothing. "texts" holds
+  the translated texts of each chart (the keyword arguments of `model.charts`' functions);
+  a chart without them is not drawn.
 - `data.npz`: x (uint8, N x size x size, 0..255 as stored), y (int64 label indices),
   sample_ids (int64)
 
@@ -15,7 +19,9 @@ Output: one JSON object a line on stdout, flushed:
 - {"event": "started", "total": <epochs in the job>, "folds": k, "mode": "kfold"|"holdout"}
 - {"event": "epoch", ...every EpochProgress field...}, after every epoch
 - {"event": "finished", "result": {...}}, after `JOB_DIR/result.json` holds the same result;
-  exit code 0
+  exit code 0. The result's "charts" maps chart names ("history", "confusion" after a
+  training, "comparison" after a compare) to PNG files in JOB_DIR; a chart that could not be
+  drawn is missing (logged on stderr), which never fails the job.
 - {"event": "failed", "error": "<one line>"[, "reason": "no_space"]} on any failure (the
   reason when the disk ran full), the traceback on stderr; exit
   code 1
@@ -36,10 +42,10 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
@@ -52,6 +58,7 @@ logger = logging.getLogger(__name__)
 JOB_FILE = "job.json"
 DATA_FILE = "data.npz"
 RESULT_FILE = "result.json"
+TASKS = ("train", "compare")
 # Below the bot's priority: a training must never make the bot slow to answer.
 NICENESS = 10
 DEFAULT_THREADS = 1
@@ -77,6 +84,9 @@ class Job:
     x: np.ndarray  # uint8 (N, size, size)
     y: np.ndarray  # int64 label indices
     sample_ids: np.ndarray  # int64
+    task: str = "train"  # "train" | "compare"
+    architectures: tuple[str, ...] = ()  # compare only
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)  # per chart
 
 
 def read_job(job_dir: Path) -> Job:
@@ -95,6 +105,22 @@ def read_job(job_dir: Path) -> Job:
     prefix = description.get("output_prefix")
     seed = description.get("seed", 0)
     threads = description.get("threads", DEFAULT_THREADS)
+    task = description.get("task", "train")
+    architectures = description.get("architectures", [])
+    texts = description.get("texts", {})
+    if task not in TASKS:
+        raise ValueError(f"{JOB_FILE}: task must be one of {', '.join(TASKS)}")
+    if task == "compare" and prefix is None:
+        prefix = str(job_dir.resolve() / "unused")  # a compare exports nothing
+    if not isinstance(architectures, list) or not all(isinstance(a, str) for a in architectures):
+        raise ValueError(f"{JOB_FILE}: architectures must be a list of strings")
+    if task == "compare" and len(architectures) < 2:
+        raise ValueError(f"{JOB_FILE}: a compare needs at least two architectures")
+    if not isinstance(texts, dict) or not all(
+        isinstance(chart, dict) and all(isinstance(v, str) for v in chart.values())
+        for chart in texts.values()
+    ):
+        raise ValueError(f"{JOB_FILE}: texts must map chart names to objects of strings")
     if not isinstance(params, dict):
         raise ValueError(f"{JOB_FILE}: params must be an object")
     if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
@@ -116,7 +142,19 @@ def read_job(job_dir: Path) -> Job:
         raise ValueError(f"{DATA_FILE}: y and sample_ids must be integers")
     if len(y) and (int(y.min()) < 0 or int(y.max()) >= len(labels)):
         raise ValueError(f"{DATA_FILE}: y must index the {len(labels)} labels")
-    return Job(params, labels, Path(prefix), seed, threads, x, y.astype(np.int64), sample_ids)
+    return Job(
+        params,
+        labels,
+        Path(prefix),
+        seed,
+        threads,
+        x,
+        y.astype(np.int64),
+        sample_ids,
+        task=task,
+        architectures=tuple(architectures),
+        texts=texts,
+    )
 
 
 def limit_resources(threads: int) -> None:
@@ -133,7 +171,7 @@ def run(job: Job, job_dir: Path, emit: "Emitter") -> dict[str, Any]:
     # Heavy imports, now that the environment limits them.
     import tensorflow as tf
 
-    from model.export import export_model, write_atomically
+    from model.export import export_model
     from model.training import TrainParams, choose_validation, label_counts, train
 
     tf.config.threading.set_intra_op_parallelism_threads(job.threads)
@@ -185,6 +223,97 @@ def run(job: Job, job_dir: Path, emit: "Emitter") -> dict[str, Any]:
         "tflite": str(exported.tflite),
         "sidecar": str(exported.sidecar),
     }
+    # After the export: the model is safe, whatever happens to the pictures.
+    summary["charts"] = draw_charts(
+        job_dir,
+        job.texts,
+        {
+            "history": lambda charts, texts: charts.history_chart(result.histories, **texts),
+            "confusion": lambda charts, texts: charts.confusion_chart(
+                result.confusion, job.labels, **texts
+            ),
+        },
+    )
+    return _write_result(job_dir, summary)
+
+
+def run_compare(job: Job, job_dir: Path, emit: "Emitter") -> dict[str, Any]:
+    """Validate each of the job's architectures on the same splits; write result.json."""
+    started = time.perf_counter()
+    import tensorflow as tf
+
+    from model.training import TrainParams, choose_validation, compare, label_counts
+
+    tf.config.threading.set_intra_op_parallelism_threads(job.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(job.threads)
+    params = train_params(job.params, TrainParams)
+    mode, folds = choose_validation(label_counts(job.y, len(job.labels)), job.labels)
+    emit.event(
+        "started",
+        total=len(job.architectures) * folds * params.epochs,
+        folds=folds,
+        mode=mode,
+        import_seconds=round(time.perf_counter() - started, 3),
+    )
+    comparison = compare(
+        job.x.astype(np.float32) / _WHITE,
+        job.y,
+        job.labels,
+        params,
+        job.architectures,
+        seed=job.seed,
+        on_epoch=lambda progress: emit.event("epoch", **asdict(progress)),
+    )
+    summary: dict[str, Any] = {
+        "labels": job.labels,
+        "samples": len(job.y),
+        "accuracies": comparison.accuracies,
+        "fold_accuracies": comparison.fold_accuracies,
+        "mode": comparison.mode,
+        "folds": comparison.folds,
+        "seconds": comparison.seconds,
+    }
+    summary["charts"] = draw_charts(
+        job_dir,
+        job.texts,
+        {
+            "comparison": lambda charts, texts: charts.comparison_chart(
+                list(comparison.accuracies.items()), **texts
+            )
+        },
+    )
+    return _write_result(job_dir, summary)
+
+
+ChartDrawer = Callable[[ModuleType, dict[str, str]], bytes]  # (model.charts, texts) -> PNG
+
+
+def draw_charts(
+    job_dir: Path, texts: dict[str, dict[str, str]], drawers: dict[str, ChartDrawer]
+) -> dict[str, str]:
+    """Draw each chart that has its texts into JOB_DIR/<name>.png; return name -> path.
+
+    A chart that fails is logged and left out: pictures never fail a job.
+    """
+    from model import charts
+
+    drawn = {}
+    for name, draw in drawers.items():
+        if name not in texts:
+            continue
+        try:
+            path = job_dir / f"{name}.png"
+            path.write_bytes(draw(charts, texts[name]))
+        except Exception:
+            logger.exception("could not draw the %s chart", name)
+            continue
+        drawn[name] = str(path)
+    return drawn
+
+
+def _write_result(job_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
+    from model.export import write_atomically
+
     text = json.dumps(summary, ensure_ascii=False) + "\n"
     write_atomically(job_dir / RESULT_FILE, lambda path: path.write_text(text, encoding="utf-8"))
     return summary
@@ -282,7 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         job_dir = Path(arguments[0])
         job = read_job(job_dir)
         limit_resources(job.threads)
-        result = run(job, job_dir, emit)
+        result = (run_compare if job.task == "compare" else run)(job, job_dir, emit)
         # Only now: the bot may take "finished" to mean result.json is there.
         emit.event("finished", result=result)
         return 0

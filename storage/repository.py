@@ -575,6 +575,21 @@ class Repository:
             )
         return None if row is None else bytes(row[0])
 
+    async def newest_label_inputs(
+        self, chat_id: int, label: str, *, limit: int
+    ) -> list[LabelledInput]:
+        """Return up to ``limit`` model inputs of one label of this chat, newest first."""
+        async with self._read() as conn:
+            rows = await _fetchall(
+                conn,
+                "SELECT s.id, l.name, i.model_input, s.input_size FROM samples AS s"
+                " JOIN labels AS l ON l.chat_id = s.chat_id AND l.id = s.label_id"
+                " JOIN sample_images AS i ON i.sample_id = s.id"
+                " WHERE s.chat_id = ? AND l.name = ? ORDER BY s.id DESC LIMIT ?",
+                (chat_id, label, limit),
+            )
+        return [LabelledInput(int(i), str(n), bytes(p), int(size)) for i, n, p, size in rows]
+
     # --- export and import ----------------------------------------------------------------
 
     async def stored_images(self, chat_id: int) -> list[StoredImage]:

@@ -1,8 +1,9 @@
-"""/train, /stop, /set, /params and /debug."""
+"""/train, /compare, /stop, /set, /params and /debug."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable
 
 import numpy as np
 from PIL import Image
@@ -14,7 +15,7 @@ from bot.services import BotContext
 from bot.texts import t
 from bot.trainer import AlreadyTraining, NotEnoughSamples
 
-__all__ = ["debug", "params", "set_param", "stop", "train"]
+__all__ = ["compare", "debug", "params", "set_param", "stop", "train"]
 
 DEBUG_SCALE = 10  # 28 px shown as 280 px, each input pixel a visible square
 
@@ -24,10 +25,26 @@ async def train(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    lang = language(update)
     user_id = update.effective_user.id if update.effective_user else None
+    trainer = context.bot_data.trainer
+    lang = language(update)
+    await _queue(update, trainer.train(message.chat_id, user_id, lang, message.message_id))
+
+
+async def compare(update: Update, context: BotContext) -> None:
+    """Compare dense and cnn on this chat's data in the background; the model stays."""
+    message = update.effective_message
+    if message is None:
+        return
+    trainer = context.bot_data.trainer
+    await _queue(update, trainer.compare(message.chat_id, language(update), message.message_id))
+
+
+async def _queue(update: Update, queued: Awaitable[None]) -> None:
+    """Await a trainer's queueing call; explain why it refused, if it did."""
+    lang = language(update)
     try:
-        await context.bot_data.trainer.train(message.chat_id, user_id, lang, message.message_id)
+        await queued
     except AlreadyTraining:
         await reply(update, t("train.already", lang))
     except NotEnoughSamples as exc:

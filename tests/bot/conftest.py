@@ -129,8 +129,15 @@ async def reaction(telegram: FakeTelegram, message: dict[str, Any]) -> list[str]
 async def answer(
     telegram: FakeTelegram, message: dict[str, Any], contains: str | None = None
 ) -> str:
-    """Wait for the bot's next message after ``message`` and return its text."""
-    reply = await telegram.wait_for_message(
-        message["chat"]["id"], after_message_id=message["message_id"], contains=contains
-    )
-    return str(reply.get("text", ""))
+    """Wait for the bot's next message after ``message`` and return its text.
+
+    Messages that reply to another message are skipped: the pictures after a training,
+    for one, reply to the /train that asked for them and may still be arriving.
+    """
+    chat_id, after = message["chat"]["id"], message["message_id"]
+    while True:
+        reply = await telegram.wait_for_message(chat_id, after_message_id=after, contains=contains)
+        replied_to = (reply.get("reply_to_message") or {}).get("message_id")
+        if replied_to in (None, message["message_id"]):
+            return str(reply.get("text", ""))
+        after = reply["message_id"]

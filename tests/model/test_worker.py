@@ -20,9 +20,28 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
 
 
-def _write_job(job_dir: Path, labels: list[str], per_label: int, **params: Any) -> np.ndarray:
+HISTORY_TEXTS = {
+    "title": "Verlauf",
+    "loss": "Verlust",
+    "accuracy": "Genauigkeit",
+    "epoch": "Epoche",
+    "training": "Training",
+    "validation": "Validierung",
+}
+CONFUSION_TEXTS = {"title": "Konfusionsmatrix", "true": "richtig", "predicted": "erkannt"}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _write_job(
+    job_dir: Path,
+    labels: list[str],
+    per_label: int,
+    extra: dict[str, Any] | None = None,
+    **params: Any,
+) -> np.ndarray:
     """Write job.json and data.npz as the bot does; return the sample ids."""
-    x, y = synthetic_inputs(per_label, seed=21, labels=LABELS)
+    # Only labels the generator knows get samples ("wink" gets none).
+    x, y = synthetic_inputs(per_label, seed=21, labels=tuple(n for n in labels if n in LABELS))
     sample_ids = np.arange(len(y), dtype=np.int64) * 7 + 100
     np.savez(
         job_dir / "data.npz",
@@ -36,6 +55,7 @@ def _write_job(job_dir: Path, labels: list[str], per_label: int, **params: Any) 
         "output_prefix": str(job_dir / "models" / "chat-1"),
         "seed": 0,
         "threads": 1,
+        **(extra or {}),
     }
     (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
     return sample_ids
@@ -57,7 +77,10 @@ def _run_worker(job_dir: Path) -> tuple[int, list[dict[str, Any]], str]:
 
 
 def test_a_job_reports_progress_and_exports_the_model(tmp_path: Path) -> None:
-    sample_ids = _write_job(tmp_path, list(LABELS), per_label=3, epochs=2, batch_size=8)
+    texts = {"history": HISTORY_TEXTS, "confusion": CONFUSION_TEXTS}
+    sample_ids = _write_job(
+        tmp_path, list(LABELS), per_label=3, extra={"texts": texts}, epochs=2, batch_size=8
+    )
     code, events, stderr = _run_worker(tmp_path)
     assert code == 0, stderr
 
@@ -87,6 +110,10 @@ def test_a_job_reports_progress_and_exports_the_model(tmp_path: Path) -> None:
 
     for key in ("keras", "tflite", "sidecar"):
         assert Path(result[key]).is_file()
+    assert set(result["charts"]) == {"history", "confusion"}
+    for chart in result["charts"].values():
+        assert Path(chart).parent == tmp_path
+        assert Path(chart).read_bytes().startswith(PNG_MAGIC)
     prefix = Path(result["sidecar"]).with_suffix("")
     assert prefix == tmp_path / "models" / "chat-1"
     classifier = Classifier.load(prefix)
@@ -150,3 +177,56 @@ def test_a_full_disk_is_recognised_however_deep_keras_wraps_it() -> None:
     assert no_space(full) and no_space(wrapped)
     assert not no_space(OSError(errno.EACCES, "Permission denied"))
     assert not no_space(ValueError("label 'wink' has no samples"))
+
+
+def test_a_job_without_chart_texts_draws_no_chart(tmp_path: Path) -> None:
+    _write_job(tmp_path, list(LABELS[:2]), per_label=2, epochs=1)
+    code, events, stderr = _run_worker(tmp_path)
+    assert code == 0, stderr
+    assert events[-1]["result"]["charts"] == {}
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_a_chart_that_fails_does_not_fail_the_training(tmp_path: Path) -> None:
+    broken = {"history": {"title": "T", "no_such_argument": "x"}, "confusion": CONFUSION_TEXTS}
+    _write_job(tmp_path, list(LABELS[:2]), per_label=2, extra={"texts": broken}, epochs=1)
+    code, events, stderr = _run_worker(tmp_path)
+    assert code == 0, stderr
+    assert set(events[-1]["result"]["charts"]) == {"confusion"}
+    assert "could not draw the history chart" in stderr
+
+
+def test_a_compare_validates_each_architecture_on_the_same_folds_and_exports_nothing(
+    tmp_path: Path,
+) -> None:
+    texts = {"comparison": {"title": "Vergleich", "ylabel": "Genauigkeit"}}
+    job = {"task": "compare", "architectures": ["dense", "cnn"], "texts": texts}
+    sample_ids = _write_job(tmp_path, list(LABELS[:3]), per_label=3, extra=job, epochs=2)
+    code, events, stderr = _run_worker(tmp_path)
+    assert code == 0, stderr
+
+    started, *epochs, finished = events
+    assert (started["mode"], started["folds"], started["total"]) == ("kfold", 3, 2 * 3 * 2)
+    assert [event["phase"] for event in epochs] == ["dense"] * 6 + ["cnn"] * 6
+    assert [event["done"] for event in epochs] == list(range(1, 13))
+    result = finished["result"]
+    assert list(result["accuracies"]) == ["dense", "cnn"]
+    for name, accuracy in result["accuracies"].items():
+        assert 0.0 <= accuracy <= 1.0
+        folds = result["fold_accuracies"][name]
+        assert len(folds) == 3
+        # Pooled over equal folds (3 samples each): the mean of the folds.
+        assert accuracy == pytest.approx(sum(folds) / 3)
+    assert result["samples"] == len(sample_ids)
+    assert Path(result["charts"]["comparison"]).read_bytes().startswith(PNG_MAGIC)
+    assert not (tmp_path / "models").exists()
+    assert "keras" not in result and "tflite" not in result
+
+
+def test_a_compare_needs_two_architectures(tmp_path: Path) -> None:
+    _write_job(tmp_path, list(LABELS[:2]), per_label=2, extra={"task": "compare"}, epochs=1)
+    code, events, _ = _run_worker(tmp_path)
+    assert code == 1
+    assert events == [
+        {"event": "failed", "error": "job.json: a compare needs at least two architectures"}
+    ]

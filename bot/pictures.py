@@ -1,0 +1,176 @@
+"""Pictures after a training or a comparison: charts, the misclassified album, their texts.
+
+The worker draws the charts (model.charts) with the texts given here, in the user's
+language. Sending them is best effort: a picture that fails is logged and the rest goes on,
+so a finished training never turns into a failed one because of a picture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from telegram import InputMediaPhoto, ReplyParameters
+from telegram.error import TelegramError
+from telegram.ext import ExtBot
+
+from bot.texts import t
+from model.charts import enlarged
+from storage import Repository
+
+__all__ = [
+    "ALBUM_LIMIT",
+    "comparison_chart_texts",
+    "read_charts",
+    "send_comparison_chart",
+    "send_training_pictures",
+    "training_chart_texts",
+]
+
+logger = logging.getLogger(__name__)
+
+ALBUM_LIMIT = 10  # Telegram's most photos in one album (sendMediaGroup)
+ALBUM_MIN = 2  # ... and its fewest: one picture goes as a plain photo
+
+
+def training_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
+    """Return the texts of the charts drawn after a training, keyed by chart."""
+    return {
+        "history": {
+            "title": t("pictures.history_title", lang),
+            "loss": t("pictures.history_loss", lang),
+            "accuracy": t("pictures.history_accuracy", lang),
+            "epoch": t("pictures.history_epoch", lang),
+            "training": t("pictures.history_training", lang),
+            "validation": t("pictures.history_validation", lang),
+        },
+        "confusion": {
+            "title": t("pictures.confusion_title", lang),
+            "true": t("pictures.confusion_true", lang),
+            "predicted": t("pictures.confusion_predicted", lang),
+        },
+    }
+
+
+def comparison_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
+    """Return the texts of the comparison chart."""
+    return {
+        "comparison": {
+            "title": t("compare.chart_title", lang),
+            "ylabel": t("compare.chart_axis", lang),
+        }
+    }
+
+
+def read_charts(paths: dict[str, str]) -> dict[str, bytes]:
+    """Read the worker's chart files (blocking: call in a thread); skip unreadable ones."""
+    charts = {}
+    for name, path in paths.items():
+        try:
+            charts[name] = Path(path).read_bytes()
+        except OSError as exc:
+            logger.warning("chart %s is gone: %s", name, exc)
+    return charts
+
+
+async def send_training_pictures(
+    bot: ExtBot[Any],
+    repo: Repository,
+    chat_id: int,
+    reply_to: int,
+    result: dict[str, Any],
+    charts: dict[str, bytes],
+    lang: str | None,
+) -> None:
+    """Send the charts, then the misclassified validation images; never raise."""
+    reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
+    folds = int(result.get("folds", 1))
+    captions = {
+        "history": t("pictures.history_caption_folds", lang, folds=folds)
+        if folds > 1
+        else t("pictures.history_caption", lang),
+        "confusion": t("pictures.confusion_caption", lang),
+    }
+    photos = [(charts[name], captions[name]) for name in ("history", "confusion") if name in charts]
+    try:
+        await _send_photos(bot, chat_id, photos, reply)
+    except TelegramError as exc:
+        logger.warning("could not send the charts to chat %s: %s", chat_id, exc)
+    except Exception:
+        logger.exception("could not send the charts to chat %s", chat_id)
+    try:
+        await _send_misclassified(bot, repo, chat_id, result.get("misclassified", []), reply, lang)
+    except Exception:
+        # Best effort by design: the training itself has finished and been reported.
+        logger.exception("could not send the misclassified images to chat %s", chat_id)
+
+
+async def send_comparison_chart(
+    bot: ExtBot[Any], chat_id: int, reply_to: int, chart: bytes, caption: str
+) -> None:
+    """Send the comparison chart with its one line of text; never raise."""
+    reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
+    try:
+        await bot.send_photo(chat_id, chart, caption=caption, reply_parameters=reply)
+    except TelegramError as exc:
+        logger.warning("could not send the comparison chart to chat %s: %s", chat_id, exc)
+        # The line of text matters more than the picture.
+        try:
+            await bot.send_message(chat_id, caption, reply_parameters=reply)
+        except TelegramError as again:
+            logger.warning("could not send the comparison to chat %s: %s", chat_id, again)
+
+
+async def _send_misclassified(
+    bot: ExtBot[Any],
+    repo: Repository,
+    chat_id: int,
+    misclassified: Sequence[dict[str, Any]],
+    reply: ReplyParameters,
+    lang: str | None,
+) -> None:
+    if not misclassified:
+        await bot.send_message(
+            chat_id, t("pictures.misclassified_none", lang), reply_parameters=reply
+        )
+        return
+    photos: list[tuple[bytes, str]] = []
+    for item in misclassified:
+        if len(photos) == ALBUM_LIMIT:
+            break
+        png = await repo.source_png(chat_id, int(item["sample_id"]))
+        if png is None:  # deleted since the training
+            continue
+        caption = t(
+            "pictures.misclassified_caption",
+            lang,
+            true=item["true_label"],
+            predicted=item["predicted_label"],
+        )
+        photos.append((await asyncio.to_thread(enlarged, png), caption))
+    count, shown = len(misclassified), len(photos)
+    if shown < count:
+        header = t(
+            "pictures.misclassified_more", lang, count=count, shown=shown, hidden=count - shown
+        )
+    elif count == 1:
+        header = t("pictures.misclassified_one", lang)
+    else:
+        header = t("pictures.misclassified", lang, count=count)
+    await bot.send_message(chat_id, header, reply_parameters=reply)
+    await _send_photos(bot, chat_id, photos, reply)
+
+
+async def _send_photos(
+    bot: ExtBot[Any], chat_id: int, photos: Sequence[tuple[bytes, str]], reply: ReplyParameters
+) -> None:
+    """Send photos with captions: one as a photo, 2 to 10 as one album."""
+    if len(photos) == 1:
+        picture, caption = photos[0]
+        await bot.send_photo(chat_id, picture, caption=caption, reply_parameters=reply)
+    elif len(photos) >= ALBUM_MIN:
+        media = [InputMediaPhoto(picture, caption=caption) for picture, caption in photos]
+        await bot.send_media_group(chat_id, media[:ALBUM_LIMIT], reply_parameters=reply)

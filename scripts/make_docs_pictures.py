@@ -1,0 +1,116 @@
+"""Draw the README's example pictures with the bot's own code, into docs/pictures/.
+
+Synthetic smileys (model.synthetic, the five workshop labels, a handful each) go through
+the bot's preprocessing (prepare_sample), a training with the default parameters and a
+/compare of dense and cnn; the pictures are drawn by model.charts with the bot's English
+texts, as a chat would get them. Run from the repository root (about a minute on 2 cores):
+
+    .venv/bin/python scripts/make_docs_pictures.py
+
+It writes training.png, confusion.png, misclassified.png, samples.png and compare.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.pictures import ALBUM_LIMIT, comparison_chart_texts, training_chart_texts  # noqa: E402
+from bot.texts import t  # noqa: E402
+from model import input_array, prepare_sample  # noqa: E402
+from model.charts import (  # noqa: E402
+    captioned_grid,
+    comparison_chart,
+    confusion_chart,
+    contact_sheet,
+    enlarged,
+    history_chart,
+)
+from model.synthetic import ALL_LABELS, dataset, encode  # noqa: E402
+from model.training import TrainParams, compare, train  # noqa: E402
+
+OUTPUT = ROOT / "docs" / "pictures"
+PER_LABEL = 8
+SEED = 7
+MAX_PIXELS = 40_000_000
+SAMPLES_LABEL = "cool"
+MAX_BYTES = 150_000
+# Telegram shows a photo as a JPEG at most 1280 px; the README keeps PNGs, reduced to a
+# palette, which keeps charts crisp at a fraction of the size.
+PALETTE_COLOURS = 64
+
+
+def main() -> None:
+    """Train on synthetic smileys and write the five pictures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-label", type=int, default=PER_LABEL)
+    parser.add_argument("--epochs", type=int, default=TrainParams.epochs)
+    arguments = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+
+    labels = sorted(ALL_LABELS)
+    prepared = [
+        (label, prepare_sample(encode(image, "PNG"), max_pixels=MAX_PIXELS))
+        for label, image in dataset(arguments.per_label, SEED, labels=ALL_LABELS)
+    ]
+    x = np.stack([input_array(sample.model_input) for _, sample in prepared])
+    y = np.array([labels.index(label) for label, _ in prepared])
+    params = TrainParams(epochs=arguments.epochs)
+
+    result = train(x, y, labels, params, seed=SEED)
+    texts = training_chart_texts("en")
+    _write("training.png", history_chart(result.histories, **texts["history"]))
+    _write("confusion.png", confusion_chart(result.confusion, labels, **texts["confusion"]))
+
+    wrong = result.misclassified[:ALBUM_LIMIT]
+    if wrong:
+        captions = [
+            t("pictures.misclassified_caption", "en", true=labels[truth], predicted=labels[guess])
+            for _, truth, guess in wrong
+        ]
+        images = [enlarged(prepared[index][1].source_png) for index, _, _ in wrong]
+        title = t("pictures.misclassified", "en", count=len(result.misclassified))
+        _write("misclassified.png", captioned_grid(images, captions, title=title.rstrip(":")))
+    else:
+        logging.warning("nothing was misclassified: no misclassified.png")
+
+    newest_first = [
+        np.frombuffer(sample.model_input, np.uint8).reshape(sample.input_size, -1)
+        for label, sample in reversed(prepared)
+        if label == SAMPLES_LABEL
+    ]
+    _write("samples.png", contact_sheet(newest_first))
+
+    comparison = compare(x, y, labels, params, ("dense", "cnn"), seed=SEED)
+    chart_texts = comparison_chart_texts("en")["comparison"]
+    _write("compare.png", comparison_chart(list(comparison.accuracies.items()), **chart_texts))
+    logging.info(
+        "validation accuracy %.0f%%; compare: %s",
+        100 * result.validation_accuracy,
+        ", ".join(f"{k} {100 * v:.0f}%" for k, v in comparison.accuracies.items()),
+    )
+
+
+def _write(name: str, png: bytes) -> None:
+    """Write a picture, reduced to a palette when that keeps it under MAX_BYTES."""
+    image = Image.open(io.BytesIO(png))
+    if len(png) > MAX_BYTES and image.mode != "L":
+        buffer = io.BytesIO()
+        image.convert("RGB").quantize(PALETTE_COLOURS).save(buffer, "PNG", optimize=True)
+        png = buffer.getvalue()
+    (OUTPUT / name).write_bytes(png)
+    logging.info("%s: %d x %d px, %d KB", name, image.width, image.height, len(png) // 1000)
+
+
+if __name__ == "__main__":
+    main()
