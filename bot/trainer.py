@@ -154,6 +154,7 @@ class Trainer:
             labels=data.labels,
             sample_ids=data.sample_ids,
             data_version=await self._repo.data_version(chat_id),
+            language=language,
         )
         progress = await self._announce(chat_id, "train", language, reply_to)
         await self._repo.set_run_message(run.id, progress.message_id)
@@ -244,7 +245,8 @@ class Trainer:
 
     async def recover(self) -> None:
         """Report runs and comparisons that a previous process left unfinished as interrupted."""
-        for marker in await asyncio.to_thread(self._take_markers):
+        active = {job.name for job in self._jobs.values()}
+        for marker in await asyncio.to_thread(self._take_markers, active):
             chat_id, message_id = marker.get("chat_id"), marker.get("message_id")
             language = marker.get("language")
             if not isinstance(chat_id, int) or not isinstance(message_id, int):
@@ -256,7 +258,8 @@ class Trainer:
                 await self._bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
         for run in await self._repo.interrupt_unfinished_runs():
             logger.info("training run %s of chat %s was interrupted", run.id, run.chat_id)
-            text = failure_text("interrupted", t("train.reason_restart"), None)
+            lang = run.language
+            text = failure_text("interrupted", t("train.reason_restart", lang), lang)
             with contextlib.suppress(TelegramError):
                 if run.message_id is not None:
                     await self._bot.edit_message_text(
@@ -417,8 +420,8 @@ class Trainer:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(marker), encoding="utf-8")
 
-    def _take_markers(self) -> list[dict[str, Any]]:
-        """Read and remove the markers (and job directories) of unfinished comparisons."""
+    def _take_markers(self, active: set[str]) -> list[dict[str, Any]]:
+        """Read and remove the markers of unfinished comparisons, and every job directory."""
         jobs = self._models_dir / "jobs"
         markers = []
         for path in sorted(jobs.glob(f"{COMPARE_PREFIX}*{MARKER_SUFFIX}")):
@@ -429,8 +432,10 @@ class Trainer:
             if isinstance(marker, dict):
                 markers.append(marker)
             path.unlink(missing_ok=True)
-        for leftover in jobs.glob(f"{COMPARE_PREFIX}*"):
-            if leftover.is_dir():
+        # Every job directory but those of this process's jobs is an interrupted one's, and
+        # holds a copy of its chat's samples, which /reset and retention must not miss.
+        for leftover in jobs.glob("*"):
+            if leftover.is_dir() and leftover.name not in active:
                 shutil.rmtree(leftover, ignore_errors=True)
         return markers
 

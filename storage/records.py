@@ -155,6 +155,7 @@ class TrainingRun:
     created_at: float
     started_at: float | None
     finished_at: float | None
+    language: str | None = None  # the requester's Telegram language_code
 
 
 @dataclass(frozen=True)

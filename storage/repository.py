@@ -735,13 +735,15 @@ class Repository:
         labels: Sequence[str],
         sample_ids: Sequence[int],
         data_version: int,
+        language: str | None = None,
         now: float | None = None,
     ) -> TrainingRun:
-        """Record a queued training run."""
+        """Record a queued training run; ``language`` is the requester's, for its messages."""
         async with self._write() as conn:
             cursor = await conn.execute(
                 "INSERT INTO training_runs (chat_id, requested_by, status, params, labels,"
-                " sample_ids, data_version, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
+                " sample_ids, data_version, language, created_at)"
+                " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
                 (
                     chat_id,
                     requested_by,
@@ -749,6 +751,7 @@ class Repository:
                     json.dumps(list(labels)),
                     json.dumps(list(sample_ids)),
                     data_version,
+                    language,
                     _timestamp(now),
                 ),
             )
@@ -1246,7 +1249,7 @@ async def _remember_album(
 
 _RUN_SELECT: Final = """
     SELECT id, chat_id, requested_by, status, params, labels, sample_ids, data_version, metrics,
-           model_prefix, error, message_id, created_at, started_at, finished_at
+           model_prefix, error, message_id, created_at, started_at, finished_at, language
     FROM training_runs
 """
 
@@ -1269,6 +1272,7 @@ def _to_run(row: Sequence[Any]) -> TrainingRun:
         created_at=float(row[12]),
         started_at=row[13],
         finished_at=row[14],
+        language=row[15],
     )
 
 

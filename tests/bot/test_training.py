@@ -44,6 +44,10 @@ def edited_to(chat_id: int, text: str) -> Callable[[ApiCall], bool]:
     )
 
 
+def job_directories(jobs: Path) -> list[str]:
+    return [path.name for path in jobs.iterdir() if path.is_dir()]
+
+
 async def final_report(telegram: FakeTelegram, chat_id: int, start: str) -> str:
     call = await telegram.wait_for(edited_to(chat_id, start), timeout=TRAINING_TIMEOUT)
     return str(call.params["text"])
@@ -205,11 +209,15 @@ async def test_a_killed_bot_reports_the_interrupted_training_after_a_restart(
             break
         await asyncio.sleep(0.1)
     assert not workers_running(jobs), "the training worker outlived its bot"
+    # The killed run's job directory holds a copy of the chat's samples...
+    assert job_directories(Path(jobs)) != []
     async with running(config):
         report = await final_report(telegram, ALICE, "Training interrupted")
         assert "the bot restarted" in report
         status = await command(telegram, ALICE, "/status", contains="dataset")
         assert "none trained yet" in status and "training is running" not in status
+    # ...which recovery deletes: /reset and retention would not know of it.
+    assert job_directories(Path(jobs)) == []
     leftovers = list(config.storage.models_dir.glob(f"{ALICE}/*"))
     assert leftovers == []  # no half-written model under a final name
 
@@ -227,3 +235,23 @@ async def test_a_chat_whose_model_files_are_gone_gets_the_default_models_answer(
     for label in ("smile", "sad"):
         text = await answer(telegram, telegram.send_photo(ALICE, ALICE, smiley(label)))
         assert "built-in smiley model" in text
+
+
+async def test_an_interrupted_training_is_reported_in_the_language_of_who_asked(
+    telegram: FakeTelegram, config: Config
+) -> None:
+    async with running(config) as bot:
+        await command(telegram, ALICE, "/start")
+        # As a kill -9 leaves it: a run still queued, recorded with its requester's language.
+        await bot.bot_data.repo.create_run(
+            ALICE,
+            requested_by=ALICE,
+            params={},
+            labels=["a", "b"],
+            sample_ids=[],
+            data_version=0,
+            language="de",
+        )
+    async with running(config):
+        reply = await telegram.wait_for_message(ALICE, contains="Training unterbrochen")
+    assert "der Bot wurde neu gestartet" in reply["text"]

@@ -2,6 +2,7 @@
 
 import errno
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -230,3 +231,17 @@ def test_a_compare_needs_two_architectures(tmp_path: Path) -> None:
     assert events == [
         {"event": "failed", "error": "job.json: a compare needs at least two architectures"}
     ]
+
+
+def test_the_worker_gives_way_to_the_bot_for_cpu_time() -> None:
+    # In a child process: limit_resources changes the process it runs in for good.
+    probe = (
+        "import os; from model.worker import limit_resources; limit_resources(1);"
+        "print(os.sched_getscheduler(0) == os.SCHED_IDLE, os.getpriority(os.PRIO_PROCESS, 0),"
+        " os.environ['OMP_NUM_THREADS'])"
+    )
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    output = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert output == ["True", str(min(19, before + 10)), "1"]
