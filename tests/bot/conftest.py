@@ -126,10 +126,10 @@ async def reaction(telegram: FakeTelegram, message: dict[str, Any]) -> list[str]
     return telegram.reactions(message["chat"]["id"], message["message_id"])
 
 
-async def answer(
+async def next_message(
     telegram: FakeTelegram, message: dict[str, Any], contains: str | None = None
-) -> str:
-    """Wait for the bot's next message after ``message`` and return its text.
+) -> dict[str, Any]:
+    """Wait for the bot's next message after ``message`` and return it.
 
     Messages that reply to another message are skipped: the pictures after a training,
     for one, reply to the /train that asked for them and may still be arriving.
@@ -139,5 +139,12 @@ async def answer(
         reply = await telegram.wait_for_message(chat_id, after_message_id=after, contains=contains)
         replied_to = (reply.get("reply_to_message") or {}).get("message_id")
         if replied_to in (None, message["message_id"]):
-            return str(reply.get("text", ""))
+            return reply
         after = reply["message_id"]
+
+
+async def answer(
+    telegram: FakeTelegram, message: dict[str, Any], contains: str | None = None
+) -> str:
+    """Wait for the bot's next message after ``message`` (see next_message); return its text."""
+    return str((await next_message(telegram, message, contains)).get("text", ""))

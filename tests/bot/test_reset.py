@@ -8,15 +8,14 @@ from typing import Any
 from bot.app import BotApplication
 from bot.config import Config
 from bot.fakeserver import FakeTelegram
-from tests.bot.conftest import ALICE, BOB, GROUP, answer, reaction
+from tests.bot.conftest import ALICE, BOB, GROUP, answer, next_message, reaction
 from tests.bot.test_training import command, final_report, label_samples
 
 Smiley = Callable[..., bytes]
 
 
 async def ask_reset(telegram: FakeTelegram, chat_id: int, user_id: int) -> dict[str, Any]:
-    sent = telegram.send_text(chat_id, user_id, "/reset")
-    return await telegram.wait_for_message(chat_id, after_message_id=sent["message_id"])
+    return await next_message(telegram, telegram.send_text(chat_id, user_id, "/reset"))
 
 
 def buttons(question: dict[str, Any]) -> tuple[str, str]:
