@@ -19,10 +19,12 @@ RUN pip install . && useradd --system --uid 10001 smiley && mkdir -p /data /conf
     && chown smiley /data
 # The default config keeps its data in the volume; mount your own at /config/config.toml.
 COPY --chown=smiley config.example.toml /config/config.toml
-RUN sed -i 's|^database = .*|database = "/data/smiley.sqlite3"|; s|^models_dir = .*|models_dir = "/data/models"|' /config/config.toml
+RUN sed -i 's|^database = .*|database = "/data/smiley.sqlite3"|; s|^models_dir = .*|models_dir = "/data/models"|' /config/config.toml \
+    && sed -i '/^\[playground\]/,/^\[/ s|^host = .*|host = "0.0.0.0"|' /config/config.toml
 
 USER smiley
 VOLUME ["/data"]
-EXPOSE 8443
+# 8443: webhook mode; 8080: the local playground (no token), e.g. docker run -p 127.0.0.1:8080:8080
+EXPOSE 8443 8080
 ENTRYPOINT ["python", "-m", "bot"]
 CMD ["--config", "/config/config.toml"]

@@ -13,6 +13,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_application
 from bot.config import ConfigError, load_config
 from bot.logsetup import configure_logging
+from bot.webserver import run_webhook
 
 logger = logging.getLogger("bot")
 
@@ -31,18 +32,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(config.telegram.token)
+    if config.is_playground:
+        # No token: the whole bot on this machine, against an embedded fake Telegram.
+        from bot.playground import run as run_playground
+
+        return run_playground(config)
     application = build_application(config)
     telegram = config.telegram
     try:
         if telegram.mode == "webhook":
-            application.run_webhook(
-                listen=telegram.webhook.listen,
-                port=telegram.webhook.port,
-                url_path=telegram.webhook.url_path,
-                webhook_url=telegram.webhook.url,
-                secret_token=telegram.webhook.secret_token or None,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            # Our own aiohttp server: it serves the drawing canvas next to the webhook.
+            run_webhook(application, telegram.webhook)
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:

@@ -25,6 +25,7 @@ from bot.corrections import FIX_CALLBACK_PATTERN, RETRAIN_CALLBACK_PATTERN, Corr
 from bot.errors import on_error
 from bot.handlers.chats import bot_membership, guard_access, guard_admin_commands, migrate
 from bot.handlers.corrections import correction, retrain
+from bot.handlers.draw import draw, drawing
 from bot.handlers.images import image
 from bot.handlers.info import help_command, labels, start, status, text_hint, unknown_command
 from bot.handlers.labelling import label
@@ -69,6 +70,7 @@ COMMANDS = (
     "debug",
     "samples",
     "compare",
+    "draw",
     "undo",
     "delete",
     "reset",
@@ -158,6 +160,7 @@ def _register_handlers(application: BotApplication) -> None:
             CommandHandler("debug", debug, filters=NEW),
             CommandHandler("samples", samples, filters=NEW),
             CommandHandler("compare", compare, filters=NEW),
+            CommandHandler("draw", draw, filters=NEW),
             CallbackQueryHandler(delete_answer, pattern=DELETE_CALLBACK_PATTERN),
             CallbackQueryHandler(reset_answer, pattern=RESET_CALLBACK_PATTERN),
             CallbackQueryHandler(correction, pattern=FIX_CALLBACK_PATTERN),
@@ -167,6 +170,7 @@ def _register_handlers(application: BotApplication) -> None:
                 NEW & filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION), import_archive
             ),
             MessageHandler(NEW & MEDIA, image),
+            MessageHandler(NEW & filters.StatusUpdate.WEB_APP_DATA, drawing),
             MessageHandler(filters.StatusUpdate.MIGRATE, migrate),
             ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(NEW & filters.COMMAND, unknown_command),

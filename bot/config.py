@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 __all__ = [
     "AccessConfig",
@@ -16,10 +17,12 @@ __all__ = [
     "ConfigError",
     "CorrectionsConfig",
     "LimitsConfig",
+    "PlaygroundConfig",
     "PredictionConfig",
     "StorageConfig",
     "TelegramConfig",
     "TrainingConfig",
+    "WebAppConfig",
     "WebhookConfig",
     "load_config",
 ]
@@ -28,7 +31,17 @@ TOKEN_ENV_VAR = "SMILEY_BOT_TOKEN"
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 TELEGRAM_DOWNLOAD_CAP = 20 * 1024 * 1024  # getFile refuses anything larger
-SECTIONS = ("telegram", "storage", "limits", "training", "prediction", "access", "corrections")
+SECTIONS = (
+    "telegram",
+    "storage",
+    "limits",
+    "training",
+    "prediction",
+    "access",
+    "corrections",
+    "playground",
+    "webapp",
+)
 # In groups, the commands that delete data or take the shared trainer: admins only.
 ADMIN_COMMANDS = frozenset({"delete", "set", "train", "stop", "import", "reset", "compare"})
 _COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
@@ -53,7 +66,7 @@ class WebhookConfig:
 class TelegramConfig:
     """How the bot reaches the Bot API."""
 
-    token: str = field(repr=False)
+    token: str = field(repr=False)  # "": no Telegram, the local playground runs instead
     base_url: str = TELEGRAM_BASE_URL
     base_file_url: str = TELEGRAM_BASE_FILE_URL
     mode: Literal["polling", "webhook"] = "polling"
@@ -117,6 +130,23 @@ class AccessConfig:
 
 
 @dataclass(frozen=True)
+class PlaygroundConfig:
+    """The local playground: the bot against an embedded fake Telegram, with a web chat."""
+
+    host: str = "127.0.0.1"  # loopback only: the playground has no login
+    port: int = 8080
+
+
+@dataclass(frozen=True)
+class WebAppConfig:
+    """The drawing canvas as a Telegram Mini App, opened by /draw's keyboard button."""
+
+    # The page's public https:// URL (Telegram opens only those), e.g. the bot's own
+    # https://host/webapp/draw.html in webhook mode. "": /draw explains how to set it.
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration, loaded once in ``__main__`` and passed in."""
 
@@ -127,7 +157,14 @@ class Config:
     prediction: PredictionConfig = PredictionConfig()
     access: AccessConfig = AccessConfig()
     corrections: CorrectionsConfig = CorrectionsConfig()
+    playground: PlaygroundConfig = PlaygroundConfig()
+    webapp: WebAppConfig = WebAppConfig()
     source: Path = Path("config.toml")
+
+    @property
+    def is_playground(self) -> bool:
+        """Whether no token is set, so the bot runs in the local playground."""
+        return not self.telegram.token
 
 
 class _Section:
@@ -211,6 +248,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         prediction=_prediction(_Section(root.table("prediction"), "prediction", path)),
         access=_access(_Section(root.table("access"), "access", path)),
         corrections=_corrections(_Section(root.table("corrections"), "corrections", path)),
+        playground=_playground(_Section(root.table("playground"), "playground", path)),
+        webapp=_webapp(_Section(root.table("webapp"), "webapp", path)),
         source=path,
     )
     return config
@@ -218,9 +257,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
 
 def _telegram(section: _Section, environ: Mapping[str, str]) -> TelegramConfig:
     file_token = section.get("token", str, "")
-    token = environ.get(TOKEN_ENV_VAR) or file_token
-    if not token.strip():
-        raise section.error("token", f"missing: set it here or in ${TOKEN_ENV_VAR}")
+    # No token is no mistake: the bot then runs in the local playground (see __main__).
+    token = (environ.get(TOKEN_ENV_VAR) or file_token).strip()
     base_url = section.get("base_url", str, TELEGRAM_BASE_URL)
     base_file_url = section.get("base_file_url", str, TELEGRAM_BASE_FILE_URL)
     for key, url in (("base_url", base_url), ("base_file_url", base_file_url)):
@@ -230,6 +268,8 @@ def _telegram(section: _Section, environ: Mapping[str, str]) -> TelegramConfig:
     if mode not in ("polling", "webhook"):
         raise section.error("mode", f'must be "polling" or "webhook", got {mode!r}')
     webhook = _webhook(_Section(section.table("webhook"), "telegram.webhook", section.file))
+    if mode == "webhook" and not token:
+        raise section.error("token", f"webhook mode needs one: set it here or in ${TOKEN_ENV_VAR}")
     if mode == "webhook" and not webhook.url.startswith("https://"):
         raise ConfigError(
             f"{section.file}: [telegram.webhook] url: webhook mode needs the public "
@@ -237,7 +277,7 @@ def _telegram(section: _Section, environ: Mapping[str, str]) -> TelegramConfig:
         )
     section.finish()
     return TelegramConfig(
-        token=token.strip(),
+        token=token,
         base_url=base_url,
         base_file_url=base_file_url,
         mode=mode,
@@ -351,3 +391,28 @@ def _corrections(section: _Section) -> CorrectionsConfig:
         raise section.error("retrain_offer_after", f"must be 0 (off) or more, got {after}")
     section.finish()
     return CorrectionsConfig(retrain_offer_after=after)
+
+
+def _playground(section: _Section) -> PlaygroundConfig:
+    defaults = PlaygroundConfig()
+    host = section.get("host", str, defaults.host).strip()
+    if not host:
+        raise section.error("host", 'must be an address to listen on, e.g. "127.0.0.1"')
+    port = section.positive("port", int, defaults.port)
+    if port > 65535:
+        raise section.error("port", f"must be a TCP port (1-65535), got {port}")
+    section.finish()
+    return PlaygroundConfig(host=host, port=port)
+
+
+def _webapp(section: _Section) -> WebAppConfig:
+    url = section.get("url", str, "").strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.netloc:
+            raise section.error("url", f"must be a public https:// URL, got {url!r}")
+        if parts.query or parts.fragment:
+            # /draw appends the chat's labels and language as the query.
+            raise section.error("url", f"must have no ?query or #fragment, got {url!r}")
+    section.finish()
+    return WebAppConfig(url=url)

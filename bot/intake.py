@@ -11,7 +11,7 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, TelegramError
 
 from bot.config import LimitsConfig
-from bot.media import ImageRef
+from bot.media import ImageRef, SourceKind
 from bot.preprocessing import Preprocessor
 from model import PreparedSample
 from storage import AddResult, NewSample, Repository
@@ -88,18 +88,46 @@ class Intake:
             model.ImageRejected: the file is not a usable image.
             storage.ChatFull, storage.TooManyLabels: the chat is at a limit.
         """
-        user_id = message.from_user.id if message.from_user else None
-        if user_id is not None:
-            self._throttle.admit(user_id, time.monotonic())
+        self._admit(message)
         data = await self.download(bot, image)
+        return await self._store(message, data, image.file_unique_id, image.kind, label)
+
+    async def ingest_bytes(
+        self,
+        message: Message,
+        data: bytes,
+        *,
+        unique_id: str,
+        kind: SourceKind = "document",
+        label: str | None,
+    ) -> Stored:
+        """Preprocess and store image ``data`` that came with ``message`` but not as a file.
+
+        ``unique_id`` stands in for Telegram's ``file_unique_id``: the same content must get
+        the same id, so that sending it twice is a duplicate (e.g. a drawing's hash).
+
+        Raises:
+            UploadThrottled: before anything is stored.
+            model.ImageRejected, storage.ChatFull, storage.TooManyLabels: as ``ingest``.
+        """
+        self._admit(message)
+        return await self._store(message, data, unique_id, kind, label)
+
+    def _admit(self, message: Message) -> None:
+        if message.from_user is not None:
+            self._throttle.admit(message.from_user.id, time.monotonic())
+
+    async def _store(
+        self, message: Message, data: bytes, unique_id: str, kind: SourceKind, label: str | None
+    ) -> Stored:
         prepared = await self._preprocessor.prepare(data)
         sample = NewSample(
             chat_id=message.chat_id,
             message_id=message.message_id,
-            user_id=user_id,
-            file_unique_id=image.file_unique_id,
+            user_id=message.from_user.id if message.from_user else None,
+            file_unique_id=unique_id,
             media_group_id=message.media_group_id,
-            source_kind=image.kind,
+            source_kind=kind,
             model_input=prepared.model_input,
             input_size=prepared.input_size,
             preprocess_version=prepared.preprocess_version,

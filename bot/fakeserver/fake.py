@@ -9,6 +9,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from aiohttp import web
+
 from .api_base import ApiContext
 from .calls import ApiCall, CallLog
 from .dispatch import Dispatcher
@@ -72,9 +74,20 @@ class FakeTelegram:
             faults=self._faults,
         )
         self._host = host
-        self._http = HttpServer(build_app(self._dispatcher, self.world.files), host, port)
+        self._app = build_app(self._dispatcher, self.world.files)
+        self._http = HttpServer(self._app, host, port)
 
     # --- lifecycle -------------------------------------------------------------------------
+
+    def add_routes(self, routes: Iterable[web.AbstractRouteDef]) -> None:
+        """Serve more routes beside the Bot API (e.g. the playground's web chat).
+
+        Call before ``start``: aiohttp freezes the routes once the server runs. Paths
+        starting with ``/bot`` or ``/file/bot`` belong to the Bot API.
+        """
+        if self._http.port is not None:
+            raise RuntimeError("add routes before the fake Telegram server starts")
+        self._app.add_routes(routes)
 
     async def start(self) -> None:
         """Start serving on ``host``; with port 0 a free port is chosen."""
@@ -104,6 +117,13 @@ class FakeTelegram:
         if self._http.port is None:
             raise RuntimeError("the fake Telegram server is not started")
         return f"http://{self._host}:{self._http.port}"
+
+    @property
+    def port(self) -> int:
+        """Return the port the server listens on (chosen at start when given as 0)."""
+        if self._http.port is None:
+            raise RuntimeError("the fake Telegram server is not started")
+        return self._http.port
 
     @property
     def base_url(self) -> str:
@@ -259,6 +279,16 @@ class FakeTelegram:
     def send_message(self, chat_id: int, user_id: int | None, **fields: Any) -> dict[str, Any]:
         """A user sends a message with any Message fields (``user_id`` None: no ``from``)."""
         return self.user_side.send_message(chat_id, user_id, **fields)
+
+    def send_web_app_data(
+        self, chat_id: int, user_id: int, data: str, button_text: str = "Draw"
+    ) -> dict[str, Any]:
+        """A Web App opened from a keyboard button calls ``Telegram.WebApp.sendData(data)``.
+
+        The bot gets a Message with ``web_app_data`` {data, button_text} from the user, as
+        Telegram delivers it (private chats only, data 1-4096 bytes). Returns the Message.
+        """
+        return self.user_side.send_web_app_data(chat_id, user_id, data, button_text)
 
     def edit_user_message(self, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
         """A user edits their text message (an ``edited_message`` update)."""

@@ -13,6 +13,8 @@ from .entities import command_of, find_entities
 from .errors import ApiError
 from .state import CHANNEL, GROUP, PRIVATE, SUPERGROUP, CallbackRecord, ChatRecord, World, now
 
+WEB_APP_DATA_LIMIT = 4096  # bytes Telegram.WebApp.sendData accepts
+
 SERVICE_FIELDS = frozenset(
     {
         "migrate_to_chat_id",
@@ -112,6 +114,25 @@ class UserSide:
         kind = "channel_post" if chat.type == CHANNEL else "message"
         self._deliver(chat, kind, stored.data)
         return stored.snapshot()
+
+    def send_web_app_data(
+        self, chat_id: int, user_id: int, data: str, button_text: str
+    ) -> dict[str, Any]:
+        """Send what a Web App gave ``Telegram.WebApp.sendData``: a ``web_app_data`` message.
+
+        Telegram sends it only from a keyboard button in a private chat, with at most 4096
+        bytes of data; the message has no text.
+        """
+        chat = self.world.chat_for_user(chat_id)
+        if chat.type != PRIVATE:
+            raise ValueError(f"web_app_data comes only in private chats, not in a {chat.type}")
+        if not data or len(data.encode()) > WEB_APP_DATA_LIMIT:
+            raise ValueError(f"web_app_data must be 1-{WEB_APP_DATA_LIMIT} bytes")
+        if not button_text:
+            raise ValueError("web_app_data needs the text of the button that opened the app")
+        return self.send_message(
+            chat_id, user_id, web_app_data={"data": data, "button_text": button_text}
+        )
 
     def edit_user_message(self, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
         """Edit a user's text message; the bot gets an ``edited_message`` update."""

@@ -7,16 +7,16 @@ import logging
 from telegram import Message, Update
 
 from bot.handlers.common import invalid_label_text, language, shown
-from bot.intake import DownloadFailed, FileTooLarge, UploadThrottled
+from bot.intake import DownloadFailed, FileTooLarge, Stored, UploadThrottled
 from bot.labels import InvalidLabel, label_argument, normalise_label
 from bot.media import UnsupportedMedia, find_image
 from bot.reports import prediction_text
-from bot.services import BotContext
+from bot.services import BotContext, BotServices
 from bot.texts import t
 from model import ImageRejected
 from storage import AddStatus, ChatFull, TooManyLabels
 
-__all__ = ["image", "refusal_text"]
+__all__ = ["image", "refusal_text", "reply_with_prediction"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,27 +42,38 @@ async def image(update: Update, context: BotContext) -> None:
         return
     if label_problem is not None:
         services.acks.notify(message, label_problem)
+    if not await reply_with_prediction(message, stored, services, lang):
+        await services.acks.stored(message, stored.result, lang)
+
+
+async def reply_with_prediction(
+    message: Message, stored: Stored, services: BotServices, lang: str | None
+) -> bool:
+    """Answer a new unlabelled image with the prediction and the correction buttons.
+
+    Returns whether it did; otherwise (labelled, a duplicate, no model) the caller
+    acknowledges the stored image.
+    """
     result = stored.result
-    if result.status is AddStatus.CREATED and result.sample.label is None:
-        # A new unlabelled image is answered with what the model thinks it is.
-        prepared = stored.prepared
-        try:
-            prediction = await services.predictor.predict(
-                message.chat_id, prepared.model_input, prepared.input_size
-            )
-        except Exception:
-            # The image is stored; say so even if no model can answer right now.
-            logger.exception("prediction in chat %s failed", message.chat_id)
-        else:
-            low = services.config.prediction.low_confidence
-            keyboard = await services.corrections.keyboard(
-                message.chat_id, result.sample.id, [label for label, _ in prediction.ranked]
-            )
-            await message.reply_text(
-                prediction_text(prediction, low, lang), do_quote=True, reply_markup=keyboard
-            )
-            return
-    await services.acks.stored(message, result, lang)
+    if result.status is not AddStatus.CREATED or result.sample.label is not None:
+        return False
+    prepared = stored.prepared
+    try:
+        prediction = await services.predictor.predict(
+            message.chat_id, prepared.model_input, prepared.input_size
+        )
+    except Exception:
+        # The image is stored; say so even if no model can answer right now.
+        logger.exception("prediction in chat %s failed", message.chat_id)
+        return False
+    low = services.config.prediction.low_confidence
+    keyboard = await services.corrections.keyboard(
+        message.chat_id, result.sample.id, [label for label, _ in prediction.ranked]
+    )
+    await message.reply_text(
+        prediction_text(prediction, low, lang), do_quote=True, reply_markup=keyboard
+    )
+    return True
 
 
 def refusal_text(exc: Exception, lang: str | None, max_download_bytes: int) -> str | None:

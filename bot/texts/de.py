@@ -59,6 +59,7 @@ TEXTS: dict[str, str] = {
         "/samples <label> – ein Bogen mit den 28×28-Bildern dieses Labels\n"
         "/compare – dense und cnn mit denselben Daten trainieren und vergleichen\n"
         "/stats – Beispiele pro Person und pro Label\n"
+        "/draw – eine Zeichenfläche, direkt in Telegram (private Chats)\n"
         "/undo – dein zuletzt beschriftetes Beispiel löschen\n"
         "/delete <label> – ein Label mit seinen Beispielen löschen\n"
         "/reset – alle Beispiele und Modelle dieses Chats löschen\n"
@@ -437,4 +438,62 @@ TEXTS: dict[str, str] = {
     "export.model_step_keras": "2. Erkenne sie mit Keras ({file}):",
     "export.model_step_tflite": "Oder mit LiteRT ({file}), ohne TensorFlow:",
     "export.model_step_show": "3. Zeig die Labels an, das wahrscheinlichste zuerst:",
+    # --- drawing
+    "cmd.draw": "Einen Smiley auf einer Zeichenfläche malen",
+    "draw.button": "✏️ Smiley malen",
+    "draw.open": (
+        "Tipp unten auf „✏️ Smiley malen“, um die Zeichenfläche zu öffnen. Mal los und tipp "
+        "dann auf Erkennen, um zu hören, was ich sehe, oder auf ein Label, um die Zeichnung "
+        "darunter zu speichern."
+    ),
+    "draw.private_only": (
+        "Telegram erlaubt den Mal-Knopf nur in privaten Chats. Öffne einen Chat mit mir "
+        "(@{bot}) und sende dort /draw."
+    ),
+    "draw.not_configured": (
+        "Die Zeichenfläche ist für diesen Bot nicht eingeschaltet: Wer ihn betreibt, trägt in "
+        "der Konfiguration unter [webapp] url die öffentliche https://-Adresse der Seite ein. "
+        "Bis dahin schick mir einfach ein Foto einer Zeichnung. (Der lokale Playground hat die "
+        "Zeichenfläche schon eingebaut.)"
+    ),
+    "draw.stored": "Deine Zeichnung ist als {label} gespeichert.",
+    "draw.not_stored": "Die Zeichnung wurde nicht gespeichert.",
+    "draw.error.too_large": (
+        "Die Zeichnung ist zu groß ({detail}): Telegram reicht höchstens 4096 Bytes weiter."
+    ),
+    "draw.error.not_json": (
+        "Die Zeichnung kam verstümmelt an. Öffne die Zeichenfläche mit /draw noch mal und "
+        "schick sie erneut."
+    ),
+    "draw.error.unknown_version": (
+        "Die Zeichnung stammt aus einer anderen Version der Zeichenfläche ({detail}). Schließ "
+        "sie, hol dir mit /draw eine frische und versuch es noch mal."
+    ),
+    "draw.error.bad_fields": (
+        "In der Zeichnung fehlt etwas oder es steckt Unerwartetes drin ({detail}). Öffne die "
+        "Zeichenfläche mit /draw noch mal und schick sie erneut."
+    ),
+    "draw.error.bad_action": (
+        "Die Zeichnung verlangt etwas, das ich nicht kenne ({detail}): Bitte Erkennen oder ein "
+        "Label."
+    ),
+    "draw.error.wrong_size": (
+        "Die Zeichnung ist {detail} Pixel breit, die Zeichenfläche schickt aber 128. Öffne sie "
+        "mit /draw noch mal."
+    ),
+    "draw.error.bad_base64": (
+        "Das Bild in der Zeichnung ist beschädigt. Öffne die Zeichenfläche mit /draw noch mal "
+        "und schick sie erneut."
+    ),
+    "draw.error.wrong_length": (
+        "Das Bild in der Zeichnung hat die falsche Länge ({detail} statt 2048 Bytes). Öffne die "
+        "Zeichenfläche mit /draw noch mal und schick sie erneut."
+    ),
+    "draw.error.blank": "Die Zeichnung ist leer. Mal erst einen Smiley und schick ihn dann.",
+    "draw.error.no_label": "Welches Label? Tipp eins ins Feld, bevor du darauf tippst.",
+    "draw.error.invalid_label": (
+        "„{raw}“ ist kein gültiges Label: Nimm 1–32 Buchstaben, Ziffern, - oder _, keine "
+        "Leerzeichen."
+    ),
+    "draw.error.invalid_label_hint": "„{raw}“ ist kein gültiges Label (keine Leerzeichen). Versuch es mit {hint}.",
 }

@@ -58,6 +58,7 @@ TEXTS: dict[str, str] = {
         "/samples <label> – a sheet of that label's 28×28 pictures\n"
         "/compare – train dense and cnn on the same data and compare them\n"
         "/stats – samples per person and per label\n"
+        "/draw – a canvas to draw on, right in Telegram (private chats)\n"
         "/undo – delete your last labelled sample\n"
         "/delete <label> – delete a label and its samples\n"
         "/reset – delete all of this chat's samples and models\n"
@@ -360,4 +361,56 @@ TEXTS: dict[str, str] = {
     "export.model_step_keras": "2. Classify it with Keras ({file}):",
     "export.model_step_tflite": "Or with LiteRT ({file}), without TensorFlow:",
     "export.model_step_show": "3. Show the labels, most likely first:",
+    # --- drawing
+    "cmd.draw": "Draw a smiley on a canvas",
+    "draw.button": "✏️ Draw a smiley",
+    "draw.open": (
+        "Tap “✏️ Draw a smiley” below to open the canvas. Draw, then tap Predict to hear what "
+        "I see, or a label to store the drawing under it."
+    ),
+    "draw.private_only": (
+        "Telegram allows the drawing button only in private chats. Open a chat with me "
+        "(@{bot}) and send /draw there."
+    ),
+    "draw.not_configured": (
+        "The drawing canvas isn't switched on for this bot: whoever runs it sets [webapp] url "
+        "in the config to the page's public https:// address. Until then, send a photo of a "
+        "drawing. (The local playground has the canvas built in.)"
+    ),
+    "draw.stored": "Saved your drawing as {label}.",
+    "draw.not_stored": "The drawing was not stored.",
+    "draw.error.too_large": (
+        "That drawing is too large ({detail}): Telegram passes on at most 4096 bytes."
+    ),
+    "draw.error.not_json": (
+        "That drawing arrived garbled. Open the canvas again with /draw and send it once more."
+    ),
+    "draw.error.unknown_version": (
+        "That drawing comes from another version of the canvas ({detail}). Close the canvas, "
+        "send /draw for a fresh one and try again."
+    ),
+    "draw.error.bad_fields": (
+        "That drawing has missing or unexpected parts ({detail}). Open the canvas again with "
+        "/draw and send it once more."
+    ),
+    "draw.error.bad_action": (
+        "That drawing asks for something I don't know ({detail}): Predict or a label, please."
+    ),
+    "draw.error.wrong_size": (
+        "That drawing is {detail} pixels wide, but the canvas sends 128. Open it again with /draw."
+    ),
+    "draw.error.bad_base64": (
+        "The picture in that drawing is damaged. Open the canvas again with /draw and send it "
+        "once more."
+    ),
+    "draw.error.wrong_length": (
+        "The picture in that drawing has the wrong length ({detail}, not 2048 bytes). Open the "
+        "canvas again with /draw and send it once more."
+    ),
+    "draw.error.blank": "That drawing is empty. Draw a smiley first, then send it.",
+    "draw.error.no_label": "Which label? Type one into the field before you tap it.",
+    "draw.error.invalid_label": (
+        "“{raw}” is not a valid label: use 1–32 letters, digits, - or _, no spaces."
+    ),
+    "draw.error.invalid_label_hint": "“{raw}” is not a valid label (no spaces). Try {hint}.",
 }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ADMIN_COMMANDS, ConfigError, load_config
+from bot.config import ADMIN_COMMANDS, ConfigError, PlaygroundConfig, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +47,11 @@ def test_token_is_not_in_the_repr(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", "[telegram] token: missing"),
+        ('[telegram]\nmode = "webhook"\n', "[telegram] token: webhook mode needs one"),
+        ("[playground]\nport = 0\n", "[playground] port"),
+        ("[playground]\nport = 70000\n", "[playground] port"),
+        ('[playground]\nhost = ""\n', "[playground] host"),
+        ("[playground]\nhots = 1\n", "[playground] hots: unknown key"),
         ('[telegram]\ntoken = "1:a"\nmode = "push"\n', "[telegram] mode"),
         ('[telegram]\ntoken = "1:a"\ntokn = "x"\n', "[telegram] tokn: unknown key"),
         ('[telegram]\ntoken = "1:a"\n[limits]\nmax_labels_per_chat = 0\n', "max_labels_per_chat"),
@@ -92,7 +96,7 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_main_prints_one_line_and_exits_2_without_a_traceback(tmp_path: Path) -> None:
-    path = write(tmp_path, "[telegram]\n")
+    path = write(tmp_path, '[telegram]\ntoken = "1:a"\nmode = "push"\n')
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(path)],
         capture_output=True,
@@ -105,7 +109,7 @@ def test_main_prints_one_line_and_exits_2_without_a_traceback(tmp_path: Path) ->
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "token" in lines[0] and str(path) in lines[0]
+    assert "[telegram] mode" in lines[0] and str(path) in lines[0]
     assert "Traceback" not in result.stderr
 
 
@@ -114,3 +118,33 @@ def test_retrain_offer_can_be_turned_off(tmp_path: Path) -> None:
     assert load_config(path, environ={}).corrections.retrain_offer_after == 0
     default = load_config(write(tmp_path, '[telegram]\ntoken = "1:a"\n'), environ={})
     assert default.corrections.retrain_offer_after == 10
+
+
+def test_webapp_url_is_an_https_page_without_a_query(tmp_path: Path) -> None:
+    base = '[telegram]\ntoken = "1:a"\n'
+    assert load_config(write(tmp_path, base), environ={}).webapp.url == ""
+    page = "https://bot.example.org/webapp/draw.html"
+    config = load_config(write(tmp_path, f'{base}[webapp]\nurl = "{page}"\n'), environ={})
+    assert config.webapp.url == page
+    for url, expected in (
+        ("http://bot.example.org/draw.html", "must be a public https:// URL"),
+        ("https:///draw.html", "must be a public https:// URL"),
+        ("https://bot.example.org/draw.html?x=1", "no ?query"),
+        ("https://bot.example.org/draw.html#top", "no ?query"),
+    ):
+        with pytest.raises(ConfigError, match="webapp") as caught:
+            load_config(write(tmp_path, f'{base}[webapp]\nurl = "{url}"\n'), environ={})
+        assert expected in str(caught.value)
+
+
+def test_no_token_is_the_playground_on_loopback(tmp_path: Path) -> None:
+    example = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    config = load_config(write(tmp_path, example), environ={})
+    assert config.is_playground
+    assert config.telegram.token == ""
+    assert (config.playground.host, config.playground.port) == ("127.0.0.1", 8080)
+    assert load_config(write(tmp_path, ""), environ={}).is_playground
+    with_token = load_config(write(tmp_path, example), environ={"SMILEY_BOT_TOKEN": "1:a"})
+    assert not with_token.is_playground
+    moved = write(tmp_path, '[playground]\nhost = "0.0.0.0"\nport = 9000\n')
+    assert load_config(moved, environ={}).playground == PlaygroundConfig("0.0.0.0", 9000)

@@ -1,0 +1,145 @@
+"""Run the whole bot on one machine: an embedded fake Telegram, the bot, and a web chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.app import BotApplication, build_application
+from bot.config import Config
+from bot.fakeserver import FakeTelegram, FloodPolicy
+from bot.lifecycle import polling
+from bot.playground.feed import ChatFeed
+from bot.playground.web import PlaygroundChat, routes
+
+__all__ = [
+    "PLAYGROUND_TOKEN",
+    "PLAYGROUND_USER_ID",
+    "CannotListen",
+    "Playground",
+    "playground",
+    "run",
+]
+
+logger = logging.getLogger(__name__)
+
+# A token only the embedded server knows; it never reaches Telegram.
+PLAYGROUND_TOKEN = "100000:local-playground"
+PLAYGROUND_USER_ID = 1
+PLAYGROUND_USER_NAME = "You"
+BOT_USERNAME = "SmileyBot"
+# Present in a source checkout: then every request the bot makes is checked against the
+# Bot API spec, as in the tests (a mismatch is logged, the playground goes on).
+SPEC_PATH = Path(__file__).resolve().parents[2] / "tests" / "telegram_api" / "api.json"
+ANY_ADDRESS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}
+POLL_TIMEOUT = 10
+EXIT_STARTUP = 1
+
+
+class CannotListen(Exception):
+    """The playground's address is taken or not this machine's; the message says which."""
+
+
+@dataclass
+class Playground:
+    """A running playground: its server, the bot, and the address to open."""
+
+    telegram: FakeTelegram
+    application: BotApplication
+    chat: PlaygroundChat
+    url: str  # what a browser on this machine opens, e.g. http://127.0.0.1:8080/
+
+
+def _local_url(host: str, port: int) -> str:
+    """Return the URL of the server on this machine (a wildcard address is no URL)."""
+    local = ANY_ADDRESS.get(host, host)
+    if ":" in local and not local.startswith("["):
+        local = f"[{local}]"
+    return f"http://{local}:{port}"
+
+
+@asynccontextmanager
+async def playground(config: Config, *, language: str = "en") -> AsyncIterator[Playground]:
+    """Start the embedded Telegram, its web chat and the bot; stop them when the block ends."""
+    host, port = config.playground.host, config.playground.port
+    telegram = FakeTelegram(
+        token=PLAYGROUND_TOKEN,
+        spec_path=SPEC_PATH if SPEC_PATH.is_file() else None,
+        bot_username=BOT_USERNAME,
+        flood=FloodPolicy.disabled(),  # one person clicking: Telegram's limits only slow it
+        host=host,
+        port=port,
+    )
+    telegram.add_user(PLAYGROUND_USER_ID, PLAYGROUND_USER_NAME, language_code=language)
+    telegram.add_chat(PLAYGROUND_USER_ID)
+    chat = PlaygroundChat(
+        telegram, PLAYGROUND_USER_ID, ChatFeed(telegram, PLAYGROUND_USER_ID, BOT_USERNAME)
+    )
+    telegram.add_routes(routes(chat))
+    try:
+        await telegram.start()
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise CannotListen(f"{host}:{port}: {exc.strerror or exc}") from exc
+    try:
+        local = _local_url(host, telegram.port)
+        bot_config = replace(
+            config,
+            telegram=replace(
+                config.telegram,
+                token=PLAYGROUND_TOKEN,
+                base_url=f"{local}/bot",
+                base_file_url=f"{local}/file/bot",
+                mode="polling",
+            ),
+        )
+        application = build_application(bot_config)
+        async with polling(application, poll_timeout=POLL_TIMEOUT):
+            yield Playground(telegram, application, chat, f"{local}/")
+        for problem in telegram.violations:
+            logger.warning("the bot broke the Bot API spec: %s", problem)
+    finally:
+        await telegram.stop()
+
+
+def banner(url: str) -> str:
+    """Return the one line that tells a person where the playground is."""
+    return (
+        f"Smiley Bot local playground (no Telegram): open {url} in a browser. "
+        "Set a bot token to use Telegram instead."
+    )
+
+
+async def _serve(config: Config) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with playground(config) as running:
+        if config.playground.host not in ("127.0.0.1", "localhost", "::1"):
+            logger.warning(
+                "the playground listens on %s: anyone who reaches this address can use it",
+                config.playground.host,
+            )
+        print(banner(running.url), flush=True)
+        await stop.wait()
+        logger.info("stopping the playground")
+
+
+def run(config: Config) -> int:
+    """Run the playground until SIGINT or SIGTERM; return the exit code (1: cannot listen)."""
+    try:
+        asyncio.run(_serve(config))
+    except CannotListen as exc:
+        print(
+            f"start-up error: the playground cannot listen on {exc} "
+            f"(set [playground] host and port in {config.source})",
+            file=sys.stderr,
+        )
+        return EXIT_STARTUP
+    return 0
