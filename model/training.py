@@ -304,6 +304,43 @@ def accuracy(probabilities: np.ndarray, y: np.ndarray) -> float:
 # 3. The whole job
 
 
+class _Reporter:
+    """Counts the epochs of a whole job and reports each one to ``on_epoch``."""
+
+    def __init__(
+        self, on_epoch: Callable[[EpochProgress], None] | None, folds: int, epochs: int, total: int
+    ) -> None:
+        self._on_epoch = on_epoch
+        self._folds = folds
+        self._epochs = epochs
+        self._total = total
+        self._done = 0
+
+    def run(self, phase: str, fold: int) -> Callable[[int, dict[str, float]], None]:
+        """Return the per-epoch callback of one run (fold 0: the final run)."""
+
+        def report(epoch: int, logs: dict[str, float]) -> None:
+            self._done += 1
+            if self._on_epoch is not None:
+                self._on_epoch(
+                    EpochProgress(
+                        phase=phase,
+                        fold=fold,
+                        folds=self._folds,
+                        epoch=epoch,
+                        epochs=self._epochs,
+                        done=self._done,
+                        total=self._total,
+                        loss=logs["loss"],
+                        accuracy=logs["accuracy"],
+                        val_loss=logs.get("val_loss"),
+                        val_accuracy=logs.get("val_accuracy"),
+                    )
+                )
+
+        return report
+
+
 def train(
     x: np.ndarray,
     y: np.ndarray,
@@ -341,33 +378,7 @@ def train(
     if params.start == "pretrained":
         pretrained_layers = start_from(model, keras.models.load_model(PRETRAINED_MODEL))
     trainer = Trainer(model, params.batch_size)
-    total = total_epochs(plan, params.epochs)
-    done = 0
-
-    def reporter(phase: str, fold: int) -> Callable[[int, dict[str, float]], None]:
-        """Return the per-epoch callback of one run."""
-
-        def report(epoch: int, logs: dict[str, float]) -> None:
-            nonlocal done
-            done += 1
-            if on_epoch is not None:
-                on_epoch(
-                    EpochProgress(
-                        phase=phase,
-                        fold=fold,
-                        folds=plan.folds,
-                        epoch=epoch,
-                        epochs=params.epochs,
-                        done=done,
-                        total=total,
-                        loss=logs["loss"],
-                        accuracy=logs["accuracy"],
-                        val_loss=logs.get("val_loss"),
-                        val_accuracy=logs.get("val_accuracy"),
-                    )
-                )
-
-        return report
+    reporter = _Reporter(on_epoch, plan.folds, params.epochs, total_epochs(plan, params.epochs))
 
     confusion = np.zeros((len(labels), len(labels)), dtype=np.int64)
     misclassified: list[tuple[int, int, int]] = []
@@ -380,7 +391,7 @@ def train(
             params.epochs,
             rng,
             validation=(x[validation_part], y[validation_part]),
-            on_epoch=reporter("validation", fold),
+            on_epoch=reporter.run("validation", fold),
         )
         histories.append(history)
         predicted = np.asarray(probabilities).argmax(axis=1)
@@ -395,7 +406,7 @@ def train(
         logger.debug("fold %d/%d: %s", fold, plan.folds, history["val_accuracy"][-1])
 
     trainer.reset()
-    final_history, _ = trainer.fit(x, y, params.epochs, rng, on_epoch=reporter("final", 0))
+    final_history, _ = trainer.fit(x, y, params.epochs, rng, on_epoch=reporter.run("final", 0))
 
     row_totals = confusion.sum(axis=1)
     seconds = time.perf_counter() - started
@@ -505,7 +516,7 @@ def compare(
     x, y = _checked(x, y, labels, params)
     plan = plan_validation(y, labels, params.validation, np.random.default_rng(seed))
     total = len(architectures) * plan.folds * params.epochs
-    done = 0
+    reporter = _Reporter(on_epoch, plan.folds, params.epochs, total)
     accuracies: dict[str, float] = {}
     fold_accuracies: dict[str, list[float]] = {}
     for architecture in architectures:
@@ -521,29 +532,6 @@ def compare(
         hits = seen = 0
         per_fold = []
         for fold, (train_part, validation_part) in enumerate(plan.splits, start=1):
-
-            def report(
-                epoch: int, logs: dict[str, float], fold: int = fold, phase: str = architecture
-            ) -> None:
-                nonlocal done
-                done += 1
-                if on_epoch is not None:
-                    on_epoch(
-                        EpochProgress(
-                            phase=phase,
-                            fold=fold,
-                            folds=plan.folds,
-                            epoch=epoch,
-                            epochs=params.epochs,
-                            done=done,
-                            total=total,
-                            loss=logs["loss"],
-                            accuracy=logs["accuracy"],
-                            val_loss=logs.get("val_loss"),
-                            val_accuracy=logs.get("val_accuracy"),
-                        )
-                    )
-
             trainer.reset()
             _, probabilities = trainer.fit(
                 x[train_part],
@@ -551,7 +539,7 @@ def compare(
                 params.epochs,
                 rng,
                 validation=(x[validation_part], y[validation_part]),
-                on_epoch=report,
+                on_epoch=reporter.run(architecture, fold),
             )
             right = int((np.asarray(probabilities).argmax(axis=1) == y[validation_part]).sum())
             per_fold.append(right / len(validation_part))

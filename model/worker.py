@@ -171,14 +171,19 @@ def limit_resources(threads: int) -> None:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
-def run(job: Job, job_dir: Path, emit: "Emitter") -> dict[str, Any]:
-    """Train, export and write result.json; return the result."""
+def _begin(
+    job: Job, emit: "Emitter", runs: Callable[[int], int]
+) -> "tuple[TrainParams, np.ndarray]":
+    """Import TensorFlow within the job's thread limit and announce the job's epochs.
+
+    ``runs(folds)`` is how many trainings of ``epochs`` the job makes. Returns the job's
+    parameters and its inputs scaled as `model.input_array` scales them.
+    """
     started = time.perf_counter()
     # Heavy imports, now that the environment limits them.
     import tensorflow as tf
 
-    from model.export import export_model
-    from model.training import TrainParams, choose_validation, label_counts, train
+    from model.training import TrainParams, choose_validation, label_counts
 
     tf.config.threading.set_intra_op_parallelism_threads(job.threads)
     tf.config.threading.set_inter_op_parallelism_threads(job.threads)
@@ -186,12 +191,20 @@ def run(job: Job, job_dir: Path, emit: "Emitter") -> dict[str, Any]:
     mode, folds = choose_validation(label_counts(job.y, len(job.labels)), job.labels)
     emit.event(
         "started",
-        total=(folds + 1) * params.epochs,
+        total=runs(folds) * params.epochs,
         folds=folds,
         mode=mode,
         import_seconds=round(time.perf_counter() - started, 3),
     )
-    x = job.x.astype(np.float32) / _WHITE  # exactly what model.input_array does
+    return params, job.x.astype(np.float32) / _WHITE
+
+
+def run(job: Job, job_dir: Path, emit: "Emitter") -> dict[str, Any]:
+    """Train, export and write result.json; return the result."""
+    params, x = _begin(job, emit, lambda folds: folds + 1)  # the folds, then the final run
+    from model.export import export_model
+    from model.training import train
+
     result = train(
         x,
         job.y,
@@ -245,24 +258,11 @@ def run(job: Job, job_dir: Path, emit: "Emitter") -> dict[str, Any]:
 
 def run_compare(job: Job, job_dir: Path, emit: "Emitter") -> dict[str, Any]:
     """Validate each of the job's architectures on the same splits; write result.json."""
-    started = time.perf_counter()
-    import tensorflow as tf
+    params, x = _begin(job, emit, lambda folds: len(job.architectures) * folds)
+    from model.training import compare
 
-    from model.training import TrainParams, choose_validation, compare, label_counts
-
-    tf.config.threading.set_intra_op_parallelism_threads(job.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(job.threads)
-    params = train_params(job.params, TrainParams)
-    mode, folds = choose_validation(label_counts(job.y, len(job.labels)), job.labels)
-    emit.event(
-        "started",
-        total=len(job.architectures) * folds * params.epochs,
-        folds=folds,
-        mode=mode,
-        import_seconds=round(time.perf_counter() - started, 3),
-    )
     comparison = compare(
-        job.x.astype(np.float32) / _WHITE,
+        x,
         job.y,
         job.labels,
         params,
