@@ -6,7 +6,7 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, Update, WebAppInfo
 from telegram.constants import ChatType
 
 from bot.handlers.common import language, reply, shown
-from bot.handlers.images import refusal_text, reply_with_prediction
+from bot.handlers.images import answer_refusal, reply_with_prediction
 from bot.labels import SUGGESTED_LABELS
 from bot.services import BotContext
 from bot.texts import t
@@ -54,10 +54,7 @@ async def drawing(update: Update, context: BotContext) -> None:
         services.acks.notify(message, drawing_problem_text(exc, lang))
         return
     except Exception as exc:  # every failure a user can cause gets an answer
-        text = refusal_text(exc, lang, services.config.limits.max_download_bytes)
-        if text is None:
-            raise
-        services.acks.notify(message, text)
+        answer_refusal(exc, message, services, lang)
         return
     if not await reply_with_prediction(message, stored, services, lang):
         services.acks.notify(message, _stored_text(stored.result, lang))

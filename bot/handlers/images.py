@@ -16,7 +16,7 @@ from bot.texts import t
 from model import ImageRejected
 from storage import AddStatus, ChatFull, TooManyLabels
 
-__all__ = ["image", "refusal_text", "reply_with_prediction"]
+__all__ = ["answer_refusal", "image", "refusal_text", "reply_with_prediction"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +35,7 @@ async def image(update: Update, context: BotContext) -> None:
             return
         stored = await services.intake.ingest(context.bot, message, ref, label=label)
     except Exception as exc:  # every failure a user can cause gets an answer
-        text = refusal_text(exc, lang, services.config.limits.max_download_bytes)
-        if text is None:
-            raise
-        services.acks.notify(message, text)
+        answer_refusal(exc, message, services, lang)
         return
     if label_problem is not None:
         services.acks.notify(message, label_problem)
@@ -74,6 +71,16 @@ async def reply_with_prediction(
         prediction_text(prediction, low, lang), do_quote=True, reply_markup=keyboard
     )
     return True
+
+
+def answer_refusal(
+    exc: Exception, message: Message, services: BotServices, lang: str | None
+) -> None:
+    """Tell the sender why their image was refused; re-raise what no user can cause."""
+    text = refusal_text(exc, lang, services.config.limits.max_download_bytes)
+    if text is None:
+        raise exc
+    services.acks.notify(message, text)
 
 
 def refusal_text(exc: Exception, lang: str | None, max_download_bytes: int) -> str | None:
