@@ -4,8 +4,9 @@ Starts the real bot (``python -m bot``) against the fake Bot API server, with Te
 flood limits on, and sends photos from --chats chats at --rate messages a second (open
 loop: the next photo does not wait for the last reply) for --seconds. Every photo is a new
 image to its chat, so each gets a prediction reply. With --train another chat trains all
-the time: whenever a training ends, its next /train takes a photo's slot, so that --rate
-stays the whole demand on Telegram's 30 messages a second. Prints:
+the time: whenever a training ends, its next /train takes a photo's slot, and so does each
+other message the bot sends there (the pictures after a training), so that --rate stays
+the whole demand on Telegram's 30 messages a second. Prints:
   * throughput: replies a second, against the rate sent;
   * reply latency inside the bot, p50 and p99 (from the getUpdates answer that delivered
     the photo to the bot's reply), overall and per minute, and from the user's send to
@@ -61,6 +62,7 @@ SLOW_SECONDS = 5.0  # replies slower than this are explained call by call
 MAX_EXPLAINED = 10
 RSS_EVERY_SECONDS = 5.0
 FINAL_REPORTS = ("Training finished", "Training failed", "Training stopped")
+TRAINING_STARTS = ("Training starts", "Training queued")  # the reply to a /train
 
 
 def base_images(seed: int) -> list[bytes]:
@@ -126,18 +128,26 @@ async def start_training(telegram: FakeTelegram, images: list[bytes]) -> None:
     )
 
 
+class TrainingChat:
+    """What the training chat asks of the load: a /train to send, and slots to leave free."""
+
+    def __init__(self) -> None:
+        self.retrain = False  # send /train in the next slot
+        self.owed = 0  # messages the bot sent to the training chat beyond its /train replies
+
+
 async def send_load(
     telegram: FakeTelegram,
     images: list[bytes],
     args: argparse.Namespace,
-    retrain: asyncio.Event,
+    training: TrainingChat,
 ) -> list[dict[str, Any]]:
     """Send messages round-robin over the chats at a steady rate; return the photos sent.
 
-    Each message asks the bot for one reply message. When ``retrain`` is set, the next
-    slot carries the training chat's /train instead of a photo: the bot's reply to it
-    counts toward Telegram's 30 messages a second like any other, so --rate is the whole
-    demand on that ceiling.
+    Each photo asks the bot for one reply message. The training chat's messages count
+    toward Telegram's 30 messages a second like any other, so they take photos' slots: a
+    /train takes the next slot, and each further message the bot sent there (the pictures
+    after a training) leaves one slot empty. So --rate is the whole demand on that ceiling.
     """
     sent: list[dict[str, Any]] = []
     total = int(args.rate * args.seconds)
@@ -147,9 +157,12 @@ async def send_load(
         delay = due - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        if retrain.is_set():
-            retrain.clear()
+        if training.retrain:
+            training.retrain = False
             telegram.send_text(TRAIN_CHAT, TRAIN_CHAT, "/train")
+            continue
+        if training.owed > 0:
+            training.owed -= 1
             continue
         chat = 2000 + serial % args.chats
         image = unique(images[serial % len(images)], serial)
@@ -185,20 +198,30 @@ class NewCalls:
         return calls
 
 
-async def keep_training(telegram: FakeTelegram, stop: asyncio.Event, retrain: asyncio.Event) -> int:
-    """Ask for the training chat's /train again whenever one ends; return how many ended."""
+async def keep_training(telegram: FakeTelegram, stop: asyncio.Event, training: TrainingChat) -> int:
+    """Ask for the training chat's /train again whenever one ends; return how many ended.
+
+    Also counts the messages the bot sends there beyond the reply to each /train.
+    """
     ended = 0
     new_calls = NewCalls(telegram)
     new_calls.take()  # the training already running started before this
     while not stop.is_set():
         for call in new_calls.take():
-            if (
-                call.method == "editMessageText"
-                and int(call.params["chat_id"]) == TRAIN_CHAT
-                and call.params.get("text", "").startswith(FINAL_REPORTS)
+            if not call.ok or str(call.params.get("chat_id")) != str(TRAIN_CHAT):
+                continue
+            if call.method in MESSAGE_METHODS:
+                media = call.params.get("media")
+                cost = len(media) if call.method == "sendMediaGroup" and media else 1
+                starts = call.method == "sendMessage" and call.params.get("text", "").startswith(
+                    TRAINING_STARTS
+                )
+                training.owed += cost - starts
+            if call.method == "editMessageText" and call.params.get("text", "").startswith(
+                FINAL_REPORTS
             ):
                 ended += 1
-                retrain.set()  # send_load sends it in its next slot
+                training.retrain = True  # send_load sends it in its next slot
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
     return ended
@@ -267,11 +290,13 @@ def report(
     replies = [c for c in telegram.calls if c.method == "sendMessage" and c.ok]
     by_message: dict[tuple[int, int], float] = {}
     duplicates = 0  # a retried send whose first try had arrived after all
+    photos = {(m["chat"]["id"], m["message_id"]) for m in sent}
     for call in replies:
         reply_to = (call.params.get("reply_parameters") or {}).get("message_id")
         if reply_to is not None:
             key = (int(call.params["chat_id"]), int(reply_to))
-            duplicates += key in by_message
+            # Only the photos' replies: the training chat's messages all reply to its /train.
+            duplicates += key in by_message and key in photos
             by_message.setdefault(key, call.at)
     first_delivery = min(
         delivered[key]
@@ -321,7 +346,9 @@ def report(
         f"messages the bot sent while replying (what Telegram's 30 a second counts): "
         f"{messages / span:.1f}/s"
     )
-    print(f"429 answers from the fake Telegram: {len(telegram.errors(429))}")
+    refused = telegram.errors(429)
+    where = sorted({f"{c.method} to {c.params.get('chat_id')}" for c in refused})
+    print(f"429 answers from the fake Telegram: {len(refused)} {where[:5] if where else ''}")
     peak = rss_mb(pid, "VmHWM:")
     print(f"bot RSS: start {rss[0][1]:.0f} MB, end {rss[-1][1]:.0f} MB, peak {peak:.0f} MB")
     half = [(t, mb) for t, mb in rss if t >= rss[-1][0] / 2]
@@ -353,15 +380,15 @@ async def main(args: argparse.Namespace) -> int:
                 stop = asyncio.Event()
                 watcher = asyncio.create_task(watch_rss(process.pid, rss, stop))
                 sending = asyncio.Event()  # set once the load has been sent
-                retrain = asyncio.Event()
-                trainer = asyncio.create_task(keep_training(telegram, sending, retrain))
+                training = TrainingChat()
+                trainer = asyncio.create_task(keep_training(telegram, sending, training))
                 print(
                     f"sending {args.rate}/s from {args.chats} chats for {args.seconds} s...",
                     flush=True,
                 )
                 began = time.monotonic()
                 bot_cpu, own_cpu = cpu_seconds(process.pid), time.process_time()
-                sent = await send_load(telegram, images, args, retrain)
+                sent = await send_load(telegram, images, args, training)
                 send_seconds = time.monotonic() - began
                 sending.set()
                 await await_replies(telegram, sent, GRACE_SECONDS)
