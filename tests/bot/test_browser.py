@@ -23,6 +23,16 @@ from bot.playground import Playground, playground
 from model.synthetic import smiley_bytes
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Offline: no background connections to Google (updates, sync), which a closed network
+# refuses many at a time.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "pictures" / "playground.png"
 SAMPLES_PER_LABEL = 5  # the default [limits] min_samples_per_label
@@ -51,9 +61,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Playground]:
 @pytest.fixture
 async def page(running: Playground) -> AsyncIterator[Page]:
     async with async_playwright() as driver:
-        browser = await driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         try:
             context = await browser.new_context(
                 viewport={"width": 1280, "height": 860}, device_scale_factor=1
