@@ -18,7 +18,7 @@ training step, as in Keras' guide "Writing a training loop from scratch in Tenso
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import keras
@@ -304,6 +304,42 @@ def accuracy(probabilities: np.ndarray, y: np.ndarray) -> float:
 # 3. The whole job
 
 
+def _new_model(
+    architecture: str, num_labels: int, input_size: int, params: TrainParams
+) -> tuple[keras.Model, int]:
+    """Build a compiled model; return it and how many layers it took from the default model."""
+    model = build_model(
+        architecture, num_labels, input_size=input_size, learning_rate=params.learning_rate
+    )
+    if params.start != "pretrained":
+        return model, 0
+    return model, start_from(model, keras.models.load_model(PRETRAINED_MODEL))
+
+
+def _validation_runs(
+    trainer: Trainer,
+    x: np.ndarray,
+    y: np.ndarray,
+    plan: ValidationPlan,
+    epochs: int,
+    rng: np.random.Generator,
+    reporter: Callable[[str, int], Callable[[int, dict[str, float]], None]],
+    phase: str,
+) -> Iterator[tuple[np.ndarray, dict[str, list[float]], np.ndarray]]:
+    """Train afresh on each split; yield its validation indices, history and predicted labels."""
+    for fold, (train_part, validation_part) in enumerate(plan.splits, start=1):
+        trainer.reset()
+        history, probabilities = trainer.fit(
+            x[train_part],
+            y[train_part],
+            epochs,
+            rng,
+            validation=(x[validation_part], y[validation_part]),
+            on_epoch=reporter(phase, fold),
+        )
+        yield validation_part, history, np.asarray(probabilities).argmax(axis=1)
+
+
 class _Reporter:
     """Counts the epochs of a whole job and reports each one to ``on_epoch``."""
 
@@ -368,33 +404,16 @@ def train(
     rng = np.random.default_rng(seed)
     keras.utils.set_random_seed(seed)
     plan = plan_validation(y, labels, params.validation, rng)
-    model = build_model(
-        params.architecture,
-        len(labels),
-        input_size=x.shape[1],
-        learning_rate=params.learning_rate,
-    )
-    pretrained_layers = 0
-    if params.start == "pretrained":
-        pretrained_layers = start_from(model, keras.models.load_model(PRETRAINED_MODEL))
+    model, pretrained_layers = _new_model(params.architecture, len(labels), x.shape[1], params)
     trainer = Trainer(model, params.batch_size)
     reporter = _Reporter(on_epoch, plan.folds, params.epochs, total_epochs(plan, params.epochs))
 
     confusion = np.zeros((len(labels), len(labels)), dtype=np.int64)
     misclassified: list[tuple[int, int, int]] = []
     histories = []
-    for fold, (train_part, validation_part) in enumerate(plan.splits, start=1):
-        trainer.reset()
-        history, probabilities = trainer.fit(
-            x[train_part],
-            y[train_part],
-            params.epochs,
-            rng,
-            validation=(x[validation_part], y[validation_part]),
-            on_epoch=reporter.run("validation", fold),
-        )
+    runs = _validation_runs(trainer, x, y, plan, params.epochs, rng, reporter.run, "validation")
+    for validation_part, history, predicted in runs:
         histories.append(history)
-        predicted = np.asarray(probabilities).argmax(axis=1)
         np.add.at(confusion, (y[validation_part], predicted), 1)
         misclassified.extend(
             (int(index), int(truth), int(guess))
@@ -403,7 +422,7 @@ def train(
             )
             if truth != guess
         )
-        logger.debug("fold %d/%d: %s", fold, plan.folds, history["val_accuracy"][-1])
+        logger.debug("run %d/%d: %s", len(histories), plan.folds, history["val_accuracy"][-1])
 
     trainer.reset()
     final_history, _ = trainer.fit(x, y, params.epochs, rng, on_epoch=reporter.run("final", 0))
@@ -523,25 +542,13 @@ def compare(
         # Same seed for each: the weights differ by architecture, the data order does not.
         rng = np.random.default_rng(seed)
         keras.utils.set_random_seed(seed)
-        model = build_model(
-            architecture, len(labels), input_size=x.shape[1], learning_rate=params.learning_rate
-        )
-        if params.start == "pretrained":
-            start_from(model, keras.models.load_model(PRETRAINED_MODEL))
+        model, _ = _new_model(architecture, len(labels), x.shape[1], params)
         trainer = Trainer(model, params.batch_size)
         hits = seen = 0
         per_fold = []
-        for fold, (train_part, validation_part) in enumerate(plan.splits, start=1):
-            trainer.reset()
-            _, probabilities = trainer.fit(
-                x[train_part],
-                y[train_part],
-                params.epochs,
-                rng,
-                validation=(x[validation_part], y[validation_part]),
-                on_epoch=reporter.run(architecture, fold),
-            )
-            right = int((np.asarray(probabilities).argmax(axis=1) == y[validation_part]).sum())
+        runs = _validation_runs(trainer, x, y, plan, params.epochs, rng, reporter.run, architecture)
+        for validation_part, _, predicted in runs:
+            right = int((predicted == y[validation_part]).sum())
             per_fold.append(right / len(validation_part))
             hits += right
             seen += len(validation_part)
