@@ -133,6 +133,9 @@ async def _serve(config: Config) -> None:
 
 def run(config: Config) -> int:
     """Run the playground until SIGINT or SIGTERM; return the exit code (1: cannot listen)."""
+    # One access-log line per request would bury the bot's own log: the page polls twice a
+    # second and the bot long-polls the embedded server.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     try:
         asyncio.run(_serve(config))
     except CannotListen as exc:

@@ -233,6 +233,9 @@ async def test_python_m_bot_without_a_token_starts_the_playground(tmp_path: Path
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, stderr.decode()
     assert (tmp_path / "data" / "smiley.sqlite3").exists()
+    log = stderr.decode()
+    assert "bot @SmileyBot is ready" in log
+    assert "aiohttp.access" not in log  # no line per request: the log stays readable
 
 
 async def test_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
