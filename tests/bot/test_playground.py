@@ -201,22 +201,23 @@ async def test_mistakes_get_a_clear_error_and_files_stay_in_their_folder(chat: W
         assert "local playground" in (await response.text()).lower()
 
 
-async def test_python_m_bot_without_a_token_starts_the_playground(tmp_path: Path) -> None:
-    port = free_port()
+async def start_without_token(tmp_path: Path, port: int) -> asyncio.subprocess.Process:
+    """Start ``python -m bot`` with no token anywhere, its playground on ``port``."""
     config = tmp_path / "config.toml"
     config.write_text(f"[playground]\nport = {port}\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "SMILEY_BOT_TOKEN"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
+    return await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bot", "--config", str(config)),
         cwd=ROOT,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def test_python_m_bot_without_a_token_starts_the_playground(tmp_path: Path) -> None:
+    port = free_port()
+    process = await start_without_token(tmp_path, port)
     try:
         assert process.stdout is not None
         line = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode()
@@ -243,20 +244,7 @@ async def test_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        config = tmp_path / "config.toml"
-        config.write_text(f"[playground]\nport = {port}\n", encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if k != "SMILEY_BOT_TOKEN"}
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "--config",
-            str(config),
-            cwd=ROOT,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await start_without_token(tmp_path, port)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in stderr.decode()
