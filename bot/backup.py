@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.config import TOKEN_ENV_VAR, ConfigError, load_config
-from storage.backup import BackupError, BackupResult, backup_database
+from storage.online_backup import BackupError, BackupResult, backup_database
 
 EXIT_FAILED: Final = 1
 EXIT_CONFIG: Final = 2

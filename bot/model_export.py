@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.portable import TELEGRAM_UPLOAD_CAP, safe_title
 from bot.texts import t
+from model.job import model_paths
 
 __all__ = [
     "DRAWING",
@@ -30,10 +31,6 @@ __all__ = [
     "usage_html",
 ]
 
-# The suffixes model.export writes; importing them from there would load TensorFlow.
-KERAS_SUFFIX = ".keras"
-TFLITE_SUFFIX = ".tflite"
-SIDECAR_SUFFIX = ".json"
 DRAWING = "drawing.png"  # the image the snippet classifies
 _FALLBACK_STEM = "smileys"
 
@@ -77,10 +74,8 @@ def read_model_files(prefix: Path, *, cap: int = TELEGRAM_UPLOAD_CAP) -> ModelFi
         ModelUnavailable: a file is missing or unreadable, or the sidecar does not describe
             this ``.tflite``.
     """
-    keras_path, tflite_path, sidecar_path = (
-        prefix.with_name(prefix.name + suffix)
-        for suffix in (KERAS_SUFFIX, TFLITE_SUFFIX, SIDECAR_SUFFIX)
-    )
+    paths = model_paths(prefix)
+    keras_path, tflite_path, sidecar_path = paths.keras, paths.tflite, paths.sidecar
     try:
         size = max(keras_path.stat().st_size, tflite_path.stat().st_size)
         if size > cap:
@@ -99,8 +94,8 @@ def read_model_files(prefix: Path, *, cap: int = TELEGRAM_UPLOAD_CAP) -> ModelFi
 
 def model_file_names(title: str | None) -> tuple[str, str]:
     """Return the names to send the files under: ``<chat title or smileys>-model.keras|.tflite``."""
-    stem = f"{safe_title(title) or _FALLBACK_STEM}-model"
-    return stem + KERAS_SUFFIX, stem + TFLITE_SUFFIX
+    paths = model_paths(Path(f"{safe_title(title) or _FALLBACK_STEM}-model"))
+    return paths.keras.name, paths.tflite.name
 
 
 def snippet(labels: Sequence[str], keras_name: str, tflite_name: str, max_pixels: int) -> Snippet:

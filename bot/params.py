@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.texts import t
+from model.job import PARAM_RULES, ParamRule, TrainParams
 
 __all__ = [
     "DEFAULTS",
@@ -34,52 +35,35 @@ class InvalidParameter(ValueError):
 
 @dataclass(frozen=True)
 class Parameter:
-    """One parameter: its type, its default and what is valid."""
+    """One parameter: its default and the contract's rule of what is valid."""
 
     name: str
-    kind: type
     default: Any
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] = ()
+    valid: ParamRule
 
     def rule(self, lang: str | None) -> str:
         """Describe the valid values in ``lang``, for error messages and /params."""
-        if self.choices:
-            return f" {t('params.or', lang)} ".join(self.choices)
-        key = "params.rule_whole" if self.kind is int else "params.rule_number"
-        return t(key, lang, low=f"{self.low:g}", high=f"{self.high:g}")
+        valid = self.valid
+        if valid.choices:
+            return f" {t('params.or', lang)} ".join(valid.choices)
+        key = "params.rule_whole" if valid.kind is int else "params.rule_number"
+        return t(key, lang, low=f"{valid.low:g}", high=f"{valid.high:g}")
 
     def parse(self, raw: str) -> Any:
         """Return the value ``raw`` stands for, or raise ``InvalidParameter``."""
         text = raw.strip().lower()
-        if self.choices:
-            if text not in self.choices:
-                raise InvalidParameter(self.name, self)
-            return text
         try:
-            value = self.kind(text)
+            value = text if self.valid.choices else self.valid.kind(text)
         except ValueError:
             raise InvalidParameter(self.name, self) from None
-        assert self.low is not None and self.high is not None
-        # NaN fails both comparisons, so it is refused too.
-        if not self.low <= value <= self.high:
+        if not self.valid.accepts(value):
             raise InvalidParameter(self.name, self)
         return value
 
 
-# The defaults mirror model.training.TrainParams; the bot keeps its own copy because it
-# must not import the training code (that pulls in TensorFlow).
 PARAMETERS: dict[str, Parameter] = {
-    p.name: p
-    for p in (
-        Parameter("epochs", int, 40, 1, 200),
-        Parameter("learning_rate", float, 0.001, 1e-5, 1.0),
-        Parameter("batch_size", int, 16, 1, 256),
-        Parameter("architecture", str, "cnn", choices=("cnn", "dense")),
-        Parameter("validation", float, 0.2, 0.05, 0.5),
-        Parameter("start", str, "pretrained", choices=("pretrained", "scratch")),
-    )
+    name: Parameter(name, default, PARAM_RULES[name])
+    for name, default in TrainParams().to_json().items()
 }
 DEFAULTS: dict[str, Any] = {name: p.default for name, p in PARAMETERS.items()}
 

@@ -19,6 +19,7 @@ from telegram.ext import ExtBot
 
 from bot.texts import t
 from model.charts import enlarged
+from model.job import Misclassified, TrainSummary
 from storage import Repository
 
 __all__ = [
@@ -65,12 +66,15 @@ def comparison_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
     }
 
 
-def read_charts(paths: dict[str, str]) -> dict[str, bytes]:
-    """Read the worker's chart files (blocking: call in a thread); skip unreadable ones."""
+def read_charts(job_dir: Path, files: dict[str, str]) -> dict[str, bytes]:
+    """Read the charts a job drew (blocking: call in a thread); skip unreadable ones.
+
+    ``files`` maps each chart's name to its file name in ``job_dir``, as the summary says.
+    """
     charts = {}
-    for name, path in paths.items():
+    for name, file_name in files.items():
         try:
-            charts[name] = Path(path).read_bytes()
+            charts[name] = (job_dir / Path(file_name).name).read_bytes()
         except OSError as exc:
             logger.warning("chart %s is gone: %s", name, exc)
     return charts
@@ -81,13 +85,13 @@ async def send_training_pictures(
     repo: Repository,
     chat_id: int,
     reply_to: int,
-    result: dict[str, Any],
+    summary: TrainSummary,
     charts: dict[str, bytes],
     lang: str | None,
 ) -> None:
     """Send the charts, then the misclassified validation images; never raise."""
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
-    folds = int(result.get("folds", 1))
+    folds = summary.folds
     captions = {
         "history": t("pictures.history_caption_folds", lang, folds=folds)
         if folds > 1
@@ -102,7 +106,7 @@ async def send_training_pictures(
     except Exception:
         logger.exception("could not send the charts to chat %s", chat_id)
     try:
-        await _send_misclassified(bot, repo, chat_id, result.get("misclassified", []), reply, lang)
+        await _send_misclassified(bot, repo, chat_id, summary.misclassified, reply, lang)
     except Exception:
         # Best effort by design: the training itself has finished and been reported.
         logger.exception("could not send the misclassified images to chat %s", chat_id)
@@ -128,7 +132,7 @@ async def _send_misclassified(
     bot: ExtBot[Any],
     repo: Repository,
     chat_id: int,
-    misclassified: Sequence[dict[str, Any]],
+    misclassified: Sequence[Misclassified],
     reply: ReplyParameters,
     lang: str | None,
 ) -> None:
@@ -141,14 +145,14 @@ async def _send_misclassified(
     for item in misclassified:
         if len(photos) == ALBUM_LIMIT:
             break
-        png = await repo.source_png(chat_id, int(item["sample_id"]))
+        png = await repo.source_png(chat_id, item.sample_id)
         if png is None:  # deleted since the training
             continue
         caption = t(
             "pictures.misclassified_caption",
             lang,
-            true=item["true_label"],
-            predicted=item["predicted_label"],
+            true=item.true_label,
+            predicted=item.predicted_label,
         )
         photos.append((await asyncio.to_thread(enlarged, png), caption))
     count, shown = len(misclassified), len(photos)

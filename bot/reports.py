@@ -7,6 +7,7 @@ from typing import Any
 from bot.predictor import Prediction
 from bot.progress import bar
 from bot.texts import t
+from model.job import CompareSummary, EpochProgress
 
 __all__ = [
     "comparison_failure_text",
@@ -21,22 +22,24 @@ __all__ = [
 TOP_LABELS = 3
 
 
-def progress_text(event: dict[str, Any], labels: list[str], samples: int, lang: str | None) -> str:
+def progress_text(
+    event: EpochProgress, labels: list[str], samples: int, lang: str | None
+) -> str:
     """Describe one epoch event of the worker."""
-    done, total = int(event["done"]), max(1, int(event["total"]))
-    if event["phase"] == "final":
+    done, total = event.done, max(1, event.total)
+    if event.phase == "final":
         stage = t("train.stage_final", lang)
     else:
-        stage = t("train.stage_validation", lang, fold=event["fold"], folds=event["folds"])
+        stage = t("train.stage_validation", lang, fold=event.fold, folds=event.folds)
     lines = [
         t("train.progress_header", lang, labels=", ".join(labels), samples=samples),
-        t("train.progress_stage", lang, stage=stage, epoch=event["epoch"], epochs=event["epochs"]),
+        t("train.progress_stage", lang, stage=stage, epoch=event.epoch, epochs=event.epochs),
         f"{bar(done / total)} {100 * done // total}%",
         t(
             "train.progress_metrics",
             lang,
-            loss=f"{event['loss']:.3f}",
-            accuracy=f"{100 * event['accuracy']:.0f}",
+            loss=f"{event.loss:.3f}",
+            accuracy=f"{100 * event.accuracy:.0f}",
         ),
     ]
     return "\n".join(lines)
@@ -80,14 +83,14 @@ def finished_text(result: dict[str, Any], lang: str | None) -> str:
 
 
 def comparison_progress_text(
-    event: dict[str, Any],
+    event: EpochProgress,
     architectures: list[str],
     labels: list[str],
     samples: int,
     lang: str | None,
 ) -> str:
     """Describe one epoch event of a /compare worker (its phase is the architecture)."""
-    done, total = int(event["done"]), max(1, int(event["total"]))
+    done, total = event.done, max(1, event.total)
     lines = [
         t(
             "compare.progress_header",
@@ -99,24 +102,24 @@ def comparison_progress_text(
         t(
             "compare.progress_stage",
             lang,
-            architecture=event["phase"],
-            fold=event["fold"],
-            folds=event["folds"],
-            epoch=event["epoch"],
-            epochs=event["epochs"],
+            architecture=event.phase,
+            fold=event.fold,
+            folds=event.folds,
+            epoch=event.epoch,
+            epochs=event.epochs,
         ),
         f"{bar(done / total)} {100 * done // total}%",
     ]
     return "\n".join(lines)
 
 
-def comparison_text(result: dict[str, Any], lang: str | None) -> str:
+def comparison_text(summary: CompareSummary, lang: str | None) -> str:
     """Return the one line of a finished /compare: each architecture's validation accuracy."""
     results = ", ".join(
-        f"{name} {100 * accuracy:.0f}%" for name, accuracy in result["accuracies"].items()
+        f"{name} {100 * accuracy:.0f}%" for name, accuracy in summary.accuracies.items()
     )
-    if result["mode"] == "kfold":
-        return t("compare.result_kfold", lang, folds=result["folds"], results=results)
+    if summary.mode == "kfold":
+        return t("compare.result_kfold", lang, folds=summary.folds, results=results)
     return t("compare.result_holdout", lang, results=results)
 
 

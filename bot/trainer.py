@@ -13,7 +13,6 @@ import errno
 import json
 import logging
 import shutil
-import sys
 import time
 from collections import Counter, deque
 from collections.abc import Iterable
@@ -47,7 +46,24 @@ from bot.reports import (
 )
 from bot.texts import t
 from model import INPUT_SIZE
-from storage import LabelledInput, Repository, StorageFull, TrainingRun
+from model.job import (
+    COMPARED_ARCHITECTURES,
+    MODEL_STEM,
+    NO_SPACE,
+    CompareSummary,
+    EpochProgress,
+    Failed,
+    Finished,
+    JobData,
+    JobSpec,
+    TrainParams,
+    TrainSummary,
+    model_paths,
+    parse_event,
+    worker_command,
+    write_job,
+)
+from storage import LabelledInput, Repository, StorageFull, TrainingRun, move_into_place
 
 __all__ = ["AlreadyTraining", "NotEnoughSamples", "Trainer"]
 
@@ -57,9 +73,6 @@ MIN_LABELS = 2
 # After SIGTERM, a worker gets this long to exit before SIGKILL.
 TERMINATE_GRACE = 1.5
 STDERR_LINES_KEPT = 40
-MODEL_SUFFIXES = (".keras", ".tflite", ".json")
-# /compare: the lesson of the talk, a network that sees pixels alone against one that sees shapes.
-COMPARED_ARCHITECTURES = ("dense", "cnn")
 COMPARE_PREFIX = "compare-"
 MARKER_SUFFIX = ".json"
 
@@ -99,8 +112,8 @@ class _Job:
     run: TrainingRun | None = None  # /train only
     process: asyncio.subprocess.Process | None = None
     stop_requested: bool = False
-    # What to send once the job is over and its slot is free: (charts, the worker's result).
-    pictures: tuple[dict[str, bytes], dict[str, Any]] | None = None
+    # What to send once the job is over and its slot is free: the charts and the summary.
+    pictures: tuple[dict[str, bytes], TrainSummary | CompareSummary] | None = None
 
 
 @dataclass(frozen=True)
@@ -294,15 +307,15 @@ class Trainer:
                 await job.progress.show(t(f"{job.kind}.starting", lang), final=True)
                 began = time.monotonic()
                 result = await self._execute(job)
-                if job.stop_requested:
+                if job.stop_requested or result is None:
                     await self._end(job, "stopped", t("train.reason_stop", lang))
                     return
                 # What the user waited for: worker start-up and export included.
-                result = {**result, "wall_seconds": time.monotonic() - began}
+                wall_seconds = time.monotonic() - began
                 if job.kind == "compare":
-                    await self._finish_compare(job, result)
+                    await self._finish_compare(job, CompareSummary.from_json(result), wall_seconds)
                 else:
-                    await self._finish(job, result)
+                    await self._finish(job, TrainSummary.from_json(result), wall_seconds)
         except _Failed as exc:
             await self._end(job, "failed", str(exc))
         except asyncio.CancelledError:
@@ -327,18 +340,14 @@ class Trainer:
         if job.pictures is not None:
             await self._send_pictures(job, *job.pictures)
 
-    async def _execute(self, job: _Job) -> dict[str, Any]:
+    async def _execute(self, job: _Job) -> dict[str, Any] | None:
+        """Run the job in a worker process; return its result, None if it was stopped."""
         job_dir = self._job_dir(job)
-        prefix = self._models_dir / str(job.chat_id) / job.name
-        await asyncio.to_thread(self._write_job, job, job_dir, prefix)
+        await asyncio.to_thread(self._write_job, job, job_dir)
         # stdin stays open as a lifeline: the worker exits when it reads EOF, so a killed
         # bot never leaves an orphan training behind.
         process = job.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "model.worker",
-            str(job_dir),
-            "--exit-with-stdin",
+            *worker_command(job_dir),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -351,17 +360,15 @@ class Trainer:
         lang = job.language
         try:
             async for raw in process.stdout:
-                event = _parse_event(raw)
-                if event is None:
-                    continue
-                if event["event"] == "epoch":
+                event = parse_event(raw)
+                if isinstance(event, EpochProgress):
                     await job.progress.show(self._progress_text(job, event))
-                elif event["event"] == "finished":
-                    result = event["result"]
-                elif event["event"] == "failed" and event.get("reason") == "no_space":
+                elif isinstance(event, Finished):
+                    result = event.result
+                elif isinstance(event, Failed) and event.reason == NO_SPACE:
                     error = t("train.reason_no_space", lang)
-                elif event["event"] == "failed":
-                    error = str(event.get("error", ""))
+                elif isinstance(event, Failed):
+                    error = event.error
             code = await process.wait()
         except asyncio.CancelledError:
             await _terminate(process)
@@ -369,7 +376,7 @@ class Trainer:
         finally:
             await asyncio.gather(drain, return_exceptions=True)
         if job.stop_requested:
-            return {}
+            return None
         if code != 0 or result is None:
             logger.error(
                 "worker of job %s exited with %s:\n%s", job.name, code, "".join(stderr_tail)
@@ -377,40 +384,34 @@ class Trainer:
             raise _Failed(error or t("train.reason_crash", job.language, code=code))
         return result
 
-    def _progress_text(self, job: _Job, event: dict[str, Any]) -> str:
+    def _progress_text(self, job: _Job, event: EpochProgress) -> str:
         samples = len(job.targets)
         if job.kind == "compare":
             architectures = list(COMPARED_ARCHITECTURES)
             return comparison_progress_text(event, architectures, job.labels, samples, job.language)
         return progress_text(event, job.labels, samples, job.language)
 
-    def _write_job(self, job: _Job, job_dir: Path, prefix: Path) -> None:
-        job_dir.mkdir(parents=True, exist_ok=True)
-        np.savez(
-            job_dir / "data.npz",
-            x=job.inputs,
-            y=np.asarray(job.targets, dtype=np.int64),
-            sample_ids=np.asarray(job.sample_ids, dtype=np.int64),
-        )
-        spec: dict[str, Any] = {
-            "params": job.params,
-            "labels": job.labels,
-            "seed": job.seed,
-            "threads": self._config.training.threads,
-        }
+    def _write_job(self, job: _Job, job_dir: Path) -> None:
         if job.kind == "compare":
-            spec |= {
-                "task": "compare",
-                "architectures": list(COMPARED_ARCHITECTURES),
-                "texts": comparison_chart_texts(job.language),
-            }
+            spec = JobSpec(
+                labels=tuple(job.labels),
+                params=TrainParams.from_json(job.params),
+                task="compare",
+                seed=job.seed,
+                threads=self._config.training.threads,
+                architectures=COMPARED_ARCHITECTURES,
+                texts=comparison_chart_texts(job.language),
+            )
         else:
-            prefix.parent.mkdir(parents=True, exist_ok=True)
-            spec |= {
-                "output_prefix": str(prefix.resolve()),
-                "texts": training_chart_texts(job.language),
-            }
-        (job_dir / "job.json").write_text(json.dumps(spec), encoding="utf-8")
+            spec = JobSpec(
+                labels=tuple(job.labels),
+                params=TrainParams.from_json(job.params),
+                seed=job.seed,
+                threads=self._config.training.threads,
+                texts=training_chart_texts(job.language),
+            )
+        data = JobData(job.inputs, np.asarray(job.targets), np.asarray(job.sample_ids))
+        write_job(job_dir, spec, data)
 
     def _marker(self, job: _Job) -> Path:
         return self._models_dir / "jobs" / (job.name + MARKER_SUFFIX)
@@ -439,39 +440,61 @@ class Trainer:
                 shutil.rmtree(leftover, ignore_errors=True)
         return markers
 
-    async def _finish(self, job: _Job, result: dict[str, Any]) -> None:
+    async def _finish(self, job: _Job, summary: TrainSummary, wall_seconds: float) -> None:
         run = job.run
         assert run is not None
         previous = await self._repo.serving_run(run.chat_id)
-        prefix = str(Path(result["tflite"]).with_suffix(""))
+        prefix = self._models_dir / str(job.chat_id) / job.name
+        installed = model_paths(prefix)
+        job_dir = self._job_dir(job)
+        # The worker wrote the model into its job directory; it serves from models_dir. The
+        # chart files go away with the job directory: read them first.
+        charts = await asyncio.to_thread(read_charts, job_dir, summary.charts)
+        await asyncio.to_thread(
+            move_into_place,
+            list(
+                zip(
+                    model_paths(job_dir / MODEL_STEM).in_writing_order(),
+                    installed.in_writing_order(),
+                    strict=True,
+                )
+            ),
+        )
         counts = Counter(job.targets)
-        per_label = {label: counts[index] for index, label in enumerate(run.labels)}
-        # The chart files live in the job directory, which goes away now: read them first.
-        charts = await asyncio.to_thread(read_charts, result.pop("charts", None) or {})
-        result = {**result, "samples_per_label": per_label}
-        await self._repo.finish_run(run.id, metrics=result, model_prefix=prefix)
-        text = finished_text(result, job.language)
+        metrics = {
+            **summary.to_json(),
+            "keras": str(installed.keras),
+            "tflite": str(installed.tflite),
+            "sidecar": str(installed.sidecar),
+            "samples_per_label": {label: counts[i] for i, label in enumerate(run.labels)},
+            "wall_seconds": wall_seconds,
+        }
+        del metrics["charts"]
+        await self._repo.finish_run(run.id, metrics=metrics, model_prefix=str(prefix))
+        text = finished_text(metrics, job.language)
         await job.progress.show(text, final=True)
-        job.pictures = (charts, result)
-        if previous is not None and previous.model_prefix not in (None, prefix):
+        job.pictures = (charts, summary)
+        if previous is not None and previous.model_prefix not in (None, str(prefix)):
             self._predictor.forget(str(previous.model_prefix))
             await asyncio.to_thread(_remove_model_files, Path(str(previous.model_prefix)))
 
-    async def _finish_compare(self, job: _Job, result: dict[str, Any]) -> None:
-        charts = await asyncio.to_thread(read_charts, result.pop("charts", None) or {})
-        seconds = f"{result['wall_seconds']:.1f}"
+    async def _finish_compare(
+        self, job: _Job, summary: CompareSummary, wall_seconds: float
+    ) -> None:
+        charts = await asyncio.to_thread(read_charts, self._job_dir(job), summary.charts)
+        seconds = f"{wall_seconds:.1f}"
         await job.progress.show(t("compare.finished", job.language, seconds=seconds), final=True)
-        job.pictures = (charts, result)
+        job.pictures = (charts, summary)
 
     async def _send_pictures(
-        self, job: _Job, charts: dict[str, bytes], result: dict[str, Any]
+        self, job: _Job, charts: dict[str, bytes], summary: TrainSummary | CompareSummary
     ) -> None:
-        if job.kind == "train":
+        if isinstance(summary, TrainSummary):
             await send_training_pictures(
-                self._bot, self._repo, job.chat_id, job.reply_to, result, charts, job.language
+                self._bot, self._repo, job.chat_id, job.reply_to, summary, charts, job.language
             )
             return
-        line = comparison_text(result, job.language)
+        line = comparison_text(summary, job.language)
         if "comparison" in charts:
             await send_comparison_chart(
                 self._bot, job.chat_id, job.reply_to, charts["comparison"], line
@@ -550,14 +573,7 @@ async def _collect(stream: asyncio.StreamReader, tail: deque[str]) -> None:
         tail.append(line.decode(errors="replace"))
 
 
-def _parse_event(raw: bytes) -> dict[str, Any] | None:
-    try:
-        event = json.loads(raw)
-    except ValueError:
-        return None
-    return event if isinstance(event, dict) and "event" in event else None
-
-
 def _remove_model_files(prefix: Path) -> None:
-    for suffix in MODEL_SUFFIXES:
-        prefix.with_suffix(suffix).unlink(missing_ok=True)
+    # The sidecar first: a reader that finds a sidecar must find the model files it describes.
+    for path in reversed(model_paths(prefix).in_writing_order()):
+        path.unlink(missing_ok=True)

@@ -7,7 +7,8 @@ would hide the submodule of the same name (`model.preprocess`), which breaks
 """
 
 from model.decode import RejectReason
-from model.inference import DEFAULT_MODEL_PREFIX, Classifier
+from model.inference import Classifier
+from model.job import DEFAULT_MODEL_PREFIX
 from model.preprocess import (
     ACCEPTED_FORMATS,
     INPUT_SIZE,

@@ -9,7 +9,8 @@ Every file is written to a temporary file in the same directory, flushed to disk
 into place, the sidecar last: a reader that finds a sidecar finds complete model files, and a
 killed export never leaves a half-written file under a final name. The sidecar also carries
 the `.tflite` file's SHA-256, so a reader can tell a sidecar from one export and a `.tflite`
-from the next apart when a re-export to the same prefix is under way.
+from the next apart when a re-export to the same prefix is under way. (A worker exports into
+its job directory; the bot moves the files to where they serve and makes that durable.)
 """
 
 import hashlib
@@ -18,7 +19,6 @@ import logging
 import os
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -27,39 +27,18 @@ import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
+from model.job import ModelPaths, model_paths
 from model.preprocess import PREPROCESS_VERSION
 
 logger = logging.getLogger(__name__)
 
-KERAS_SUFFIX = ".keras"
-TFLITE_SUFFIX = ".tflite"
-SIDECAR_SUFFIX = ".json"
 # The exported model is checked against Keras on a few random inputs before it is written.
 _PROBE_COUNT = 4
 _PROBE_TOLERANCE = 1e-4
 _FILE_MODE = 0o666
 
 
-@dataclass(frozen=True)
-class ExportedModel:
-    """Where an export put its files."""
-
-    keras: Path
-    tflite: Path
-    sidecar: Path
-
-
-def model_paths(prefix: Path) -> ExportedModel:
-    """Return the file names of the model exported under `prefix` (any dots in it are kept)."""
-    prefix = Path(prefix)
-    return ExportedModel(
-        keras=prefix.with_name(prefix.name + KERAS_SUFFIX),
-        tflite=prefix.with_name(prefix.name + TFLITE_SUFFIX),
-        sidecar=prefix.with_name(prefix.name + SIDECAR_SUFFIX),
-    )
-
-
-def export_model(model: keras.Model, labels: Sequence[str], prefix: Path) -> ExportedModel:
+def export_model(model: keras.Model, labels: Sequence[str], prefix: Path) -> ModelPaths:
     """Write `<prefix>.keras`, `<prefix>.tflite` and `<prefix>.json` (last), each atomically."""
     outputs = int(model.output_shape[-1])
     if outputs != len(labels):
@@ -79,7 +58,6 @@ def export_model(model: keras.Model, labels: Sequence[str], prefix: Path) -> Exp
     write_atomically(paths.tflite, lambda path: path.write_bytes(flatbuffer))
     text = json.dumps(sidecar, ensure_ascii=False, indent=2) + "\n"
     write_atomically(paths.sidecar, lambda path: path.write_text(text, encoding="utf-8"))
-    _sync_directory(paths.sidecar.parent)
     logger.info("exported %s (%d labels)", paths.sidecar, len(labels))
     return paths
 
@@ -138,12 +116,3 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     except BaseException:  # also on SystemExit from SIGTERM: no orphaned temporary file
         temporary.unlink(missing_ok=True)
         raise
-
-
-def _sync_directory(directory: Path) -> None:
-    """Flush the renames in a directory to disk, so a power cut cannot undo them."""
-    handle = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)

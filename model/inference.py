@@ -15,15 +15,12 @@ from pathlib import Path
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
+from model.job import model_paths
 from model.preprocess import PREPROCESS_VERSION
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_MODEL_PREFIX", "Classifier"]
-
-# The bundled model for the labels smile, sad, neutral and upside-down
-# (rebuilt by scripts/train_default_model.py).
-DEFAULT_MODEL_PREFIX = Path(__file__).resolve().parent / "default" / "smiley-default"
+__all__ = ["Classifier"]
 
 # One thread: a 28x28 CNN takes well under a millisecond, and the bot shares two cores.
 _INTERPRETER_THREADS = 1
@@ -75,8 +72,8 @@ class Classifier:
             ValueError: The files do not belong together or describe no usable model.
         """
         prefix = Path(prefix)
-        sidecar_path = prefix.with_name(prefix.name + ".json")
-        tflite_path = prefix.with_name(prefix.name + ".tflite")
+        paths = model_paths(prefix)
+        sidecar_path, tflite_path = paths.sidecar, paths.tflite
         for attempt in range(1, _LOAD_ATTEMPTS + 1):
             sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
             flatbuffer = tflite_path.read_bytes()

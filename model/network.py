@@ -20,10 +20,9 @@ from dataclasses import dataclass
 
 import keras
 
-logger = logging.getLogger(__name__)
+from model.job import ARCHITECTURES
 
-ARCHITECTURES = ("cnn", "dense")
-DEFAULT_ARCHITECTURE = "cnn"
+logger = logging.getLogger(__name__)
 
 # The talk's sizes.
 CONV_FILTERS = 50

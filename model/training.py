@@ -25,8 +25,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from model.inference import DEFAULT_MODEL_PREFIX
-from model.network import ARCHITECTURES, DEFAULT_ARCHITECTURE, build_model, start_from
+from model.job import (
+    ARCHITECTURES,
+    DEFAULT_MODEL_PREFIX,
+    STARTS,
+    EpochProgress,
+    TrainParams,
+    model_paths,
+)
+from model.network import build_model, start_from
 
 logger = logging.getLogger(__name__)
 
@@ -38,37 +45,7 @@ MIN_FOLDS = 2
 _EPSILON = 1e-7
 _PREDICT_BATCH = 512
 # A chat's CNN starts from the bundled default model's features (model.network.start_from).
-PRETRAINED_MODEL = DEFAULT_MODEL_PREFIX.with_suffix(".keras")
-STARTS = ("pretrained", "scratch")
-
-
-@dataclass(frozen=True)
-class TrainParams:
-    """What a training job may choose."""
-
-    epochs: int = 40
-    learning_rate: float = 1e-3
-    batch_size: int = 16
-    architecture: str = DEFAULT_ARCHITECTURE  # "cnn" | "dense"
-    validation: float = 0.2  # hold-out fraction, used when every label has >= 20 samples
-    start: str = "pretrained"  # "pretrained": from the default model's features | "scratch"
-
-
-@dataclass(frozen=True)
-class EpochProgress:
-    """One finished epoch, reported while the job runs."""
-
-    phase: str  # "validation" (a fold or the hold-out run) or "final" (the model that will serve)
-    fold: int  # 1-based; 0 in the final phase
-    folds: int  # number of validation runs (k for k-fold, 1 for hold-out)
-    epoch: int  # 1-based within this run
-    epochs: int
-    done: int  # epochs finished over the WHOLE job (all folds + final)
-    total: int  # epochs in the whole job
-    loss: float
-    accuracy: float
-    val_loss: float | None
-    val_accuracy: float | None
+PRETRAINED_MODEL = model_paths(DEFAULT_MODEL_PREFIX).keras
 
 
 @dataclass(frozen=True)

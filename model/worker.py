@@ -1,32 +1,14 @@
-"""The training worker: `python -m model.worker JOB_DIR`, a process of its own per training.
+"""The training worker: `python -m model.worker JOB_DIR`, a process of its own per job.
 
-The bot starts it, reads its progress and may kill it at any moment (/stop, shutdown); its
-exported files are written atomically, so a kill loses the job, never a served model.
+It runs one job of the contract in `model.job`: it reads `job.json` and `data.npz` from
+JOB_DIR, writes one event a line on stdout (`Started`, `EpochProgress` after every epoch,
+then `Finished` or `Failed`), and writes into JOB_DIR only: the model files under
+`MODEL_STEM` (a training; a compare exports nothing), the charts and, last, `result.json`.
+Everything else (TensorFlow's chatter, logs, warnings, a traceback) goes to stderr. The exit
+code is 0 after `Finished` and 1 after `Failed`.
 
-Input, in JOB_DIR:
-
-- `job.json`: {"params": {TrainParams fields; missing ones take the defaults}, "labels": [...],
-  "output_prefix": "/abs/path/prefix", "seed": 0, "threads": 1, "task": "train"|"compare",
-  "architectures": [...] (compare only), "texts": {chart name: {argument: text}}}. "task"
-  defaults to "train"; a compare needs no output_prefix, as it exports nothing. "texts" holds
-  the translated texts of each chart (the keyword arguments of `model.charts`' functions);
-  a chart without them is not drawn.
-- `data.npz`: x (uint8, N x size x size, 0..255 as stored), y (int64 label indices),
-  sample_ids (int64)
-
-Output: one JSON object a line on stdout, flushed:
-
-- {"event": "started", "total": <epochs in the job>, "folds": k, "mode": "kfold"|"holdout"}
-- {"event": "epoch", ...every EpochProgress field...}, after every epoch
-- {"event": "finished", "result": {...}}, after `JOB_DIR/result.json` holds the same result;
-  exit code 0. The result's "charts" maps chart names ("history", "confusion" after a
-  training, "comparison" after a compare) to PNG files in JOB_DIR; a chart that could not be
-  drawn is missing (logged on stderr), which never fails the job.
-- {"event": "failed", "error": "<one line>"[, "reason": "no_space"]} on any failure (the
-  reason when the disk ran full), the traceback on stderr; exit
-  code 1
-
-Everything else (TensorFlow's chatter, logs, warnings) goes to stderr.
+The bot starts it, reads its progress and may kill it at any moment (/stop, shutdown); a kill
+loses the job, never a served model, which only the bot puts in place.
 
 TensorFlow is imported only after the thread limits are set in the environment (it reads
 them once, when it starts), so importing this module does not import it.
@@ -43,118 +25,42 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, ModuleType
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TextIO
 
 import numpy as np
 
-if TYPE_CHECKING:  # only for annotations: importing it for real would import TensorFlow
-    from model.training import TrainParams
+from model.job import (
+    LIFELINE_FLAG,
+    MODEL_STEM,
+    NO_SPACE,
+    RESULT_FILE,
+    CompareSummary,
+    Event,
+    Failed,
+    Finished,
+    JobData,
+    JobSpec,
+    Misclassified,
+    Started,
+    TrainSummary,
+    event_line,
+    read_data,
+    read_spec,
+)
 
 logger = logging.getLogger(__name__)
 
-JOB_FILE = "job.json"
-DATA_FILE = "data.npz"
-RESULT_FILE = "result.json"
-TASKS = ("train", "compare")
 # Below the bot's priority: a training must never make the bot slow to answer.
 NICENESS = 10
-DEFAULT_THREADS = 1
 _THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
 _WHITE = 255.0
 _SIGTERM_EXIT = 128 + signal.SIGTERM
-# With this flag the worker exits once its stdin closes (see watch_parent).
-LIFELINE_FLAG = "--exit-with-stdin"
 PIPE_CHUNK = 4096
 STDIN_FD = 0
 ORPHAN_GRACE_SECONDS = 2.0
-
-
-@dataclass(frozen=True)
-class Job:
-    """A training job as the bot describes it."""
-
-    params: dict[str, Any]
-    labels: list[str]
-    output_prefix: Path
-    seed: int
-    threads: int
-    x: np.ndarray  # uint8 (N, size, size)
-    y: np.ndarray  # int64 label indices
-    sample_ids: np.ndarray  # int64
-    task: str = "train"  # "train" | "compare"
-    architectures: tuple[str, ...] = ()  # compare only
-    texts: dict[str, dict[str, str]] = field(default_factory=dict)  # per chart
-
-
-def read_job(job_dir: Path) -> Job:
-    """Read and check job.json and data.npz (without TensorFlow).
-
-    Raises:
-        ValueError: The job is malformed, with a one-line reason.
-        OSError: A file is missing or unreadable.
-    """
-    with (job_dir / JOB_FILE).open(encoding="utf-8") as file:
-        description = json.load(file)
-    if not isinstance(description, dict):
-        raise ValueError(f"{JOB_FILE} must hold a JSON object")
-    params = description.get("params", {})
-    labels = description.get("labels")
-    prefix = description.get("output_prefix")
-    seed = description.get("seed", 0)
-    threads = description.get("threads", DEFAULT_THREADS)
-    task = description.get("task", "train")
-    architectures = description.get("architectures", [])
-    texts = description.get("texts", {})
-    if task not in TASKS:
-        raise ValueError(f"{JOB_FILE}: task must be one of {', '.join(TASKS)}")
-    if task == "compare" and prefix is None:
-        prefix = str(job_dir.resolve() / "unused")  # a compare exports nothing
-    if not isinstance(architectures, list) or not all(isinstance(a, str) for a in architectures):
-        raise ValueError(f"{JOB_FILE}: architectures must be a list of strings")
-    if task == "compare" and len(architectures) < 2:
-        raise ValueError(f"{JOB_FILE}: a compare needs at least two architectures")
-    if not isinstance(texts, dict) or not all(
-        isinstance(chart, dict) and all(isinstance(v, str) for v in chart.values())
-        for chart in texts.values()
-    ):
-        raise ValueError(f"{JOB_FILE}: texts must map chart names to objects of strings")
-    if not isinstance(params, dict):
-        raise ValueError(f"{JOB_FILE}: params must be an object")
-    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-        raise ValueError(f"{JOB_FILE}: labels must be a list of strings")
-    if not isinstance(prefix, str) or not Path(prefix).is_absolute():
-        raise ValueError(f"{JOB_FILE}: output_prefix must be an absolute path")
-    if not isinstance(seed, int) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"{JOB_FILE}: seed must be an integer and threads a positive integer")
-    with np.load(job_dir / DATA_FILE, allow_pickle=False) as data:
-        try:
-            x, y, sample_ids = data["x"], data["y"], data["sample_ids"]
-        except KeyError as error:
-            raise ValueError(f"{DATA_FILE} lacks {error}") from error
-    if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1] != x.shape[2]:
-        raise ValueError(f"{DATA_FILE}: x must be uint8 (N, size, size), not {x.dtype} {x.shape}")
-    if y.shape != (len(x),) or sample_ids.shape != (len(x),):
-        raise ValueError(f"{DATA_FILE}: y and sample_ids must hold one value per sample")
-    if not (np.issubdtype(y.dtype, np.integer) and np.issubdtype(sample_ids.dtype, np.integer)):
-        raise ValueError(f"{DATA_FILE}: y and sample_ids must be integers")
-    if len(y) and (int(y.min()) < 0 or int(y.max()) >= len(labels)):
-        raise ValueError(f"{DATA_FILE}: y must index the {len(labels)} labels")
-    return Job(
-        params,
-        labels,
-        Path(prefix),
-        seed,
-        threads,
-        x,
-        y.astype(np.int64),
-        sample_ids,
-        task=task,
-        architectures=tuple(architectures),
-        texts=texts,
-    )
 
 
 def limit_resources(threads: int) -> None:
@@ -171,124 +77,125 @@ def limit_resources(threads: int) -> None:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
-def _begin(
-    job: Job, emit: "Emitter", runs: Callable[[int], int]
-) -> "tuple[TrainParams, np.ndarray]":
+@dataclass(frozen=True)
+class _Job:
+    """A job as read from its directory."""
+
+    spec: JobSpec
+    data: JobData
+    directory: Path
+
+
+def _begin(job: _Job, emit: "Emitter", runs: Callable[[int], int]) -> np.ndarray:
     """Import TensorFlow within the job's thread limit and announce the job's epochs.
 
     ``runs(folds)`` is how many trainings of ``epochs`` the job makes. Returns the job's
-    parameters and its inputs scaled as `model.input_array` scales them.
+    inputs scaled as `model.input_array` scales them.
     """
     started = time.perf_counter()
     # Heavy imports, now that the environment limits them.
     import tensorflow as tf
 
-    from model.training import TrainParams, choose_validation, label_counts
+    from model.training import choose_validation, label_counts
 
-    tf.config.threading.set_intra_op_parallelism_threads(job.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(job.threads)
-    params = train_params(job.params, TrainParams)
-    mode, folds = choose_validation(label_counts(job.y, len(job.labels)), job.labels)
+    spec = job.spec
+    tf.config.threading.set_intra_op_parallelism_threads(spec.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(spec.threads)
+    mode, folds = choose_validation(label_counts(job.data.y, len(spec.labels)), spec.labels)
     emit.event(
-        "started",
-        total=runs(folds) * params.epochs,
-        folds=folds,
-        mode=mode,
-        import_seconds=round(time.perf_counter() - started, 3),
+        Started(
+            total=runs(folds) * spec.params.epochs,
+            folds=folds,
+            mode=mode,
+            import_seconds=round(time.perf_counter() - started, 3),
+        )
     )
-    return params, job.x.astype(np.float32) / _WHITE
+    return job.data.x.astype(np.float32) / _WHITE
 
 
-def run(job: Job, job_dir: Path, emit: "Emitter") -> dict[str, Any]:
-    """Train, export and write result.json; return the result."""
-    params, x = _begin(job, emit, lambda folds: folds + 1)  # the folds, then the final run
+def run(job: _Job, emit: "Emitter") -> TrainSummary:
+    """Train, export the model into the job directory and draw the charts."""
+    x = _begin(job, emit, lambda folds: folds + 1)  # the folds, then the final run
     from model.export import export_model
     from model.training import train
 
-    result = train(
-        x,
-        job.y,
-        job.labels,
-        params,
-        seed=job.seed,
-        on_epoch=lambda progress: emit.event("epoch", **asdict(progress)),
-    )
+    spec, y, sample_ids = job.spec, job.data.y, job.data.sample_ids
+    result = train(x, y, spec.labels, spec.params, seed=spec.seed, on_epoch=emit.event)
     export_started = time.perf_counter()
-    exported = export_model(result.model, job.labels, job.output_prefix)
-    summary = {
-        "labels": job.labels,
-        "samples": len(x),
-        "validation_accuracy": result.validation_accuracy,
-        "per_label_accuracy": result.per_label_accuracy,
-        "confusion": result.confusion,
-        "misclassified": [
-            {
-                "sample_id": int(job.sample_ids[index]),
-                "true": truth,
-                "predicted": guess,
-                "true_label": job.labels[truth],
-                "predicted_label": job.labels[guess],
-            }
-            for index, truth, guess in result.misclassified
-        ],
-        "histories": result.histories,
-        "final_history": result.final_history,
-        "mode": result.mode,
-        "folds": result.folds,
-        "seconds": result.seconds,
-        "pretrained_layers": result.pretrained_layers,
-        "export_seconds": time.perf_counter() - export_started,
-        "keras": str(exported.keras),
-        "tflite": str(exported.tflite),
-        "sidecar": str(exported.sidecar),
-    }
+    export_model(result.model, spec.labels, job.directory / MODEL_STEM)
+    export_seconds = time.perf_counter() - export_started
     # After the export: the model is safe, whatever happens to the pictures.
-    summary["charts"] = draw_charts(
-        job_dir,
-        job.texts,
+    charts = draw_charts(
+        job.directory,
+        spec.texts,
         {
             "history": lambda charts, texts: charts.history_chart(result.histories, **texts),
             "confusion": lambda charts, texts: charts.confusion_chart(
-                result.confusion, job.labels, **texts
+                result.confusion, spec.labels, **texts
             ),
         },
     )
-    return _write_result(job_dir, summary)
+    return TrainSummary(
+        labels=list(spec.labels),
+        samples=len(x),
+        validation_accuracy=result.validation_accuracy,
+        per_label_accuracy=result.per_label_accuracy,
+        confusion=result.confusion,
+        misclassified=[
+            Misclassified(
+                sample_id=int(sample_ids[index]),
+                true=truth,
+                predicted=guess,
+                true_label=spec.labels[truth],
+                predicted_label=spec.labels[guess],
+            )
+            for index, truth, guess in result.misclassified
+        ],
+        histories=result.histories,
+        final_history=result.final_history,
+        mode=result.mode,
+        folds=result.folds,
+        seconds=result.seconds,
+        pretrained_layers=result.pretrained_layers,
+        export_seconds=export_seconds,
+        charts=charts,
+    )
 
 
-def run_compare(job: Job, job_dir: Path, emit: "Emitter") -> dict[str, Any]:
-    """Validate each of the job's architectures on the same splits; write result.json."""
-    params, x = _begin(job, emit, lambda folds: len(job.architectures) * folds)
+def run_compare(job: _Job, emit: "Emitter") -> CompareSummary:
+    """Validate each of the job's architectures on the same splits and draw the chart."""
+    spec = job.spec
+    x = _begin(job, emit, lambda folds: len(spec.architectures) * folds)
     from model.training import compare
 
     comparison = compare(
         x,
-        job.y,
-        job.labels,
-        params,
-        job.architectures,
-        seed=job.seed,
-        on_epoch=lambda progress: emit.event("epoch", **asdict(progress)),
+        job.data.y,
+        spec.labels,
+        spec.params,
+        spec.architectures,
+        seed=spec.seed,
+        on_epoch=emit.event,
     )
-    summary: dict[str, Any] = {
-        "labels": job.labels,
-        "samples": len(job.y),
-        "accuracies": comparison.accuracies,
-        "fold_accuracies": comparison.fold_accuracies,
-        "mode": comparison.mode,
-        "folds": comparison.folds,
-        "seconds": comparison.seconds,
-    }
-    summary["charts"] = draw_charts(
-        job_dir,
-        job.texts,
+    charts = draw_charts(
+        job.directory,
+        spec.texts,
         {
             "comparison": lambda charts, texts: charts.comparison_chart(
                 list(comparison.accuracies.items()), **texts
             )
         },
     )
-    return _write_result(job_dir, summary)
+    return CompareSummary(
+        labels=list(spec.labels),
+        samples=len(job.data.y),
+        accuracies=comparison.accuracies,
+        fold_accuracies=comparison.fold_accuracies,
+        mode=comparison.mode,
+        folds=comparison.folds,
+        seconds=comparison.seconds,
+        charts=charts,
+    )
 
 
 ChartDrawer = Callable[[ModuleType, dict[str, str]], bytes]  # (model.charts, texts) -> PNG
@@ -297,7 +204,7 @@ ChartDrawer = Callable[[ModuleType, dict[str, str]], bytes]  # (model.charts, te
 def draw_charts(
     job_dir: Path, texts: dict[str, dict[str, str]], drawers: dict[str, ChartDrawer]
 ) -> dict[str, str]:
-    """Draw each chart that has its texts into JOB_DIR/<name>.png; return name -> path.
+    """Draw each chart that has its texts into JOB_DIR/<name>.png; return name -> file name.
 
     A chart that fails is logged and left out: pictures never fail a job.
     """
@@ -313,37 +220,27 @@ def draw_charts(
         except Exception:
             logger.exception("could not draw the %s chart", name)
             continue
-        drawn[name] = str(path)
+        drawn[name] = path.name
     return drawn
 
 
-def _write_result(job_dir: Path, summary: dict[str, Any]) -> dict[str, Any]:
+def _write_result(job_dir: Path, summary: TrainSummary | CompareSummary) -> None:
     from model.export import write_atomically
 
-    text = json.dumps(summary, ensure_ascii=False) + "\n"
+    text = json.dumps(summary.to_json(), ensure_ascii=False) + "\n"
     write_atomically(job_dir / RESULT_FILE, lambda path: path.write_text(text, encoding="utf-8"))
-    return summary
-
-
-def train_params(given: dict[str, Any], params_type: "type[TrainParams]") -> "TrainParams":
-    """Build TrainParams from the job's params, rejecting unknown fields."""
-    known = {field.name for field in fields(params_type)}
-    unknown = sorted(set(given) - known)
-    if unknown:
-        raise ValueError(f"{JOB_FILE}: unknown params {', '.join(unknown)}")
-    return params_type(**given)
 
 
 class Emitter:
-    """Write protocol lines, one JSON object each, to the channel the bot reads."""
+    """Write events, one protocol line each, to the channel the bot reads."""
 
     def __init__(self, channel: TextIO) -> None:
         """Write to `channel` (the original stdout)."""
         self._channel = channel
 
-    def event(self, name: str, **fields: Any) -> None:
+    def event(self, event: Event) -> None:
         """Write one event line and flush it."""
-        self._channel.write(json.dumps({"event": name, **fields}, ensure_ascii=False) + "\n")
+        self._channel.write(event_line(event))
         self._channel.flush()
 
 
@@ -400,6 +297,28 @@ def watch_parent() -> None:
     threading.Thread(target=wait_for_eof, name="parent-watch", daemon=True).start()
 
 
+def execute(job_dir: Path, emit: Emitter) -> int:
+    """Run the job in ``job_dir``, announcing it through ``emit``; return the exit code.
+
+    A failure is emitted as `Failed` with a one-line error and printed with its traceback
+    on stderr.
+    """
+    try:
+        spec = read_spec(job_dir)
+        job = _Job(spec, read_data(job_dir, spec.labels), job_dir)
+        limit_resources(spec.threads)
+        summary = (run_compare if spec.task == "compare" else run)(job, emit)
+        _write_result(job_dir, summary)
+        # Only now: the bot may take "finished" to mean result.json is there.
+        emit.event(Finished(summary.to_json()))
+        return 0
+    except Exception as error:
+        traceback.print_exc(file=sys.stderr)
+        with contextlib.suppress(OSError, ValueError):  # the bot may have closed the pipe
+            emit.event(Failed(_one_line(error), NO_SPACE if no_space(error) else None))
+        return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the job in the directory given on the command line; return the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -411,24 +330,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
     )
     signal.signal(signal.SIGTERM, _terminate)
-    try:
-        if len(arguments) != 1:
-            raise ValueError(f"usage: python -m model.worker JOB_DIR [{LIFELINE_FLAG}]")
-        job_dir = Path(arguments[0])
-        job = read_job(job_dir)
-        limit_resources(job.threads)
-        result = (run_compare if job.task == "compare" else run)(job, job_dir, emit)
-        # Only now: the bot may take "finished" to mean result.json is there.
-        emit.event("finished", result=result)
-        return 0
-    except Exception as error:
-        traceback.print_exc(file=sys.stderr)
-        with contextlib.suppress(OSError, ValueError):  # the bot may have closed the pipe
-            if no_space(error):
-                emit.event("failed", error=_one_line(error), reason="no_space")
-            else:
-                emit.event("failed", error=_one_line(error))
+    if len(arguments) != 1:
+        emit.event(Failed(f"usage: python -m model.worker JOB_DIR [{LIFELINE_FLAG}]"))
         return 1
+    return execute(Path(arguments[0]), emit)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ repository root:
 """
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_accuracy import prepared_dataset  # a sibling script
 
+from model.job import (
+    Failed,
+    Finished,
+    JobData,
+    JobSpec,
+    Started,
+    TrainParams,
+    parse_event,
+    worker_command,
+    write_job,
+)
 from model.synthetic import STYLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,31 +42,22 @@ BENCH_LABELS = ("smile", "sad", "neutral", "upside-down", "other")
 DATA_SEED = 5
 
 
-def write_job(
+def write_bench_job(
     job_dir: Path, x: np.ndarray, y: np.ndarray, threads: int, params: dict[str, Any]
 ) -> None:
     """Write job.json and data.npz the way the bot does."""
-    np.savez(
-        job_dir / "data.npz",
-        x=np.round(x * 255).astype(np.uint8),
-        y=y.astype(np.int64),
-        sample_ids=np.arange(len(y), dtype=np.int64),
+    spec = JobSpec(
+        labels=BENCH_LABELS, params=TrainParams.from_json(params), seed=0, threads=threads
     )
-    job = {
-        "params": params,
-        "labels": list(BENCH_LABELS),
-        "output_prefix": str(job_dir / "model"),
-        "seed": 0,
-        "threads": threads,
-    }
-    (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    data = JobData(np.round(x * 255).astype(np.uint8), y, np.arange(len(y)))
+    write_job(job_dir, spec, data)
 
 
 def run_worker(job_dir: Path) -> dict[str, Any]:
     """Run one job; return the wall times of its milestones and its result."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "model.worker", str(job_dir)],
+        worker_command(job_dir, lifeline=False),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -65,16 +66,16 @@ def run_worker(job_dir: Path) -> dict[str, Any]:
     assert process.stdout is not None
     timings: dict[str, Any] = {}
     for line in process.stdout:
-        event = json.loads(line)
-        if event["event"] == "started":
+        event = parse_event(line)
+        if isinstance(event, Started):
             timings["started"] = time.perf_counter() - started
-            timings["mode"] = f"{event['mode']} ({event['folds']})"
-            timings["epochs"] = event["total"]
-        elif event["event"] == "finished":
+            timings["mode"] = f"{event.mode} ({event.folds})"
+            timings["epochs"] = event.total
+        elif isinstance(event, Finished):
             timings["finished"] = time.perf_counter() - started
-            timings["result"] = event["result"]
-        elif event["event"] == "failed":
-            raise RuntimeError(event["error"])
+            timings["result"] = event.result
+        elif isinstance(event, Failed):
+            raise RuntimeError(event.error)
     if process.wait() != 0:
         raise RuntimeError(f"the worker exited with {process.returncode}")
     return timings
@@ -109,7 +110,7 @@ def main() -> None:
         runs = []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory() as directory:
-                write_job(Path(directory), x, y, args.threads, params)
+                write_bench_job(Path(directory), x, y, args.threads, params)
                 runs.append(run_worker(Path(directory)))
         walls = [run["finished"] for run in runs]
         print(

@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_accuracy import prepared_dataset  # a sibling script
 
-from model.inference import DEFAULT_MODEL_PREFIX
+from model.job import DEFAULT_MODEL_PREFIX
 from model.synthetic import LABELS, STYLES
 
 if TYPE_CHECKING:  # TensorFlow is imported only once main() has set its thread limits

@@ -1,7 +1,8 @@
 """Persistent storage of Smiley Bot: samples and labels per chat in SQLite (all SQL lives here)."""
 
-from storage.backup import BackupError, BackupResult, backup_database
+from storage.durable_files import move_into_place, sync_directory
 from storage.migrate import MigrationError, migrate
+from storage.online_backup import BackupError, BackupResult, backup_database
 from storage.records import (
     AddResult,
     AddStatus,
@@ -45,4 +46,6 @@ __all__ = [
     "TrainingRun",
     "backup_database",
     "migrate",
+    "move_into_place",
+    "sync_directory",
 ]

@@ -12,6 +12,7 @@ from PIL import Image
 from bot.app import BotApplication
 from bot.fakeserver import FakeTelegram
 from bot.pictures import ALBUM_LIMIT, send_training_pictures
+from model.job import Misclassified, TrainSummary
 from tests.bot.conftest import ALICE
 from tests.bot.test_training import command, final_report, label_samples
 
@@ -111,11 +112,30 @@ async def test_a_chart_that_cannot_be_sent_does_not_fail_the_training(
     assert "charts" not in (run.metrics or {})
 
 
+def summary(folds: int, misclassified: list[Misclassified]) -> TrainSummary:
+    """Return a training's summary that says only what the pictures need."""
+    return TrainSummary(
+        labels=["sad", "smile"],
+        samples=10,
+        validation_accuracy=1.0,
+        per_label_accuracy={},
+        confusion=[],
+        misclassified=misclassified,
+        histories=[],
+        final_history={},
+        mode="kfold" if folds > 1 else "holdout",
+        folds=folds,
+        seconds=1.0,
+        pretrained_layers=4,
+        export_seconds=1.0,
+    )
+
+
 async def test_no_misclassified_image_is_said_in_one_line_in_the_users_language(
     telegram: FakeTelegram, bot: BotApplication
 ) -> None:
     request = telegram.send_text(ALICE, ALICE, "hello")
-    result: dict[str, Any] = {"folds": 3, "misclassified": []}
+    result = summary(folds=3, misclassified=[])
     await send_training_pictures(
         bot.bot, bot.bot_data.repo, ALICE, request["message_id"], result, {}, "de"
     )
@@ -130,13 +150,13 @@ async def test_one_misclassified_image_goes_as_a_photo_with_a_german_caption(
     await label_samples(telegram, ALICE, smiley, {"sad": 1})
     (stored,) = await bot.bot_data.repo.labelled_inputs(ALICE)
     request = telegram.send_text(ALICE, ALICE, "hello")
-    item = {"sample_id": stored.sample_id, "true_label": "sad", "predicted_label": "smile"}
+    item = Misclassified(stored.sample_id, 0, 1, true_label="sad", predicted_label="smile")
     await send_training_pictures(
         bot.bot,
         bot.bot_data.repo,
         ALICE,
         request["message_id"],
-        {"misclassified": [item]},
+        summary(folds=1, misclassified=[item]),
         {},
         "de",
     )

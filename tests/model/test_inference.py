@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from model import export as export_module
-from model.export import export_model, model_paths, to_tflite
-from model.inference import DEFAULT_MODEL_PREFIX, Classifier
+from model.export import export_model, to_tflite
+from model.inference import Classifier
+from model.job import DEFAULT_MODEL_PREFIX, model_paths
 from model.network import TALK_CNN, CnnOptions, build_cnn, build_model
 from model.synthetic import LABELS
 from model.training import Trainer

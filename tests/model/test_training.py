@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from model.job import EpochProgress, TrainParams
 from model.network import build_model
 from model.preprocess import ImageRejected, input_array, prepare_sample
 from model.synthetic import LABELS, STYLES, smiley_bytes
@@ -13,9 +14,7 @@ from model.training import (
     MAX_FOLDS,
     MIN_HOLDOUT_COUNT,
     PRETRAINED_MODEL,
-    EpochProgress,
     Trainer,
-    TrainParams,
     choose_validation,
     plan_validation,
     stratified_folds,

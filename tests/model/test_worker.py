@@ -13,8 +13,18 @@ import numpy as np
 import pytest
 
 from model.inference import Classifier
+from model.job import (
+    MODEL_STEM,
+    RESULT_FILE,
+    JobData,
+    JobSpec,
+    TrainParams,
+    model_paths,
+    worker_command,
+    write_job,
+)
 from model.synthetic import LABELS
-from model.worker import RESULT_FILE, no_space
+from model.worker import no_space
 from tests.model.test_training import synthetic_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,28 +54,19 @@ def _write_job(
     # Only labels the generator knows get samples ("wink" gets none).
     x, y = synthetic_inputs(per_label, seed=21, labels=tuple(n for n in labels if n in LABELS))
     sample_ids = np.arange(len(y), dtype=np.int64) * 7 + 100
-    np.savez(
-        job_dir / "data.npz",
-        x=np.round(x * 255).astype(np.uint8),
-        y=y,
-        sample_ids=sample_ids,
-    )
-    job = {
-        "params": params,
-        "labels": labels,
-        "output_prefix": str(job_dir / "models" / "chat-1"),
-        "seed": 0,
-        "threads": 1,
-        **(extra or {}),
-    }
-    (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    spec = JobSpec(labels=tuple(labels), params=TrainParams(**params), **(extra or {}))
+    write_job(job_dir, spec, JobData(np.round(x * 255).astype(np.uint8), y, sample_ids))
     return sample_ids
+
+
+def _model_files(job_dir: Path) -> list[Path]:
+    return sorted(job_dir.glob(f"{MODEL_STEM}.*"))
 
 
 def _run_worker(job_dir: Path) -> tuple[int, list[dict[str, Any]], str]:
     """Run `python -m model.worker JOB_DIR`; return its exit code, stdout events and stderr."""
     completed = subprocess.run(
-        [sys.executable, "-m", "model.worker", str(job_dir)],
+        worker_command(job_dir, lifeline=False),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -109,31 +110,32 @@ def test_a_job_reports_progress_and_exports_the_model(tmp_path: Path) -> None:
     assert len(result["histories"]) == 3
     assert len(result["final_history"]["loss"]) == 2
 
-    for key in ("keras", "tflite", "sidecar"):
-        assert Path(result[key]).is_file()
+    prefix = tmp_path / MODEL_STEM
+    for path in model_paths(prefix).in_writing_order():
+        assert path.is_file()
     assert set(result["charts"]) == {"history", "confusion"}
     for chart in result["charts"].values():
-        assert Path(chart).parent == tmp_path
-        assert Path(chart).read_bytes().startswith(PNG_MAGIC)
-    prefix = Path(result["sidecar"]).with_suffix("")
-    assert prefix == tmp_path / "models" / "chat-1"
+        assert (tmp_path / chart).read_bytes().startswith(PNG_MAGIC)
     classifier = Classifier.load(prefix)
     assert classifier.labels == LABELS
     # No temporary file is left next to the model.
-    assert sorted(path.name for path in prefix.parent.iterdir()) == [
-        "chat-1.json",
-        "chat-1.keras",
-        "chat-1.tflite",
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "confusion.png",
+        "data.npz",
+        "history.png",
+        "job.json",
+        "model.json",
+        "model.keras",
+        "model.tflite",
+        RESULT_FILE,
     ]
 
 
 def test_a_malformed_job_fails_with_one_line(tmp_path: Path) -> None:
-    (tmp_path / "job.json").write_text(json.dumps({"labels": ["a", "b"]}), encoding="utf-8")
+    (tmp_path / "job.json").write_text(json.dumps({"labels": "ab"}), encoding="utf-8")
     code, events, stderr = _run_worker(tmp_path)
     assert code == 1
-    assert events == [
-        {"event": "failed", "error": "job.json: output_prefix must be an absolute path"}
-    ]
+    assert events == [{"event": "failed", "error": "job.json: labels must be a list of strings"}]
     assert "Traceback" in stderr
 
 
@@ -145,13 +147,13 @@ def test_a_label_without_samples_fails_with_a_clear_error(tmp_path: Path) -> Non
     assert all(event["event"] != "finished" for event in events)
     assert "Traceback" in stderr
     assert not (tmp_path / RESULT_FILE).exists()
-    assert not (tmp_path / "models").exists()
+    assert not _model_files(tmp_path)
 
 
 def test_sigterm_stops_a_job_without_leaving_files(tmp_path: Path) -> None:
     _write_job(tmp_path, list(LABELS), per_label=3, epochs=50)
     process = subprocess.Popen(
-        [sys.executable, "-m", "model.worker", str(tmp_path)],
+        worker_command(tmp_path, lifeline=False),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -168,7 +170,7 @@ def test_sigterm_stops_a_job_without_leaving_files(tmp_path: Path) -> None:
         process.kill()
         process.wait()
     assert not (tmp_path / RESULT_FILE).exists()
-    assert not (tmp_path / "models").exists()
+    assert not _model_files(tmp_path)
 
 
 def test_a_full_disk_is_recognised_however_deep_keras_wraps_it() -> None:
@@ -201,7 +203,7 @@ def test_a_compare_validates_each_architecture_on_the_same_folds_and_exports_not
     tmp_path: Path,
 ) -> None:
     texts = {"comparison": {"title": "Vergleich", "ylabel": "Genauigkeit"}}
-    job = {"task": "compare", "architectures": ["dense", "cnn"], "texts": texts}
+    job = {"task": "compare", "architectures": ("dense", "cnn"), "texts": texts}
     sample_ids = _write_job(tmp_path, list(LABELS[:3]), per_label=3, extra=job, epochs=2)
     code, events, stderr = _run_worker(tmp_path)
     assert code == 0, stderr
@@ -219,9 +221,8 @@ def test_a_compare_validates_each_architecture_on_the_same_folds_and_exports_not
         # Pooled over equal folds (3 samples each): the mean of the folds.
         assert accuracy == pytest.approx(sum(folds) / 3)
     assert result["samples"] == len(sample_ids)
-    assert Path(result["charts"]["comparison"]).read_bytes().startswith(PNG_MAGIC)
-    assert not (tmp_path / "models").exists()
-    assert "keras" not in result and "tflite" not in result
+    assert (tmp_path / result["charts"]["comparison"]).read_bytes().startswith(PNG_MAGIC)
+    assert not _model_files(tmp_path)
 
 
 def test_a_compare_needs_two_architectures(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from storage import NewSample, Repository
-from storage.backup import BackupError, backup_database
+from storage.online_backup import BackupError, backup_database
 
 CHAT = -100
 ALICE = 11

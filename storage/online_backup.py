@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from storage.durable_files import move_into_place
+
 __all__ = ["BackupError", "BackupResult", "backup_database"]
 
 logger = logging.getLogger(__name__)
@@ -87,8 +89,7 @@ def backup_database(
         with _partial_file(destination) as partial:
             snapshot_samples = _copy(source, partial, pages_per_step, pause_seconds, progress)
             pages, samples, schema_version = _verify(partial, snapshot_samples)
-            os.replace(partial, destination)
-        _sync_directory(destination.parent)
+            move_into_place([(partial, destination)])
     except sqlite3.Error as exc:
         # The source is open read-only, so a failed write is the destination's.
         if exc.sqlite_errorname.startswith(WRITE_ERRORS):
@@ -254,12 +255,3 @@ def _verify(partial: Path, snapshot_samples: int) -> tuple[int, int, int]:
         pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
         schema_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     return pages, samples, schema_version
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make the rename itself durable, not just the file's content."""
-    handle = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)

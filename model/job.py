@@ -1,0 +1,464 @@
+"""The contract between the bot and a training worker: a job goes in, events and a result come out.
+
+Both sides import this module and nothing else spells its names. It imports neither
+TensorFlow nor Telegram, so the bot can load it, and it assumes no more than it says:
+
+- A job is a directory holding `job.json` (a `JobSpec`) and `data.npz` (the inputs). The
+  worker reads nothing else and writes only into that directory: the model files under
+  `MODEL_STEM`, the charts as `<name>.png`, and `result.json` last. Whoever runs the worker
+  moves what it needs out of the directory; nothing assumes the directory is on the bot's
+  disk, so a job can travel to another machine and its result travel back.
+- While it runs, the worker writes one `Event` a line (JSON) on its protocol channel
+  (stdout in a worker process): `Started`, then an `EpochProgress` after every epoch, then
+  `Finished` or `Failed`.
+- `TrainParams` are what a chat may choose with /set, with the ranges and choices in
+  `PARAM_RULES`; the architecture and start names live here too.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import numpy as np
+
+__all__ = [
+    "ARCHITECTURES",
+    "CHARTS",
+    "COMPARED_ARCHITECTURES",
+    "DATA_FILE",
+    "DEFAULT_MODEL_PREFIX",
+    "JOB_FILE",
+    "LIFELINE_FLAG",
+    "MODEL_STEM",
+    "NO_SPACE",
+    "PARAM_RULES",
+    "RESULT_FILE",
+    "STARTS",
+    "TASKS",
+    "WORKER_MODULE",
+    "CompareSummary",
+    "EpochProgress",
+    "Event",
+    "Failed",
+    "Finished",
+    "JobData",
+    "JobSpec",
+    "Misclassified",
+    "ModelPaths",
+    "ParamRule",
+    "Started",
+    "TrainParams",
+    "TrainSummary",
+    "event_line",
+    "model_paths",
+    "parse_event",
+    "read_data",
+    "read_spec",
+    "worker_command",
+    "write_job",
+]
+
+# --- the job directory --------------------------------------------------------------------------
+
+JOB_FILE: Final = "job.json"
+DATA_FILE: Final = "data.npz"
+RESULT_FILE: Final = "result.json"  # written last: its presence means the result is complete
+MODEL_STEM: Final = "model"  # a training's model: model.keras, model.tflite, model.json
+
+# --- running the worker -------------------------------------------------------------------------
+
+WORKER_MODULE: Final = "model.worker"
+# With this flag the worker exits once its stdin closes: a killed bot leaves no orphan training.
+LIFELINE_FLAG: Final = "--exit-with-stdin"
+
+
+def worker_command(job_dir: Path, *, lifeline: bool = True) -> list[str]:
+    """Return the command line that runs the job in ``job_dir`` in a worker process."""
+    command = [sys.executable, "-m", WORKER_MODULE, str(job_dir)]
+    return [*command, LIFELINE_FLAG] if lifeline else command
+
+
+# --- what a job may ask for ---------------------------------------------------------------------
+
+TASKS: Final = ("train", "compare")
+ARCHITECTURES: Final = ("cnn", "dense")
+DEFAULT_ARCHITECTURE: Final = "cnn"
+STARTS: Final = ("pretrained", "scratch")  # from the bundled default model's features, or not
+# /compare: the lesson of the talk, a network that sees pixels alone against one that sees shapes.
+COMPARED_ARCHITECTURES: Final = ("dense", "cnn")
+# The charts a job draws, each from the texts the job gives for it (in the user's language).
+CHARTS: Final = ("history", "confusion", "comparison")
+NO_SPACE: Final = "no_space"  # the reason of a job that failed because the disk ran full
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    """What a chat may choose for its training (/set); the ranges are in PARAM_RULES."""
+
+    epochs: int = 40
+    learning_rate: float = 1e-3
+    batch_size: int = 16
+    architecture: str = DEFAULT_ARCHITECTURE  # one of ARCHITECTURES
+    validation: float = 0.2  # hold-out fraction, used when every label has >= 20 samples
+    start: str = "pretrained"  # one of STARTS
+
+    @classmethod
+    def from_json(cls, given: Mapping[str, Any]) -> TrainParams:
+        """Return the parameters a job names, the defaults for the rest.
+
+        Raises:
+            ValueError: ``given`` names a parameter that does not exist.
+        """
+        unknown = sorted(set(given) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ValueError(f"{JOB_FILE}: unknown params {', '.join(unknown)}")
+        return cls(**given)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the parameters as a JSON object."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ParamRule:
+    """The values one parameter may take: a number in [low, high], or one of ``choices``."""
+
+    kind: type
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def accepts(self, value: Any) -> bool:
+        """Tell whether ``value`` (already of ``kind``) is valid; NaN never is."""
+        if self.choices:
+            return value in self.choices
+        assert self.low is not None and self.high is not None
+        return bool(self.low <= value <= self.high)
+
+
+# In TrainParams' field order, which is the order /params lists them in.
+PARAM_RULES: Final[dict[str, ParamRule]] = {
+    "epochs": ParamRule(int, 1, 200),
+    "learning_rate": ParamRule(float, 1e-5, 1.0),
+    "batch_size": ParamRule(int, 1, 256),
+    "architecture": ParamRule(str, choices=ARCHITECTURES),
+    "validation": ParamRule(float, 0.05, 0.5),
+    "start": ParamRule(str, choices=STARTS),
+}
+assert tuple(PARAM_RULES) == tuple(f.name for f in fields(TrainParams))
+
+# --- the job ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """`job.json`: what to do, with which parameters, for which labels."""
+
+    labels: tuple[str, ...]  # the model's outputs, in order; data.npz's y indexes them
+    params: TrainParams = TrainParams()
+    task: Literal["train", "compare"] = "train"
+    seed: int = 0  # seeds the splits, the shuffling and the initial weights
+    threads: int = 1  # TensorFlow's threads
+    architectures: tuple[str, ...] = ()  # compare only: each is validated on the same splits
+    # The translated texts of each chart (the keyword arguments of model.learning.charts'
+    # functions), by chart name; a chart without them is not drawn.
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return job.json's object."""
+        return {
+            "task": self.task,
+            "labels": list(self.labels),
+            "params": self.params.to_json(),
+            "seed": self.seed,
+            "threads": self.threads,
+            "architectures": list(self.architectures),
+            "texts": self.texts,
+        }
+
+    @classmethod
+    def from_json(cls, description: Any) -> JobSpec:
+        """Check and return job.json's object.
+
+        Raises:
+            ValueError: The job is malformed, with a one-line reason.
+        """
+        if not isinstance(description, dict):
+            raise ValueError(f"{JOB_FILE} must hold a JSON object")
+        task = description.get("task", "train")
+        labels = description.get("labels")
+        params = description.get("params", {})
+        seed = description.get("seed", 0)
+        threads = description.get("threads", 1)
+        architectures = description.get("architectures", [])
+        texts = description.get("texts", {})
+        if task not in TASKS:
+            raise ValueError(f"{JOB_FILE}: task must be one of {', '.join(TASKS)}")
+        if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+            raise ValueError(f"{JOB_FILE}: labels must be a list of strings")
+        if not isinstance(params, dict):
+            raise ValueError(f"{JOB_FILE}: params must be an object")
+        if not isinstance(architectures, list) or not all(
+            isinstance(a, str) for a in architectures
+        ):
+            raise ValueError(f"{JOB_FILE}: architectures must be a list of strings")
+        if task == "compare" and len(architectures) < 2:
+            raise ValueError(f"{JOB_FILE}: a compare needs at least two architectures")
+        if not isinstance(texts, dict) or not all(
+            isinstance(chart, dict) and all(isinstance(v, str) for v in chart.values())
+            for chart in texts.values()
+        ):
+            raise ValueError(f"{JOB_FILE}: texts must map chart names to objects of strings")
+        if not isinstance(seed, int) or not isinstance(threads, int) or threads < 1:
+            raise ValueError(f"{JOB_FILE}: seed must be an integer and threads a positive integer")
+        return cls(
+            labels=tuple(labels),
+            params=TrainParams.from_json(params),
+            task=task,
+            seed=seed,
+            threads=threads,
+            architectures=tuple(architectures),
+            texts=texts,
+        )
+
+
+@dataclass(frozen=True)
+class JobData:
+    """`data.npz`: the chat's labelled inputs as stored, one row per sample."""
+
+    x: np.ndarray  # uint8 (N, size, size), 0..255 as stored: bright ink on black
+    y: np.ndarray  # int64 indices into the job's labels
+    sample_ids: np.ndarray  # int64, to name the misclassified samples in the result
+
+
+def write_job(job_dir: Path, spec: JobSpec, data: JobData) -> None:
+    """Create ``job_dir`` with job.json and data.npz."""
+    job_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(
+        job_dir / DATA_FILE,
+        x=np.asarray(data.x, dtype=np.uint8),
+        y=np.asarray(data.y, dtype=np.int64),
+        sample_ids=np.asarray(data.sample_ids, dtype=np.int64),
+    )
+    (job_dir / JOB_FILE).write_text(json.dumps(spec.to_json()), encoding="utf-8")
+
+
+def read_spec(job_dir: Path) -> JobSpec:
+    """Read and check job.json.
+
+    Raises:
+        ValueError: The job is malformed, with a one-line reason.
+        OSError: The file is missing or unreadable.
+    """
+    with (job_dir / JOB_FILE).open(encoding="utf-8") as file:
+        return JobSpec.from_json(json.load(file))
+
+
+def read_data(job_dir: Path, labels: Sequence[str]) -> JobData:
+    """Read and check data.npz against the job's ``labels``.
+
+    Raises:
+        ValueError: The data is malformed, with a one-line reason.
+        OSError: The file is missing or unreadable.
+    """
+    with np.load(job_dir / DATA_FILE, allow_pickle=False) as data:
+        try:
+            x, y, sample_ids = data["x"], data["y"], data["sample_ids"]
+        except KeyError as error:
+            raise ValueError(f"{DATA_FILE} lacks {error}") from error
+    if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1] != x.shape[2]:
+        raise ValueError(f"{DATA_FILE}: x must be uint8 (N, size, size), not {x.dtype} {x.shape}")
+    if y.shape != (len(x),) or sample_ids.shape != (len(x),):
+        raise ValueError(f"{DATA_FILE}: y and sample_ids must hold one value per sample")
+    if not (np.issubdtype(y.dtype, np.integer) and np.issubdtype(sample_ids.dtype, np.integer)):
+        raise ValueError(f"{DATA_FILE}: y and sample_ids must be integers")
+    if len(y) and (int(y.min()) < 0 or int(y.max()) >= len(labels)):
+        raise ValueError(f"{DATA_FILE}: y must index the {len(labels)} labels")
+    return JobData(x, y.astype(np.int64), sample_ids.astype(np.int64))
+
+
+# --- model files --------------------------------------------------------------------------------
+
+# The bundled model for the labels smile, sad, neutral and upside-down: it answers until a chat
+# trains its own, and a chat's CNN starts from its features (rebuilt by
+# scripts/train_default_model.py).
+DEFAULT_MODEL_PREFIX: Final = Path(__file__).resolve().parent / "default" / "smiley-default"
+
+
+@dataclass(frozen=True)
+class ModelPaths:
+    """The files of one exported model: `.keras` to train on, `.tflite` for the bot, `.json`.
+
+    The `.json` sidecar describes the other two (labels, input size, preprocessing version,
+    the `.tflite` file's SHA-256) and is always written last and removed first: a reader
+    that finds a sidecar finds complete model files.
+    """
+
+    keras: Path
+    tflite: Path
+    sidecar: Path
+
+    def in_writing_order(self) -> tuple[Path, Path, Path]:
+        """Return the three files, the sidecar last."""
+        return self.keras, self.tflite, self.sidecar
+
+
+def model_paths(prefix: Path) -> ModelPaths:
+    """Return the files of the model exported under ``prefix`` (any dots in it are kept)."""
+    prefix = Path(prefix)
+    return ModelPaths(
+        keras=prefix.with_name(prefix.name + ".keras"),
+        tflite=prefix.with_name(prefix.name + ".tflite"),
+        sidecar=prefix.with_name(prefix.name + ".json"),
+    )
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Misclassified:
+    """A validation sample the model got wrong: which one, its label and the model's guess."""
+
+    sample_id: int
+    true: int
+    predicted: int
+    true_label: str
+    predicted_label: str
+
+
+@dataclass(frozen=True)
+class TrainSummary:
+    """What a training found out, and where in the job directory its files are.
+
+    The model files are `MODEL_STEM` in the job directory; ``charts`` names each drawn
+    chart's file there (a chart that could not be drawn is missing).
+    """
+
+    labels: list[str]
+    samples: int
+    validation_accuracy: float
+    per_label_accuracy: dict[str, float]  # recall per true label
+    confusion: list[list[int]]  # rows true, columns predicted, in the order of the labels
+    misclassified: list[Misclassified]
+    histories: list[dict[str, list[float]]]  # one per validation run
+    final_history: dict[str, list[float]]
+    mode: str  # "kfold" | "holdout"
+    folds: int
+    seconds: float
+    pretrained_layers: int  # layers taken from the default model; 0 from scratch
+    export_seconds: float
+    charts: dict[str, str] = field(default_factory=dict)  # chart name -> file name
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the summary as a JSON object."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TrainSummary:
+        """Parse a summary (raises KeyError, TypeError or ValueError when it is none)."""
+        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        values["misclassified"] = [Misclassified(**item) for item in data["misclassified"]]
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class CompareSummary:
+    """Validation accuracy of several architectures on the very same validation runs."""
+
+    labels: list[str]
+    samples: int
+    accuracies: dict[str, float]  # architecture -> pooled validation accuracy
+    fold_accuracies: dict[str, list[float]]  # architecture -> accuracy of each run
+    mode: str  # "kfold" | "holdout"
+    folds: int
+    seconds: float
+    charts: dict[str, str] = field(default_factory=dict)  # chart name -> file name
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the summary as a JSON object."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CompareSummary:
+        """Parse a summary (raises KeyError, TypeError or ValueError when it is none)."""
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    """The job has begun: how many epochs it will run in all, over how many validation runs."""
+
+    total: int
+    folds: int
+    mode: str  # "kfold" | "holdout"
+    import_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class EpochProgress:
+    """One finished epoch, reported while the job runs."""
+
+    # "validation" (a fold or the hold-out run) or "final" (the model that will serve); in a
+    # compare, the architecture being validated.
+    phase: str
+    fold: int  # 1-based; 0 in the final phase
+    folds: int  # number of validation runs (k for k-fold, 1 for hold-out)
+    epoch: int  # 1-based within this run
+    epochs: int
+    done: int  # epochs finished over the WHOLE job (all folds + final)
+    total: int  # epochs in the whole job
+    loss: float  # on the training samples
+    accuracy: float  # on the training samples
+    val_loss: float | None
+    val_accuracy: float | None
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The job is done and result.json holds ``result`` (a TrainSummary or CompareSummary)."""
+
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The job failed: a one-line error for people, and ``reason`` NO_SPACE for a full disk."""
+
+    error: str
+    reason: str | None = None
+
+
+Event = Started | EpochProgress | Finished | Failed
+_EVENT_NAMES: Final[dict[type, str]] = {
+    Started: "started",
+    EpochProgress: "epoch",
+    Finished: "finished",
+    Failed: "failed",
+}
+_EVENT_TYPES: Final = {name: kind for kind, name in _EVENT_NAMES.items()}
+
+
+def event_line(event: Event) -> str:
+    """Return the protocol line of ``event``: one JSON object, newline-terminated."""
+    fields_ = {k: v for k, v in asdict(event).items() if not (k == "reason" and v is None)}
+    return json.dumps({"event": _EVENT_NAMES[type(event)], **fields_}, ensure_ascii=False) + "\n"
+
+
+def parse_event(line: str | bytes) -> Event | None:
+    """Return the event a protocol line holds, or None for a line that is no event."""
+    try:
+        data = json.loads(line)
+        kind = _EVENT_TYPES[data.pop("event")]
+        event: Event = kind(**data)
+        return event
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
