@@ -164,27 +164,51 @@ def _check_sizes(num_classes: int, input_size: int) -> None:
 
 
 def start_from(model: keras.Model, pretrained: keras.Model) -> int:
-    """Start `model` from `pretrained`'s features; return how many layers were copied.
+    """Start a CNN from `pretrained`'s features; return how many layers were copied.
 
     The feature layers are every layer with weights but the output ("label") layer, paired
-    in order; copying stops at the first pair whose kind or weight shapes differ, so a dense
-    model takes nothing from a CNN and a new label set always gets a fresh output layer.
+    in order; every pair must match in kind and weight shapes, and a new label set always
+    gets a fresh output layer. The copied convolutions are frozen and the copied Dense layer
+    keeps learning.
 
-    The copied convolutions are frozen and the copied Dense layer keeps learning.
     scripts/bench_accuracy.py (5 labels, one of them unknown to the default model, 8
     drawings a label) measured: from scratch ~50%; everything copied and fine-tuned ~83%;
     everything copied and frozen ~84%; convolutions frozen, Dense learning ~87%. Frozen
     convolutions also keep a handful of drawings from wearing off what thousands taught.
+
+    Raises:
+        ValueError: The network no longer matches the bundled default model, naming the
+            first layer that differs: change the network and the default model together
+            (scripts/train_default_model.py).
     """
-    copied = 0
-    for target, source in zip(_feature_layers(model), _feature_layers(pretrained), strict=False):
-        shapes = [w.shape for w in target.get_weights()]
-        if type(target) is not type(source) or shapes != [w.shape for w in source.get_weights()]:
-            break
+    targets, sources = _feature_layers(model), _feature_layers(pretrained)
+    for index, target in enumerate(targets):
+        source = sources[index] if index < len(sources) else None
+        shapes = [tuple(w.shape) for w in target.get_weights()]
+        if source is None or type(target) is not type(source):
+            raise ValueError(_mismatch(model, target, "the default model has no such layer there"))
+        theirs = [tuple(w.shape) for w in source.get_weights()]
+        if shapes != theirs:
+            raise ValueError(_mismatch(model, target, f"weights {shapes}, the default's {theirs}"))
+    if len(sources) > len(targets):
+        extra = sources[len(targets)]
+        raise ValueError(
+            f"the {model.name} network lacks the default model's layer {extra.name!r} "
+            f"({type(extra).__name__}): retrain the default model with this network "
+            "(scripts/train_default_model.py)"
+        )
+    for target, source in zip(targets, sources, strict=True):
         target.set_weights(source.get_weights())
         target.trainable = not isinstance(target, keras.layers.Conv2D)
-        copied += 1
-    return copied
+    return len(targets)
+
+
+def _mismatch(model: keras.Model, layer: keras.layers.Layer, problem: str) -> str:
+    return (
+        f"layer {layer.name!r} ({type(layer).__name__}) of the {model.name} network does not "
+        f"match the default model: {problem}; retrain the default model with this network "
+        "(scripts/train_default_model.py)"
+    )
 
 
 def _feature_layers(model: keras.Model) -> list[keras.layers.Layer]:

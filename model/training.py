@@ -281,14 +281,18 @@ def accuracy(probabilities: np.ndarray, y: np.ndarray) -> float:
 # 3. The whole job
 
 
-def _new_model(
+def new_model(
     architecture: str, num_labels: int, input_size: int, params: TrainParams
 ) -> tuple[keras.Model, int]:
-    """Build a compiled model; return it and how many layers it took from the default model."""
+    """Build a compiled model; return it and how many layers it took from the default model.
+
+    Only a CNN starts from the default model (a CNN itself): a dense network, the talk's
+    first try, always learns from scratch.
+    """
     model = build_model(
         architecture, num_labels, input_size=input_size, learning_rate=params.learning_rate
     )
-    if params.start != "pretrained":
+    if params.start != "pretrained" or architecture != "cnn":
         return model, 0
     return model, start_from(model, keras.models.load_model(PRETRAINED_MODEL))
 
@@ -381,7 +385,7 @@ def train(
     rng = np.random.default_rng(seed)
     keras.utils.set_random_seed(seed)
     plan = plan_validation(y, labels, params.validation, rng)
-    model, pretrained_layers = _new_model(params.architecture, len(labels), x.shape[1], params)
+    model, pretrained_layers = new_model(params.architecture, len(labels), x.shape[1], params)
     trainer = Trainer(model, params.batch_size)
     reporter = _Reporter(on_epoch, plan.folds, params.epochs, total_epochs(plan, params.epochs))
 
@@ -500,8 +504,8 @@ def compare(
     """Validate each architecture on the same splits; train no final model.
 
     The splits are those `train` would make with the same seed and data. Each architecture
-    gets `params` with only the architecture changed (a dense model copies no pretrained
-    layers, see `start_from`). Progress reports the architecture as the phase.
+    gets `params` with only the architecture changed (only a CNN starts from the default
+    model, see `new_model`). Progress reports the architecture as the phase.
 
     Raises:
         ValueError: Bad input, as for `train`, or an unknown architecture.
@@ -519,7 +523,7 @@ def compare(
         # Same seed for each: the weights differ by architecture, the data order does not.
         rng = np.random.default_rng(seed)
         keras.utils.set_random_seed(seed)
-        model, _ = _new_model(architecture, len(labels), x.shape[1], params)
+        model, _ = new_model(architecture, len(labels), x.shape[1], params)
         trainer = Trainer(model, params.batch_size)
         hits = seen = 0
         per_fold = []

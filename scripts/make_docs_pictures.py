@@ -35,8 +35,8 @@ from model.charts import (  # noqa: E402
     enlarged,
     history_chart,
 )
-from model.synthetic import ALL_LABELS, dataset, encode  # noqa: E402
 from model.job import TrainParams  # noqa: E402
+from model.synthetic import ALL_LABELS, dataset, encode  # noqa: E402
 from model.training import compare, train  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "pictures"

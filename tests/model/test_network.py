@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from model.job import TrainParams
 from model.network import (
     ARCHITECTURES,
     CONV_FILTERS,
@@ -17,7 +18,7 @@ from model.network import (
     build_model,
     start_from,
 )
-from model.training import PRETRAINED_MODEL
+from model.training import PRETRAINED_MODEL, new_model
 
 
 def _layers(model: keras.Model) -> list[keras.layers.Layer]:
@@ -150,9 +151,27 @@ def test_a_cnn_starts_from_the_default_models_features(pretrained: keras.Model) 
 
 
 def test_a_dense_network_takes_nothing_from_the_cnn(pretrained: keras.Model) -> None:
-    model = build_model("dense", 4)
-    before = [weight.copy() for weight in model.get_weights()]
-    assert start_from(model, pretrained) == 0
+    model, copied = new_model("dense", 4, 28, TrainParams(start="pretrained"))
+    assert copied == 0
     assert all(layer.trainable for layer in model.layers)
-    for now, then in zip(model.get_weights(), before, strict=True):
+    with pytest.raises(ValueError, match="does not match the default model"):
+        start_from(build_model("dense", 4), pretrained)
+
+
+def test_a_cnn_that_no_longer_matches_the_default_model_fails_naming_the_layer(
+    pretrained: keras.Model,
+) -> None:
+    # Normalised convolutions have no bias: the first one's weights differ from the default's.
+    wider = build_cnn(5, options=CnnOptions(batch_norm=True))
+    before = [weight.copy() for weight in wider.get_weights()]
+    with pytest.raises(ValueError, match=r"layer 'conv2d\w*' \(Conv2D\) of the cnn network"):
+        start_from(wider, pretrained)
+    # Nothing was copied half-way.
+    for now, then in zip(wider.get_weights(), before, strict=True):
         assert np.array_equal(now, then)
+    shorter = keras.Sequential(
+        [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(3, name="label")],
+        name="tiny",
+    )
+    with pytest.raises(ValueError, match="lacks the default model's layer"):
+        start_from(shorter, pretrained)
