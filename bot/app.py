@@ -47,7 +47,7 @@ from bot.services import BotServices
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.trainer import Trainer
 from bot.updates import PerChatUpdateProcessor
-from model import DEFAULT_MODEL_PREFIX
+from model.job import DEFAULT_MODEL_PREFIX
 from storage import Repository
 
 __all__ = ["COMMANDS", "build_application"]

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.config import LimitsConfig
 from bot.media import ImageRef, SourceKind
 from bot.preprocessing import Preprocessor
-from model import PreparedSample
+from model.serving import PreparedSample
 from storage import AddResult, NewSample, Repository
 
 __all__ = ["DownloadFailed", "FileTooLarge", "Intake", "Stored", "UploadThrottled"]

@@ -1,8 +1,8 @@
 """/export model: the chat's serving model as files to take away, and how to use them.
 
-Nothing here talks to Telegram or imports TensorFlow: the files ``model.export`` wrote are
+Nothing here talks to Telegram or imports TensorFlow: the files ``model.learning.export`` wrote are
 read as bytes, and the usage snippet is plain text. The snippet runs the project's own
-preprocessing (``model.preprocess``), so a drawing is classified exactly as the bot does it;
+preprocessing (``model.serving.preprocess``), so a drawing is classified exactly as the bot does it;
 tests/bot/test_export_model.py executes it against the exported files.
 """
 
@@ -102,7 +102,7 @@ def snippet(labels: Sequence[str], keras_name: str, tflite_name: str, max_pixels
     """Return the Python code that classifies ``drawing.png`` as the bot does."""
     prepare = "\n".join(
         [
-            "from model.preprocess import input_array, prepare_sample",
+            "from model.serving.preprocess import input_array, prepare_sample",
             "",
             f"LABELS = {list(labels)!r}",
             f"with open({DRAWING!r}, 'rb') as file:",

@@ -1,6 +1,6 @@
 """Pictures after a training or a comparison: charts, the misclassified album, their texts.
 
-The worker draws the charts (model.charts) with the texts given here, in the user's
+The worker draws the charts (model.learning.charts) with the texts given here, in the user's
 language. Sending them is best effort: a picture that fails is logged and the rest goes on,
 so a finished training never turns into a failed one because of a picture.
 """
@@ -18,8 +18,8 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.texts import t
-from model.charts import enlarged
 from model.job import Misclassified, TrainSummary
+from model.serving.sheets import enlarged
 from storage import Repository
 
 __all__ = [

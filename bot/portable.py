@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 
 from bot.config import LimitsConfig
 from bot.labels import InvalidLabel, normalise_label
-from model import ImageRejected, prepare_sample
+from model.serving import ImageRejected, prepare_sample
 from storage import ImportItem, StoredImage
 
 __all__ = [

@@ -11,7 +11,7 @@ from typing import Literal
 
 import numpy as np
 
-from model import Classifier, input_array
+from model.serving import Classifier, input_array
 from storage import Repository
 
 __all__ = ["Prediction", "Predictor"]

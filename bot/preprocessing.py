@@ -5,7 +5,7 @@ In a thread it still holds the GIL for much of that time, and the event loop, th
 thread and the HTTP client wait for it; under load that shows as reply latency. A process
 of its own runs on the other core instead.
 
-Workers fork from a forkserver that has imported ``model.preprocess`` once, so a new pool
+Workers fork from a forkserver that has imported ``model.serving.preprocess`` once, so a new pool
 starts in milliseconds and never inherits the bot's threads.
 """
 
@@ -18,14 +18,14 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from model import ImageRejected, PreparedSample, RejectReason, prepare_sample
+from model.serving import ImageRejected, PreparedSample, RejectReason, prepare_sample
 
 __all__ = ["Preprocessor"]
 
 logger = logging.getLogger(__name__)
 
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["model.preprocess"])
+_CONTEXT.set_forkserver_preload(["model.serving.preprocess"])
 
 
 class Preprocessor:

@@ -22,9 +22,7 @@ __all__ = [
 TOP_LABELS = 3
 
 
-def progress_text(
-    event: EpochProgress, labels: list[str], samples: int, lang: str | None
-) -> str:
+def progress_text(event: EpochProgress, labels: list[str], samples: int, lang: str | None) -> str:
     """Describe one epoch event of the worker."""
     done, total = event.done, max(1, event.total)
     if event.phase == "final":

@@ -45,7 +45,6 @@ from bot.reports import (
     progress_text,
 )
 from bot.texts import t
-from model import INPUT_SIZE
 from model.job import (
     COMPARED_ARCHITECTURES,
     MODEL_STEM,
@@ -63,6 +62,7 @@ from model.job import (
     worker_command,
     write_job,
 )
+from model.serving import INPUT_SIZE
 from storage import LabelledInput, Repository, StorageFull, TrainingRun, move_into_place
 
 __all__ = ["AlreadyTraining", "NotEnoughSamples", "Trainer"]

@@ -1,39 +1,13 @@
-"""The image side of Smiley Bot: validating uploads and turning them into model inputs.
+"""The model side of Smiley Bot, split by where it runs. Nothing here imports Telegram.
 
-`model.synthetic` (not imported here) draws synthetic smileys for tests, benchmarks and the
-default model. The function `preprocess` is deliberately not re-exported: binding it here
-would hide the submodule of the same name (`model.preprocess`), which breaks
-`mock.patch("model.preprocess....")`; import it as `from model.preprocess import preprocess`.
+- `model.job`: the contract between the bot and a training worker (job, events, result,
+  parameters, model files). Both sides import it; it imports no TensorFlow.
+- `model.serving`: what the bot process loads: decoding uploads, the one `preprocess` shared
+  by training and prediction, predictions with LiteRT, contact sheets. No TensorFlow.
+- `model.learning` and `model.worker`: what only a training worker loads: the networks,
+  training with validation, export and the charts, with TensorFlow and matplotlib.
+- `model.synthetic`: tooling, not a part of the bot: synthetic smileys for the tests, the
+  scripts and the bundled default model (`model/default/`).
 """
 
-from model.decode import RejectReason
-from model.inference import Classifier
-from model.job import DEFAULT_MODEL_PREFIX
-from model.preprocess import (
-    ACCEPTED_FORMATS,
-    INPUT_SIZE,
-    PREPROCESS_VERSION,
-    SOURCE_MAX_SIDE,
-    ImageRejected,
-    PreparedSample,
-    decode_image,
-    input_array,
-    prepare_sample,
-    source_copy,
-)
-
-__all__ = [
-    "ACCEPTED_FORMATS",
-    "DEFAULT_MODEL_PREFIX",
-    "INPUT_SIZE",
-    "PREPROCESS_VERSION",
-    "SOURCE_MAX_SIDE",
-    "Classifier",
-    "ImageRejected",
-    "PreparedSample",
-    "RejectReason",
-    "decode_image",
-    "input_array",
-    "prepare_sample",
-    "source_copy",
-]
+__all__ = ["job", "learning", "serving", "synthetic", "worker"]

@@ -96,7 +96,7 @@ def _begin(job: _Job, emit: "Emitter", runs: Callable[[int], int]) -> np.ndarray
     # Heavy imports, now that the environment limits them.
     import tensorflow as tf
 
-    from model.training import choose_validation, label_counts
+    from model.learning.validation import choose_validation, label_counts
 
     spec = job.spec
     tf.config.threading.set_intra_op_parallelism_threads(spec.threads)
@@ -116,8 +116,8 @@ def _begin(job: _Job, emit: "Emitter", runs: Callable[[int], int]) -> np.ndarray
 def run(job: _Job, emit: "Emitter") -> TrainSummary:
     """Train, export the model into the job directory and draw the charts."""
     x = _begin(job, emit, lambda folds: folds + 1)  # the folds, then the final run
-    from model.export import export_model
-    from model.training import train
+    from model.learning.export import export_model
+    from model.learning.train import train
 
     spec, y, sample_ids = job.spec, job.data.y, job.data.sample_ids
     result = train(x, y, spec.labels, spec.params, seed=spec.seed, on_epoch=emit.event)
@@ -166,7 +166,7 @@ def run_compare(job: _Job, emit: "Emitter") -> CompareSummary:
     """Validate each of the job's architectures on the same splits and draw the chart."""
     spec = job.spec
     x = _begin(job, emit, lambda folds: len(spec.architectures) * folds)
-    from model.training import compare
+    from model.learning.compare import compare
 
     comparison = compare(
         x,
@@ -198,7 +198,7 @@ def run_compare(job: _Job, emit: "Emitter") -> CompareSummary:
     )
 
 
-ChartDrawer = Callable[[ModuleType, dict[str, str]], bytes]  # (model.charts, texts) -> PNG
+ChartDrawer = Callable[[ModuleType, dict[str, str]], bytes]  # (model.learning.charts, texts) -> PNG
 
 
 def draw_charts(
@@ -208,7 +208,7 @@ def draw_charts(
 
     A chart that fails is logged and left out: pictures never fail a job.
     """
-    from model import charts
+    from model.learning import charts
 
     drawn = {}
     for name, draw in drawers.items():
@@ -225,7 +225,7 @@ def draw_charts(
 
 
 def _write_result(job_dir: Path, summary: TrainSummary | CompareSummary) -> None:
-    from model.export import write_atomically
+    from model.learning.export import write_atomically
 
     text = json.dumps(summary.to_json(), ensure_ascii=False) + "\n"
     write_atomically(job_dir / RESULT_FILE, lambda path: path.write_text(text, encoding="utf-8"))

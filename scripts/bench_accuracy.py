@@ -17,7 +17,7 @@ accuracy in % over 4 data seeds, 5-fold each, ± the spread between seeds):
     cnn-talk (start scratch)         50.6 ±6.2      51.9 ±10.9     77.2 ±2.1       71.2 ±2.3
     dense                            40.0 ±4.1      40.0 ±6.8      62.1 ±4.3       57.0 ±1.1
 
-"pretrained" is the talk's CNN started from the default model (model.network.start_from):
+"pretrained" is the talk's CNN started from the default model (model.learning.network.start_from):
 convolutions copied and frozen, the hidden Dense layer copied and learning, a new output
 layer. At 8 a label it needs about 30 epochs to settle (10: 53%, 20: 80%, 30 to 200: 87 to
 88%), hence the default of 40. Copying everything and fine-tuning it all scored ~83%,
@@ -63,13 +63,13 @@ import numpy as np
 # Let the script run as a plain file from a checkout without installing the project.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model.preprocess import ImageRejected, input_array, prepare_sample
+from model.serving.preprocess import ImageRejected, input_array, prepare_sample
 from model.synthetic import ALL_LABELS, LABELS, smiley_bytes
 
 if TYPE_CHECKING:  # TensorFlow is imported only once main() has set its thread limits
     import keras
 
-    from model.training import Trainer
+    from model.learning.fitting import ModelFitter
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def prepared_dataset(
 
 def variants() -> dict[str, Callable[[int], "keras.Model"]]:
     """Return the networks to compare: name -> builder of a compiled model for n labels."""
-    from model.network import (
+    from model.learning.network import (
         TALK_CNN,
         CnnOptions,
         build_cnn,
@@ -181,8 +181,8 @@ def pretrained(num_classes: int) -> "keras.Model":
     """Return the chat's CNN as /train builds it: started from the default model's features."""
     import keras
 
-    from model.network import build_model, start_from
-    from model.training import PRETRAINED_MODEL
+    from model.learning.network import build_model, start_from
+    from model.learning.train import PRETRAINED_MODEL
 
     model = build_model("cnn", num_classes)
     start_from(model, keras.models.load_model(PRETRAINED_MODEL))
@@ -190,7 +190,7 @@ def pretrained(num_classes: int) -> "keras.Model":
 
 
 def cross_validate(
-    trainer: "Trainer",
+    trainer: "ModelFitter",
     x: np.ndarray,
     y: np.ndarray,
     folds: int,
@@ -198,7 +198,7 @@ def cross_validate(
     seed: int,
 ) -> tuple[int, int]:
     """Train on all folds but one, predict that one, for each fold; return (hits, predictions)."""
-    from model.training import stratified_folds
+    from model.learning.validation import stratified_folds
 
     rng = np.random.default_rng(seed)
     hits = 0
@@ -248,7 +248,7 @@ def main() -> None:
 
     import keras
 
-    from model.training import Trainer
+    from model.learning.fitting import ModelFitter
 
     builders = variants()
     chosen = args.variants or list(builders)
@@ -258,7 +258,7 @@ def main() -> None:
     for name in chosen:
         started = time.perf_counter()
         keras.utils.set_random_seed(0)
-        trainer = Trainer(builders[name](len(args.labels)), args.batch_size)
+        trainer = ModelFitter(builders[name](len(args.labels)), args.batch_size)
         cells = []
         for kind, n in columns:
             accuracies = []

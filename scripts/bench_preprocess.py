@@ -22,7 +22,7 @@ from PIL import Image
 # Let the script run as a plain file from a checkout without installing the project.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model.preprocess import prepare_sample
+from model.serving.preprocess import prepare_sample
 from model.synthetic import LABELS, draw_smiley, encode
 
 TELEGRAM_SIDES = (320, 800, 1280)  # the longer side of the photo sizes Telegram offers

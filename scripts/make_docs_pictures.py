@@ -2,7 +2,7 @@
 
 Synthetic smileys (model.synthetic, the five workshop labels, a handful each) go through
 the bot's preprocessing (prepare_sample), a training with the default parameters and a
-/compare of dense and cnn; the pictures are drawn by model.charts with the bot's English
+/compare of dense and cnn; the pictures are drawn by model.learning.charts with the bot's English
 texts, as a chat would get them. Run from the repository root (about a minute on 2 cores):
 
     .venv/bin/python scripts/make_docs_pictures.py
@@ -26,18 +26,13 @@ sys.path.insert(0, str(ROOT))
 
 from bot.pictures import ALBUM_LIMIT, comparison_chart_texts, training_chart_texts  # noqa: E402
 from bot.texts import t  # noqa: E402
-from model import input_array, prepare_sample  # noqa: E402
-from model.charts import (  # noqa: E402
-    captioned_grid,
-    comparison_chart,
-    confusion_chart,
-    contact_sheet,
-    enlarged,
-    history_chart,
-)
 from model.job import TrainParams  # noqa: E402
+from model.learning.charts import captioned_grid, comparison_chart, confusion_chart, history_chart  # noqa: E402
+from model.learning.compare import compare  # noqa: E402
+from model.learning.train import train  # noqa: E402
+from model.serving import input_array, prepare_sample  # noqa: E402
+from model.serving.sheets import contact_sheet, enlarged  # noqa: E402
 from model.synthetic import ALL_LABELS, dataset, encode  # noqa: E402
-from model.training import compare, train  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "pictures"
 PER_LABEL = 8

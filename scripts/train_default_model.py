@@ -152,9 +152,10 @@ def main() -> None:
 
     import keras
 
-    from model.export import export_model
-    from model.network import CnnOptions, build_cnn
-    from model.training import Trainer, stratified_holdout
+    from model.learning.export import export_model
+    from model.learning.fitting import ModelFitter
+    from model.learning.network import CnnOptions, build_cnn
+    from model.learning.validation import stratified_holdout
 
     keras.utils.set_random_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -172,7 +173,7 @@ def main() -> None:
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=["accuracy"],
     )
-    trainer = Trainer(network, args.batch_size)
+    trainer = ModelFitter(network, args.batch_size)
 
     def report(epoch: int, logs: dict[str, float]) -> None:
         print(

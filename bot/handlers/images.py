@@ -13,7 +13,7 @@ from bot.media import UnsupportedMedia, find_image
 from bot.reports import prediction_text
 from bot.services import BotContext, BotServices
 from bot.texts import t
-from model import ImageRejected
+from model.serving import ImageRejected
 from storage import AddStatus, ChatFull, TooManyLabels
 
 __all__ = ["answer_refusal", "image", "refusal_text", "reply_with_prediction"]

@@ -11,8 +11,8 @@ from bot.handlers.common import language, reply, shown
 from bot.labels import InvalidLabel, normalise_label
 from bot.services import BotContext
 from bot.texts import t
-from model import INPUT_SIZE
-from model.charts import contact_sheet
+from model.serving import INPUT_SIZE
+from model.serving.sheets import contact_sheet
 
 __all__ = ["SHEET_LIMIT", "samples"]
 

@@ -31,7 +31,7 @@ from bot.app import BotApplication
 from bot.config import Config, StorageConfig, TelegramConfig
 from bot.fakeserver import ApiCall, FakeTelegram
 from bot.texts import t
-from model import prepare_sample
+from model.serving import prepare_sample
 from model.synthetic import draw_smiley
 from tests.bot.conftest import SPEC, is_reaction_on, running
 from tests.model.conftest import grey_png, png_bomb

@@ -12,7 +12,7 @@ import pytest
 from bot.app import BotApplication
 from bot.fakeserver import FakeTelegram
 from bot.preprocessing import Preprocessor
-from model import ImageRejected, PreparedSample, RejectReason, prepare_sample
+from model.serving import ImageRejected, PreparedSample, RejectReason, prepare_sample
 from tests.bot.conftest import ALICE, answer
 
 MAX_PIXELS = 40_000_000

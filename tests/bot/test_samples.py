@@ -11,8 +11,8 @@ from PIL import Image
 
 from bot.app import BotApplication
 from bot.fakeserver import FakeTelegram
-from model import PREPROCESS_VERSION
-from model.charts import SHEET_GAP, sheet_layout
+from model.serving import PREPROCESS_VERSION
+from model.serving.sheets import SHEET_GAP, sheet_layout
 from storage import ImportItem
 from tests.bot.conftest import ALICE, BOB
 from tests.bot.test_training import command, label_samples

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import COMMANDS
 from bot.texts import CATALOGUE, DEFAULT_LANGUAGE, t
-from model import RejectReason
+from model.serving import RejectReason
 
 COMMAND_WORD = re.compile(r"(?<![\w/])/[a-z]+\b")
 MAX_COMMAND_DESCRIPTION = 256  # Telegram's limit for a BotCommand's description

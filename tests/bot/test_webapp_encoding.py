@@ -22,7 +22,7 @@ from bot.webapp import (
     decode_drawing,
     encode_drawing,
 )
-from model import prepare_sample
+from model.serving import prepare_sample
 from model.synthetic import draw_smiley
 
 MAX_PIXELS = 40_000_000

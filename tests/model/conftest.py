@@ -1,15 +1,22 @@
-"""Shared helpers for the model tests: synthetic faces and checks on model inputs."""
+"""Shared helpers for the model tests: synthetic faces and inputs, checks, a trained model."""
 
 import functools
 import io
 import struct
 import zlib
+from collections.abc import Sequence
+from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 from PIL import Image
 
-from model.synthetic import LABELS, Face, random_face
+from model.learning.export import export_model
+from model.learning.fitting import ModelFitter
+from model.learning.network import build_model
+from model.serving.preprocess import ImageRejected, input_array, prepare_sample
+from model.synthetic import LABELS, STYLES, Face, random_face, smiley_bytes
 
 # Small canvases keep the suite fast; "paper" photos come out about twice this size.
 CANVAS = 160
@@ -87,3 +94,57 @@ def faces() -> list[Face]:
         random_face(LABELS[index % len(LABELS)], np.random.default_rng([7, index]))
         for index in range(8)
     ]
+
+
+def synthetic_inputs(
+    per_label: int, seed: int, labels: Sequence[str] = LABELS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return model inputs of synthetic smileys through the real pipeline, styles taking turns."""
+    inputs, targets = [], []
+    for index in range(per_label):
+        for target, label in enumerate(labels):
+            for attempt in range(10):  # a rare faint drawing is rejected as blank: draw another
+                rng = np.random.default_rng([seed, target, index, attempt])
+                style = STYLES[(index + target) % len(STYLES)]
+                data = smiley_bytes(label, rng, style, "PNG", CANVAS)
+                try:
+                    inputs.append(
+                        input_array(prepare_sample(data, max_pixels=MAX_PIXELS).model_input)
+                    )
+                except ImageRejected:
+                    continue
+                targets.append(target)
+                break
+    return np.stack(inputs), np.array(targets, dtype=np.int64)
+
+
+@pytest.fixture(scope="session")
+def small_data() -> tuple[np.ndarray, np.ndarray]:
+    """Return 6 synthetic samples per label (24 in all)."""
+    return synthetic_inputs(6, seed=11)
+
+
+@pytest.fixture(scope="session")
+def images() -> tuple[np.ndarray, np.ndarray]:
+    """Return 16 synthetic model inputs (4 a label, every style) and their labels."""
+    return synthetic_inputs(4, seed=31)
+
+
+@pytest.fixture(scope="session")
+def trained(images: tuple[np.ndarray, np.ndarray]) -> keras.Model:
+    """Return a CNN trained for a few epochs: far from random, so agreement means something.
+
+    Trained once per session and shared: every test that only needs *a* trained model.
+    """
+    keras.utils.set_random_seed(0)
+    trainer = ModelFitter(build_model("cnn", len(LABELS)), batch_size=8)
+    trainer.fit(*images, 3, np.random.default_rng(0))
+    return trainer.model
+
+
+@pytest.fixture(scope="session")
+def exported(trained: keras.Model, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Export the trained model once; return its prefix."""
+    prefix = tmp_path_factory.mktemp("export") / "chat.v1"  # a dot in the name must survive
+    export_model(trained, LABELS, prefix)
+    return prefix

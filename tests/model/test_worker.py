@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from model.inference import Classifier
 from model.job import (
     MODEL_STEM,
     RESULT_FILE,
@@ -23,9 +22,10 @@ from model.job import (
     worker_command,
     write_job,
 )
+from model.serving.inference import Classifier
 from model.synthetic import LABELS
 from model.worker import no_space
-from tests.model.test_training import synthetic_inputs
+from tests.model.conftest import synthetic_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model.preprocess import preprocess
+from model.serving.preprocess import preprocess
 from model.synthetic import (
     ALL_LABELS,
     LABELS,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from model.job import TrainParams
-from model.network import (
+from model.learning.network import (
     ARCHITECTURES,
     CONV_FILTERS,
     DEFAULT_CNN,
@@ -18,7 +18,7 @@ from model.network import (
     build_model,
     start_from,
 )
-from model.training import PRETRAINED_MODEL, new_model
+from model.learning.train import PRETRAINED_MODEL, new_model
 
 
 def _layers(model: keras.Model) -> list[keras.layers.Layer]:

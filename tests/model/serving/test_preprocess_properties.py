@@ -1,6 +1,6 @@
 """Properties of ``prepare_sample``, the whole path from uploaded bytes to the model input.
 
-tests/model/test_decode.py fuzzes decoding alone and tests/model/test_preprocess.py fuzzes
+tests/model/serving/test_decode.py fuzzes decoding alone and test_preprocess.py fuzzes
 ``preprocess`` on Pillow images; here random bytes and random small images go through the
 path the bot runs: the result is a valid 28x28 input or an ``ImageRejected``, nothing else.
 """
@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from model import INPUT_SIZE, PREPROCESS_VERSION, SOURCE_MAX_SIDE, RejectReason
-from model.decode import MAX_ASPECT_RATIO, MIN_SIDE
-from model.preprocess import ImageRejected, PreparedSample, prepare_sample, preprocess
+from model.serving import INPUT_SIZE, PREPROCESS_VERSION, SOURCE_MAX_SIDE, RejectReason
+from model.serving.decode import MAX_ASPECT_RATIO, MIN_SIDE
+from model.serving.preprocess import ImageRejected, PreparedSample, prepare_sample, preprocess
 from model.synthetic import draw_smiley
 from tests.model.conftest import MAX_PIXELS, png_bytes
 

@@ -28,7 +28,7 @@ from ai_edge_litert.interpreter import Interpreter
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
 from model.job import ModelPaths, model_paths
-from model.preprocess import PREPROCESS_VERSION
+from model.serving.preprocess import PREPROCESS_VERSION
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 The bot never imports TensorFlow (half a gigabyte and seconds to load); training runs in
 `model.worker`, in its own process. Here only LiteRT's interpreter runs the model that
-`model.export` wrote, described by its `.json` sidecar.
+`model.learning.export` wrote, described by its `.json` sidecar.
 """
 
 import hashlib
@@ -16,7 +16,7 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
 from model.job import model_paths
-from model.preprocess import PREPROCESS_VERSION
+from model.serving.preprocess import PREPROCESS_VERSION
 
 logger = logging.getLogger(__name__)
 

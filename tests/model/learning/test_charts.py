@@ -1,4 +1,4 @@
-"""Charts and contact sheets: real PNGs, phone-sized, with the texts they are given."""
+"""Charts of a training: real PNGs, phone-sized, with the texts they are given."""
 
 from __future__ import annotations
 
@@ -10,17 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
 
-from model import charts
-from model.charts import (
-    SHEET_GAP,
-    SHEET_SCALE,
-    captioned_grid,
-    comparison_chart,
-    confusion_chart,
-    contact_sheet,
-    enlarged,
-    history_chart,
-)
+from model.learning import charts
+from model.learning.charts import captioned_grid, comparison_chart, confusion_chart, history_chart
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -124,40 +115,6 @@ def test_comparison_chart_writes_the_percentages_on_the_bars(
     assert {"45%", "88%", "dense", "cnn", "Vergleich", "Genauigkeit"} <= set(captured)
 
 
-@pytest.mark.parametrize(
-    ("count", "columns", "rows"), [(1, 1, 1), (7, 7, 1), (10, 10, 1), (37, 10, 4)]
-)
-def test_contact_sheet_lays_out_one_cell_per_input(count: int, columns: int, rows: int) -> None:
-    inputs = np.zeros((count, 28, 28), dtype=np.uint8)
-    inputs[:, 10:18, 10:18] = 255  # a bright square in each input
-    image = _image(contact_sheet(inputs))
-    cell = 28 * SHEET_SCALE
-    assert image.size == (
-        columns * (cell + SHEET_GAP) + SHEET_GAP,
-        rows * (cell + SHEET_GAP) + SHEET_GAP,
-    )
-    pixels = np.asarray(image)
-    # The centre of each occupied cell is bright, each empty one in the last row grey.
-    centres = [
-        pixels[
-            SHEET_GAP + r * (cell + SHEET_GAP) + cell // 2,
-            SHEET_GAP + c * (cell + SHEET_GAP) + cell // 2,
-        ]
-        for r in range(rows)
-        for c in range(columns)
-    ]
-    assert sum(value == 255 for value in centres) == count
-
-
-def test_enlarged_scales_up_small_images_only() -> None:
-    small = io.BytesIO()
-    Image.new("L", (64, 100), 200).save(small, "PNG")
-    assert _image(enlarged(small.getvalue())).size == (320, 500)
-    big = io.BytesIO()
-    Image.new("L", (400, 256), 200).save(big, "PNG")
-    assert _image(enlarged(big.getvalue(), min_side=256)).size == (400, 256)
-
-
 def test_captioned_grid_shows_each_caption() -> None:
     tile = io.BytesIO()
     Image.new("L", (50, 50), 128).save(tile, "PNG")
@@ -165,15 +122,3 @@ def test_captioned_grid_shows_each_caption() -> None:
         captioned_grid([tile.getvalue()] * 3, ["a → b", "c → d", "e → f"], title="Fehler")
     )
     assert 900 <= image.width <= 1100
-
-
-def test_charts_do_not_load_matplotlib_until_a_chart_is_drawn() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, numpy as np; from model.charts import contact_sheet;"
-        "contact_sheet(np.zeros((2, 28, 28), np.uint8)); print('matplotlib' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"

@@ -25,14 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageChops
 
-from model.decode import (
+from model.serving.decode import (
     ACCEPTED_FORMATS,
     ImageRejected,
     RejectReason,
     decode_image,
     normalize_mode,
 )
-from model.filters import (
+from model.serving.image_ops import (
     closing,
     connected,
     fill_holes,

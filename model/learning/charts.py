@@ -1,13 +1,12 @@
-"""Pictures of a training, as PNG bytes: made to be read on a phone.
+"""Charts of a training, as PNG bytes: made to be read on a phone. Drawn in the worker.
 
 Every function is pure: data and texts in, PNG bytes out. The texts (titles, axis names,
 legend) come in as arguments, already translated, so a chart speaks the user's language.
 
 matplotlib draws with its Agg backend (no display, no GUI toolkit), selected by using the
 object-oriented `Figure` API directly rather than pyplot, which keeps no global state and so
-is safe in threads. Pillow alone makes the contact sheets: a grid needs no plotting library,
-and matplotlib is imported only when a chart is drawn, so the bot process (which makes
-contact sheets) never loads it.
+is safe in threads. It is imported only when a chart is drawn. The contact sheets the bot
+makes itself need no plotting library: they are model.serving.sheets.
 """
 
 from __future__ import annotations
@@ -22,15 +21,7 @@ from PIL import Image
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = [
-    "captioned_grid",
-    "comparison_chart",
-    "confusion_chart",
-    "contact_sheet",
-    "enlarged",
-    "history_chart",
-    "sheet_layout",
-]
+__all__ = ["captioned_grid", "comparison_chart", "confusion_chart", "history_chart"]
 
 # About 1000 px wide: sharp on a phone, small to send. Fonts large enough to read there.
 DPI = 100
@@ -42,12 +33,6 @@ TRAINING_COLOUR = "#1f77b4"
 VALIDATION_COLOUR = "#ff7f0e"
 BAR_COLOURS = ("#8c8c8c", "#2ca02c", "#1f77b4", "#d62728")
 BAND_ALPHA = 0.18
-# Contact sheets: each 28-pixel input drawn as a block of SHEET_SCALE pixels a pixel.
-SHEET_SCALE = 3
-SHEET_GAP = 2
-SHEET_COLUMNS = 10
-SHEET_GAP_GREY = 90  # thin grey lines between the black inputs
-ALBUM_MIN_SIDE = 320  # a stored source smaller than this is upscaled to be visible
 GRID_COLUMNS = 3  # room for a "true: … → predicted: …" caption under each
 
 
@@ -188,60 +173,6 @@ def comparison_chart(accuracies: Sequence[tuple[str, float]], *, title: str, yla
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     return _png(figure)
-
-
-def sheet_layout(count: int, size: int, *, columns: int = SHEET_COLUMNS) -> tuple[int, int, int]:
-    """Return (columns, rows, cell side in px) of a contact sheet of `count` inputs."""
-    if count < 1:
-        raise ValueError("a contact sheet needs at least one input")
-    used = min(columns, count)
-    return used, -(-count // used), size * SHEET_SCALE
-
-
-def contact_sheet(
-    inputs: Sequence[np.ndarray] | np.ndarray, *, columns: int = SHEET_COLUMNS
-) -> bytes:
-    """Lay out square uint8 inputs (as the model sees them) in a grid with thin grey gaps.
-
-    Each input is scaled up by SHEET_SCALE with nearest-neighbour resampling, so its pixels
-    stay visible as pixels. The sheet is (columns * (cell + gap) + gap) px wide.
-    """
-    pictures = [np.asarray(picture, dtype=np.uint8) for picture in inputs]
-    if not pictures:
-        raise ValueError("a contact sheet needs at least one input")
-    size = pictures[0].shape[0]
-    used, rows, cell = sheet_layout(len(pictures), size, columns=columns)
-    sheet = Image.new(
-        "L",
-        (used * (cell + SHEET_GAP) + SHEET_GAP, rows * (cell + SHEET_GAP) + SHEET_GAP),
-        SHEET_GAP_GREY,
-    )
-    for index, picture in enumerate(pictures):
-        if picture.shape != (size, size):
-            raise ValueError(f"input {index} is {picture.shape}, not {size}x{size}")
-        tile = Image.fromarray(picture).resize((cell, cell), Image.Resampling.NEAREST)
-        row, column = divmod(index, used)
-        sheet.paste(
-            tile, (SHEET_GAP + column * (cell + SHEET_GAP), SHEET_GAP + row * (cell + SHEET_GAP))
-        )
-    buffer = io.BytesIO()
-    sheet.save(buffer, "PNG", optimize=True)
-    return buffer.getvalue()
-
-
-def enlarged(png: bytes, *, min_side: int = ALBUM_MIN_SIDE) -> bytes:
-    """Return an image as PNG, scaled up so that its shorter side is at least `min_side`."""
-    with Image.open(io.BytesIO(png)) as opened:
-        image = opened.convert("L")
-    shorter = min(image.size)
-    if shorter < min_side:
-        factor = min_side / shorter
-        image = image.resize(
-            (round(image.width * factor), round(image.height * factor)), Image.Resampling.LANCZOS
-        )
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def captioned_grid(

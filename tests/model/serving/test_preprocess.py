@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageOps
 
-from model.filters import (
+from model.serving.image_ops import (
     closing,
     connected,
     fill_holes,
@@ -20,7 +20,7 @@ from model.filters import (
     opening,
     steep_pixels,
 )
-from model.preprocess import (
+from model.serving.preprocess import (
     INPUT_SIZE,
     PREPROCESS_VERSION,
     SOURCE_MAX_SIDE,

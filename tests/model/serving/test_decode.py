@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from model.decode import MAX_ASPECT_RATIO, MIN_SIDE, normalize_mode
-from model.preprocess import ImageRejected, RejectReason, decode_image, preprocess
+from model.serving.decode import MAX_ASPECT_RATIO, MIN_SIDE, normalize_mode
+from model.serving.preprocess import ImageRejected, RejectReason, decode_image, preprocess
 from model.synthetic import draw_smiley
 from tests.model.conftest import MAX_PIXELS, correlation, grey_png, png_bomb, png_bytes
 

@@ -1,0 +1,77 @@
+"""/compare: several architectures validated on the very same runs, with no model to serve."""
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import keras
+import numpy as np
+
+from model.job import EpochProgress, TrainParams
+from model.learning.fitting import ModelFitter
+from model.learning.train import EpochReporter, checked_inputs, new_model, validation_runs
+from model.learning.validation import plan_validation
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Validation accuracy of several architectures on the very same validation runs."""
+
+    accuracies: dict[str, float]  # architecture -> pooled validation accuracy
+    fold_accuracies: dict[str, list[float]]  # architecture -> accuracy of each run
+    mode: str  # "kfold" | "holdout"
+    folds: int
+    seconds: float
+
+
+def compare(
+    x: np.ndarray,
+    y: np.ndarray,
+    labels: Sequence[str],
+    params: TrainParams,
+    architectures: Sequence[str],
+    *,
+    seed: int = 0,
+    on_epoch: Callable[[EpochProgress], None] | None = None,
+) -> Comparison:
+    """Validate each architecture on the same splits; train no final model.
+
+    The splits are those `train` would make with the same seed and data. Each architecture
+    gets `params` with only the architecture changed (only a CNN starts from the default
+    model, see `new_model`). Progress reports the architecture as the phase.
+
+    Raises:
+        ValueError: Bad input, as for `train`, or an unknown architecture.
+    """
+    started = time.perf_counter()
+    for architecture in architectures:
+        checked_inputs(x, y, labels, replace(params, architecture=architecture))
+    x, y = checked_inputs(x, y, labels, params)
+    plan = plan_validation(y, labels, params.validation, np.random.default_rng(seed))
+    total = len(architectures) * plan.folds * params.epochs
+    reporter = EpochReporter(on_epoch, plan.folds, params.epochs, total)
+    accuracies: dict[str, float] = {}
+    fold_accuracies: dict[str, list[float]] = {}
+    for architecture in architectures:
+        # Same seed for each: the weights differ by architecture, the data order does not.
+        rng = np.random.default_rng(seed)
+        keras.utils.set_random_seed(seed)
+        model, _ = new_model(architecture, len(labels), x.shape[1], params)
+        fitter = ModelFitter(model, params.batch_size)
+        hits = seen = 0
+        per_fold = []
+        runs = validation_runs(fitter, x, y, plan, params.epochs, rng, reporter.run, architecture)
+        for validation_part, _, predicted in runs:
+            right = int((predicted == y[validation_part]).sum())
+            per_fold.append(right / len(validation_part))
+            hits += right
+            seen += len(validation_part)
+        accuracies[architecture] = hits / seen
+        fold_accuracies[architecture] = per_fold
+    return Comparison(
+        accuracies=accuracies,
+        fold_accuracies=fold_accuracies,
+        mode=plan.mode,
+        folds=plan.folds,
+        seconds=time.perf_counter() - started,
+    )
