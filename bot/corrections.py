@@ -117,7 +117,7 @@ class Corrections:
         know follow. A label the chat has not got and cannot reference is left out, as is a
         new one when the chat is at its label limit (the tap could only be refused).
         """
-        known = await self._repo.label_ids(chat_id)
+        known = await self._repo.labels.ids(chat_id)
         names = list(dict.fromkeys([*ranked, *known]))
         buttons: list[InlineKeyboardButton] = []
         for position, name in enumerate(names):
@@ -144,7 +144,7 @@ class Corrections:
         if name is None:
             return TapOutcome(TapStatus.LABEL_GONE)
         try:
-            correction = await self._repo.label_by_tap(
+            correction = await self._repo.labels.assign_by_tap(
                 chat_id, sample_id, name, user_id=user_id, max_labels=self._max_labels
             )
         except TooManyLabels:
@@ -161,7 +161,7 @@ class Corrections:
 
     async def _resolve(self, chat_id: int, ref: LabelRef) -> str | None:
         if ref.label_id is not None:
-            return await self._repo.label_name(chat_id, ref.label_id)
+            return await self._repo.labels.name_of(chat_id, ref.label_id)
         index = ref.default_index
         if index is None or not 0 <= index < len(DEFAULT_LABELS):
             return None

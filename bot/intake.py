@@ -134,7 +134,7 @@ class Intake:
             source_png=prepared.source_png,
             label=label,
         )
-        result = await self._repo.add_sample(
+        result = await self._repo.samples.add(
             sample,
             max_samples=self._limits.max_samples_per_chat,
             max_labels=self._limits.max_labels_per_chat,

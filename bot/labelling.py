@@ -59,7 +59,7 @@ class Labeller:
     async def _label_reply(
         self, bot: Bot, command: Message, target: Message, label: str, user_id: int | None
     ) -> tuple[list[Sample], str | None]:
-        stored = await self._repo.sample_for_message(command.chat_id, target.message_id)
+        stored = await self._repo.samples.for_message(command.chat_id, target.message_id)
         if stored is not None:
             return [await self._set_label(stored, label, user_id)], stored.label
         # An image we never saw (privacy mode, or sent before the bot joined): store it now.
@@ -75,12 +75,12 @@ class Labeller:
         if user_id is None:
             raise NothingToLabel
         since = time.time() - self._limits.label_window_minutes * 60
-        latest = await self._repo.latest_unlabelled(command.chat_id, user_id, since=since)
+        latest = await self._repo.samples.latest_unlabelled(command.chat_id, user_id, since=since)
         if latest is None:
             raise NothingToLabel
         if latest.media_group_id is not None:
             # "/label smile" after an album means the whole album.
-            samples = await self._repo.label_media_group(
+            samples = await self._repo.labels.assign_album(
                 command.chat_id,
                 latest.media_group_id,
                 label,
@@ -91,7 +91,7 @@ class Labeller:
         return [await self._set_label(latest, label, user_id)], None
 
     async def _set_label(self, sample: Sample, label: str, user_id: int | None) -> Sample:
-        return await self._repo.set_label(
+        return await self._repo.labels.assign(
             sample.chat_id,
             sample.id,
             label,
@@ -100,5 +100,5 @@ class Labeller:
         )
 
     async def _count(self, chat_id: int, label: str) -> int:
-        counts = await self._repo.label_counts(chat_id)
+        counts = await self._repo.labels.counts(chat_id)
         return next((c.count for c in counts if c.name == label), 0)

@@ -145,7 +145,7 @@ async def _send_misclassified(
     for item in misclassified:
         if len(photos) == ALBUM_LIMIT:
             break
-        png = await repo.source_png(chat_id, item.sample_id)
+        png = await repo.samples.source_png(chat_id, item.sample_id)
         if png is None:  # deleted since the training
             continue
         caption = t(

@@ -89,14 +89,14 @@ class Predictor:
 
     async def predict(self, chat_id: int, model_input: bytes, input_size: int) -> Prediction:
         """Rank the labels for one stored model input."""
-        run = await self._repo.serving_run(chat_id)
+        run = await self._repo.runs.serving(chat_id)
         source: Literal["chat", "default"]
         chat_batcher = None
         if run is not None and run.model_prefix is not None:
             chat_batcher = await self._chat_batcher(run.model_prefix)
         if chat_batcher is not None and run is not None:
             batcher, source = chat_batcher, "chat"
-            outdated = run.data_version != await self._repo.data_version(chat_id)
+            outdated = run.data_version != await self._repo.samples.data_version(chat_id)
         else:
             await self.warm_up()
             assert self._default is not None

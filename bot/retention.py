@@ -43,10 +43,10 @@ class Retention:
         """Delete every chat whose grace period is over; return their ids."""
         cutoff = (time.time() if now is None else now) - self._grace_seconds
         purged = []
-        for chat_id in await self._repo.removed_before(cutoff):
+        for chat_id in await self._repo.chats.removed_before(cutoff):
             if self._trainer.is_training(chat_id):
                 continue  # next time: the training's own bookkeeping must finish first
-            cleared = await self._repo.reset_chat(chat_id, keep_params=False)
+            cleared = await self._repo.chats.reset(chat_id, keep_params=False)
             await self._trainer.forget_chat(chat_id, cleared.model_prefixes)
             logger.info("chat %s: data deleted after the grace period", chat_id)
             purged.append(chat_id)

@@ -159,18 +159,18 @@ class Trainer:
         """
         if chat_id in self._jobs:
             raise AlreadyTraining
-        data = _prepare(await self._repo.labelled_inputs(chat_id), self._config)
-        run = await self._repo.create_run(
+        data = _prepare(await self._repo.samples.labelled_inputs(chat_id), self._config)
+        run = await self._repo.runs.create(
             chat_id,
             requested_by=user_id,
-            params=with_defaults(await self._repo.params(chat_id)),
+            params=with_defaults(await self._repo.runs.params(chat_id)),
             labels=data.labels,
             sample_ids=data.sample_ids,
-            data_version=await self._repo.data_version(chat_id),
+            data_version=await self._repo.samples.data_version(chat_id),
             language=language,
         )
         progress = await self._announce(chat_id, "train", language, reply_to)
-        await self._repo.set_run_message(run.id, progress.message_id)
+        await self._repo.runs.set_message(run.id, progress.message_id)
         self._start(
             _Job(
                 kind="train",
@@ -198,10 +198,10 @@ class Trainer:
         """
         if chat_id in self._jobs:
             raise AlreadyTraining
-        data = _prepare(await self._repo.labelled_inputs(chat_id), self._config)
-        params = with_defaults(await self._repo.params(chat_id))
+        data = _prepare(await self._repo.samples.labelled_inputs(chat_id), self._config)
+        params = with_defaults(await self._repo.runs.params(chat_id))
         # The same data gives the same folds, so two /compare in a row agree.
-        seed = await self._repo.data_version(chat_id)
+        seed = await self._repo.samples.data_version(chat_id)
         progress = await self._announce(chat_id, "compare", language, reply_to)
         job = _Job(
             kind="compare",
@@ -269,7 +269,7 @@ class Trainer:
             text = comparison_failure_text("interrupted", t("compare.reason_restart", lang), lang)
             with contextlib.suppress(TelegramError):
                 await self._bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
-        for run in await self._repo.interrupt_unfinished_runs():
+        for run in await self._repo.runs.interrupt_unfinished():
             logger.info("training run %s of chat %s was interrupted", run.id, run.chat_id)
             lang = run.language
             text = failure_text("interrupted", t("train.reason_restart", lang), lang)
@@ -303,7 +303,7 @@ class Trainer:
                     await self._end(job, "stopped", t("train.reason_stop", lang))
                     return
                 if job.run is not None:
-                    await self._repo.start_run(job.run.id)
+                    await self._repo.runs.start(job.run.id)
                 await job.progress.show(t(f"{job.kind}.starting", lang), final=True)
                 began = time.monotonic()
                 result = await self._execute(job)
@@ -443,7 +443,7 @@ class Trainer:
     async def _finish(self, job: _Job, summary: TrainSummary, wall_seconds: float) -> None:
         run = job.run
         assert run is not None
-        previous = await self._repo.serving_run(run.chat_id)
+        previous = await self._repo.runs.serving(run.chat_id)
         prefix = self._models_dir / str(job.chat_id) / job.name
         installed = model_paths(prefix)
         job_dir = self._job_dir(job)
@@ -470,7 +470,7 @@ class Trainer:
             "wall_seconds": wall_seconds,
         }
         del metrics["charts"]
-        await self._repo.finish_run(run.id, metrics=metrics, model_prefix=str(prefix))
+        await self._repo.runs.finish(run.id, metrics=metrics, model_prefix=str(prefix))
         text = finished_text(metrics, job.language)
         await job.progress.show(text, final=True)
         job.pictures = (charts, summary)
@@ -512,7 +512,7 @@ class Trainer:
             await job.progress.show(text, final=True)
             return
         try:
-            await self._repo.end_run(job.run.id, status, error=reason)
+            await self._repo.runs.end(job.run.id, status, error=reason)
         except StorageFull:
             # The user hears why all the same; the next start marks the run interrupted.
             logger.warning(

@@ -1,4 +1,12 @@
-"""Persistent storage of Smiley Bot: samples and labels per chat in SQLite (all SQL lives here)."""
+"""Persistent storage of Smiley Bot: each chat's samples, labels and trainings in SQLite.
+
+All SQL lives here. `Repository` owns the one connection (`database`) and groups the queries
+by concern, one module each: `samples`, `labels`, `runs` (parameters and trainings), `chats`,
+`handled_updates` and `datasets` (export and import), with the queries several of them need
+in `queries`. `records` holds what crosses the package boundary, `migrate` and
+`migrations/` the schema, `online_backup` the backup while the bot runs, and
+`durable_files` the renames that survive a crash (the model files, the backup).
+"""
 
 from storage.durable_files import move_into_place, sync_directory
 from storage.migrate import MigrationError, migrate

@@ -81,10 +81,10 @@ async def bot_membership(update: Update, context: BotContext) -> None:
         return
     repo = context.bot_data.repo
     if change.new_chat_member.status in _GONE:
-        await repo.mark_removed(change.chat.id)
+        await repo.chats.mark_removed(change.chat.id)
         logger.info("removed from chat %s; its data goes after the grace period", change.chat.id)
     elif change.old_chat_member.status in _GONE:
-        await repo.mark_present(change.chat.id)
+        await repo.chats.mark_present(change.chat.id)
 
 
 async def migrate(update: Update, context: BotContext) -> None:
@@ -99,6 +99,6 @@ async def migrate(update: Update, context: BotContext) -> None:
     else:
         return
     # Telegram sends both service messages; migrate_chat is idempotent.
-    await context.bot_data.repo.migrate_chat(old, new)
+    await context.bot_data.repo.chats.migrate(old, new)
     context.bot_data.admins.forget_chat(old)
     logger.info("chat %s migrated to %s", old, new)

@@ -30,7 +30,7 @@ async def draw(update: Update, context: BotContext) -> None:
     if chat.type != ChatType.PRIVATE:
         await reply(update, t("draw.private_only", lang, bot=context.bot.username))
         return
-    labels = list(await context.bot_data.repo.label_ids(chat.id)) or SUGGESTED_LABELS
+    labels = list(await context.bot_data.repo.labels.ids(chat.id)) or SUGGESTED_LABELS
     button = KeyboardButton(
         t("draw.button", lang), web_app=WebAppInfo(canvas_url(page, labels, lang))
     )

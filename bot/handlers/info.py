@@ -50,8 +50,8 @@ async def labels(update: Update, context: BotContext) -> None:
     lang = language(update)
     chat_id = update.effective_chat.id if update.effective_chat else 0
     repo = context.bot_data.repo
-    counts = await repo.label_counts(chat_id)
-    unlabelled = await repo.unlabelled_count(chat_id)
+    counts = await repo.labels.counts(chat_id)
+    unlabelled = await repo.samples.unlabelled_count(chat_id)
     lines = [t("labels.header", lang)] if counts else [t("labels.empty", lang)]
     lines += [t("labels.line", lang, label=c.name, count=c.count) for c in counts]
     if unlabelled:
@@ -65,8 +65,8 @@ async def status(update: Update, context: BotContext) -> None:
     chat_id = update.effective_chat.id if update.effective_chat else 0
     limits = context.bot_data.config.limits
     repo = context.bot_data.repo
-    counts = await repo.label_counts(chat_id)
-    unlabelled = await repo.unlabelled_count(chat_id)
+    counts = await repo.labels.counts(chat_id)
+    unlabelled = await repo.samples.unlabelled_count(chat_id)
     labelled = sum(c.count for c in counts)
     minimum = limits.min_samples_per_label
     lines = [
@@ -97,14 +97,14 @@ async def status(update: Update, context: BotContext) -> None:
 
 async def _model_state(context: BotContext, chat_id: int, lang: str | None) -> list[str]:
     services = context.bot_data
-    run = await services.repo.serving_run(chat_id)
+    run = await services.repo.runs.serving(chat_id)
     lines = []
     if run is None or run.metrics is None:
         lines.append(t("status.model_none", lang))
     else:
         accuracy = f"{100 * float(run.metrics.get('validation_accuracy', 0.0)):.0f}"
         lines.append(t("status.model", lang, samples=len(run.sample_ids), accuracy=accuracy))
-        if run.data_version != await services.repo.data_version(chat_id):
+        if run.data_version != await services.repo.samples.data_version(chat_id):
             lines.append(t("status.model_outdated", lang))
     if services.trainer.is_training(chat_id):
         lines.append(t("status.training", lang))

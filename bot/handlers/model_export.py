@@ -37,7 +37,7 @@ async def export_model(update: Update, context: BotContext) -> None:
         return
     lang = language(update)
     services = context.bot_data
-    run = await services.repo.serving_run(chat.id)
+    run = await services.repo.runs.serving(chat.id)
     if run is None or run.model_prefix is None:
         await reply(update, t("export.model_none", lang))
         return
@@ -58,7 +58,7 @@ async def export_model(update: Update, context: BotContext) -> None:
         samples=len(run.sample_ids),
         labels=", ".join(files.labels),
     )
-    if run.data_version != await services.repo.data_version(chat.id):
+    if run.data_version != await services.repo.samples.data_version(chat.id):
         caption += "\n" + t("export.model_outdated", lang)
     quote = chat.type != "private"
     await message.reply_media_group(

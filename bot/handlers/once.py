@@ -12,7 +12,7 @@ __all__ = ["mark_handled", "skip_handled"]
 
 async def skip_handled(update: Update, context: BotContext) -> None:
     """Stop an update the bot has handled before."""
-    if await context.bot_data.repo.update_handled(update.update_id):
+    if await context.bot_data.repo.handled_updates.contains(update.update_id):
         raise ApplicationHandlerStop
 
 
@@ -20,4 +20,4 @@ async def mark_handled(update: Update, context: BotContext) -> None:
     """Remember that this update has been handled (runs after every other handler)."""
     # Written after the reply went out, so it costs the user no time. A crash between the
     # two can still repeat an update; the handlers themselves are idempotent where it counts.
-    await context.bot_data.repo.mark_update_handled(update.update_id)
+    await context.bot_data.repo.handled_updates.add(update.update_id)

@@ -54,11 +54,11 @@ async def export(update: Update, context: BotContext) -> None:
         return
     repo = context.bot_data.repo
     # Sized before the images are read: a dataset too big to send never fills the memory.
-    estimate = await repo.source_png_bytes(chat.id)
+    estimate = await repo.datasets.source_png_bytes(chat.id)
     if estimate > TELEGRAM_UPLOAD_CAP:
         await reply(update, _too_large_text(estimate, lang))
         return
-    images = await repo.stored_images(chat.id)
+    images = await repo.datasets.stored_images(chat.id)
     if not images:
         await reply(update, t("export.empty", lang))
         return
@@ -113,7 +113,7 @@ async def import_archive(update: Update, context: BotContext) -> None:
         logger.info("chat %s: import refused (%s)", chat.id, exc.reason)
         await reply(update, _rejected_text(exc, lang, archive_limits))
         return
-    result = await services.repo.import_samples(
+    result = await services.repo.datasets.import_samples(
         chat.id,
         message.message_id,
         checked.items,

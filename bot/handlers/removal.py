@@ -24,11 +24,11 @@ async def undo(update: Update, context: BotContext) -> None:
     if user is None or chat is None:
         return
     repo = context.bot_data.repo
-    removed = await repo.undo_last_labelled(chat.id, user.id)
+    removed = await repo.samples.undo_last_labelled(chat.id, user.id)
     if removed is None or removed.label is None:
         await reply(update, t("undo.nothing", lang))
         return
-    counts = await repo.label_counts(chat.id)
+    counts = await repo.labels.counts(chat.id)
     left = next((c.count for c in counts if c.name == removed.label), 0)
     await reply(update, t("undo.done", lang, label=removed.label, count=left))
 
@@ -50,8 +50,8 @@ async def delete(update: Update, context: BotContext) -> None:
         await reply(update, t("delete.unknown", lang, label=shown(raw)))
         return
     repo = context.bot_data.repo
-    label_id = await repo.label_id(chat.id, name)
-    counts = {c.name: c.count for c in await repo.label_counts(chat.id)}
+    label_id = await repo.labels.id_of(chat.id, name)
+    counts = {c.name: c.count for c in await repo.labels.counts(chat.id)}
     if label_id is None or name not in counts:
         await reply(update, t("delete.unknown", lang, label=shown(raw)))
         return
@@ -75,12 +75,12 @@ async def delete_answer(update: Update, context: BotContext) -> None:
         return
     chat_id = query.message.chat.id
     repo = context.bot_data.repo
-    name = await repo.label_name(chat_id, int(label_id))
+    name = await repo.labels.name_of(chat_id, int(label_id))
     await query.answer()
     if name is None:
         await query.edit_message_text(t("delete.gone", lang))
     elif answer == "y":
-        removed = await repo.delete_label(chat_id, name)
+        removed = await repo.labels.delete(chat_id, name)
         await query.edit_message_text(t("delete.done", lang, label=name, count=removed))
     else:
         await query.edit_message_text(t("delete.kept", lang, label=name))

@@ -23,9 +23,9 @@ async def reset(update: Update, context: BotContext) -> None:
     if user is None or chat is None or message is None:
         return
     repo = context.bot_data.repo
-    samples = await repo.sample_count(chat.id)
-    labels = len(await repo.label_counts(chat.id))
-    if samples == 0 and labels == 0 and await repo.serving_run(chat.id) is None:
+    samples = await repo.samples.count(chat.id)
+    labels = len(await repo.labels.counts(chat.id))
+    if samples == 0 and labels == 0 and await repo.runs.serving(chat.id) is None:
         await reply(update, t("reset.empty", lang))
         return
     keyboard = yes_no(t("reset.yes", lang), t("reset.no", lang), f"reset:{user.id}")
@@ -53,7 +53,7 @@ async def reset_answer(update: Update, context: BotContext) -> None:
     if services.trainer.is_training(chat_id):
         await query.edit_message_text(t("reset.training", lang))
         return
-    cleared = await services.repo.reset_chat(chat_id)
+    cleared = await services.repo.chats.reset(chat_id)
     await services.trainer.forget_chat(chat_id, cleared.model_prefixes)
     await query.edit_message_text(
         t("reset.done", lang, samples=cleared.samples, labels=cleared.labels, runs=cleared.runs)

@@ -35,11 +35,11 @@ async def samples(update: Update, context: BotContext) -> None:
         await reply(update, t("samples.unknown", lang, label=shown(raw)))
         return
     repo = context.bot_data.repo
-    if await repo.label_id(message.chat_id, label) is None:
+    if await repo.labels.id_of(message.chat_id, label) is None:
         await reply(update, t("samples.unknown", lang, label=label))
         return
-    count = next((c.count for c in await repo.label_counts(message.chat_id) if c.name == label), 0)
-    newest = await repo.newest_label_inputs(message.chat_id, label, limit=SHEET_LIMIT)
+    count = next((c.count for c in await repo.labels.counts(message.chat_id) if c.name == label), 0)
+    newest = await repo.samples.newest_inputs(message.chat_id, label, limit=SHEET_LIMIT)
     pictures = [
         np.frombuffer(s.model_input, np.uint8).reshape(INPUT_SIZE, INPUT_SIZE)
         for s in newest

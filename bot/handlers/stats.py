@@ -23,13 +23,13 @@ async def stats(update: Update, context: BotContext) -> None:
         return
     lang = language(update)
     repo = context.bot_data.repo
-    labels = sorted(await repo.label_counts(chat.id), key=lambda c: (-c.count, c.name))
+    labels = sorted(await repo.labels.counts(chat.id), key=lambda c: (-c.count, c.name))
     if not labels:
         await reply(update, t("stats.empty", lang))
         return
     lines: list[str] = []
     if chat.type != ChatType.PRIVATE:  # in a private chat the one contributor is the reader
-        contributors = await repo.contributor_counts(chat.id)
+        contributors = await repo.labels.contributors(chat.id)
         lines += await _contributor_lines(context, chat.id, contributors, lang)
         lines.append("")
     lines += _label_lines(labels, lang)

@@ -81,7 +81,7 @@ async def set_param(update: Update, context: BotContext) -> None:
         key = "set.invalid" if exc.name in PARAMETERS else "set.unknown"
         await reply(update, t(key, lang, name=shown(exc.name), rule=exc.rule(lang)))
         return
-    await context.bot_data.repo.set_param(chat.id, name, value)
+    await context.bot_data.repo.runs.set_param(chat.id, name, value)
     await reply(
         update,
         t("set.done", lang, name=name, value=f"{value:g}" if isinstance(value, float) else value),
@@ -94,7 +94,7 @@ async def params(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     lang = language(update)
-    values = with_defaults(await context.bot_data.repo.params(chat.id))
+    values = with_defaults(await context.bot_data.repo.runs.params(chat.id))
     lines = [t("params.header", lang)]
     for name, parameter in PARAMETERS.items():
         value = values[name]
@@ -114,9 +114,9 @@ async def debug(update: Update, context: BotContext) -> None:
     sample = (
         None
         if target is None
-        else await repo.sample_for_message(message.chat_id, target.message_id)
+        else await repo.samples.for_message(message.chat_id, target.message_id)
     )
-    pixels = None if sample is None else await repo.model_input(message.chat_id, sample.id)
+    pixels = None if sample is None else await repo.samples.model_input(message.chat_id, sample.id)
     if sample is None or pixels is None:
         await reply(update, t("debug.usage", lang))
         return

@@ -44,7 +44,7 @@ async def live(tmp_path: Path) -> AsyncIterator[Repository]:
     (tmp_path / "data").mkdir()
     async with Repository(tmp_path / "data" / "smiley.sqlite3") as repo:
         for number in range(SAMPLES):
-            await repo.add_sample(
+            await repo.samples.add(
                 NewSample(
                     chat_id=CHAT,
                     message_id=number,
@@ -102,7 +102,7 @@ def integrity(path: Path) -> list[str]:
 async def label_counts(path: Path) -> list[LabelCount]:
     """Return the label counts the bot would see in a database."""
     async with Repository(path) as repo:
-        return await repo.label_counts(CHAT)
+        return await repo.labels.counts(CHAT)
 
 
 async def test_backs_up_the_live_database_to_a_file(
@@ -120,8 +120,8 @@ async def test_backs_up_the_live_database_to_a_file(
     assert match["destination"] == str(destination)
     assert int(match["samples"]) == SAMPLES
     assert integrity(destination) == ["ok"]
-    assert await label_counts(destination) == await live.label_counts(CHAT)
-    assert len(await live.label_counts(CHAT)) == 2
+    assert await label_counts(destination) == await live.labels.counts(CHAT)
+    assert len(await live.labels.counts(CHAT)) == 2
 
 
 async def test_a_directory_gets_a_backup_named_by_its_utc_time(
@@ -190,4 +190,4 @@ async def test_a_full_disk_exits_1_and_leaves_no_backup(
     # A real full disk says "database or disk is full"; past the size limit, write() fails.
     assert run.stderr == f"backup error: cannot write {backups / 'b.sqlite3'}: disk I/O error\n"
     assert names(backups) == []
-    assert await live.sample_count(CHAT) == SAMPLES  # the bot's database is fine
+    assert await live.samples.count(CHAT) == SAMPLES  # the bot's database is fine

@@ -324,9 +324,9 @@ class StoredUpright:
         await LABELLED.check(telegram, bot, sent)
         repo = bot.bot_data.repo
         chat_id = sent["chat"]["id"]
-        sample = await repo.sample_for_message(chat_id, sent["message_id"])
+        sample = await repo.samples.for_message(chat_id, sent["message_id"])
         assert sample is not None
-        stored = await repo.model_input(chat_id, sample.id)
+        stored = await repo.samples.model_input(chat_id, sample.id)
         assert stored is not None
         upright = prepare_sample(smiley_png(), max_pixels=MAX_PIXELS).model_input
         as_stored = prepare_sample(encoded(sideways()), max_pixels=MAX_PIXELS).model_input

@@ -33,7 +33,7 @@ async def test_compare_shows_both_accuracies_and_keeps_the_serving_model(
     await command(telegram, ALICE, "/set epochs 2")
     await command(telegram, ALICE, "/train")
     await final_report(telegram, ALICE, "Training finished")
-    serving = await bot.bot_data.repo.serving_run(ALICE)
+    serving = await bot.bot_data.repo.runs.serving(ALICE)
     assert serving is not None
 
     request = telegram.send_text(ALICE, ALICE, "/compare")
@@ -55,7 +55,7 @@ async def test_compare_shows_both_accuracies_and_keeps_the_serving_model(
     assert Image.open(io.BytesIO(telegram.media_bytes(chart))).width >= 900
 
     # The serving model is the one /train made; the compare left no model behind.
-    assert await bot.bot_data.repo.serving_run(ALICE) == serving
+    assert await bot.bot_data.repo.runs.serving(ALICE) == serving
     models = bot.bot_data.config.storage.models_dir
     assert sorted(p.name for p in (models / str(ALICE)).iterdir()) == sorted(
         f"run-{serving.id}{suffix}" for suffix in (".json", ".keras", ".tflite")
@@ -82,7 +82,7 @@ async def test_stop_stops_a_compare_and_compare_refuses_like_train(
     report = await final_report(telegram, ALICE, "Comparison stopped")
     assert asyncio.get_running_loop().time() - asked < 5
     assert "you sent /stop" in report and "The model that answers is unchanged." in report
-    assert await bot.bot_data.repo.serving_run(ALICE) is None
+    assert await bot.bot_data.repo.runs.serving(ALICE) is None
 
 
 async def test_compare_speaks_german(

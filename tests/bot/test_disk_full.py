@@ -22,7 +22,7 @@ async def cap_database(bot: BotApplication, pages: int | None) -> None:
     SQLite then fails writes with the very error a full disk gives (SQLITE_FULL); this test
     reaches into the repository's connection for that one pragma.
     """
-    conn = bot.bot_data.repo._connection()
+    conn = bot.bot_data.repo._database._connection()
     if pages is None:
         async with conn.execute("PRAGMA page_count") as cursor:
             row = await cursor.fetchone()
@@ -47,7 +47,8 @@ async def test_a_full_disk_is_told_and_nothing_stored_is_damaged(
     assert await reaction(telegram, sent) == ["👍"]
     labels = await answer(telegram, telegram.send_text(ALICE, ALICE, "/labels"))
     assert "• smile: 1" in labels and "• sad: 1" in labels and "Unlabelled" not in labels
-    async with bot.bot_data.repo._connection().execute("PRAGMA integrity_check") as cursor:
+    conn = bot.bot_data.repo._database._connection()
+    async with conn.execute("PRAGMA integrity_check") as cursor:
         assert await cursor.fetchall() == [("ok",)]
 
 

@@ -126,12 +126,12 @@ async def test_a_drawing_to_predict_is_answered_with_the_prediction_and_correcti
     offered = {name.removeprefix("✅ ") for name in buttons(prediction)}
     assert offered == set(SUGGESTED_LABELS)
     repo = canvas_bot.bot_data.repo
-    sample = await repo.sample_for_message(ALICE, sent["message_id"])
+    sample = await repo.samples.for_message(ALICE, sent["message_id"])
     assert sample is not None and sample.label is None
     assert sample.source_kind == "document" and sample.file_unique_id.startswith("draw:")
     toast = await tap(telegram, ALICE, ALICE, prediction, data_for(prediction, "smile"))
     assert "smile" in toast
-    sample = await repo.sample_for_message(ALICE, sent["message_id"])
+    sample = await repo.samples.for_message(ALICE, sent["message_id"])
     assert sample is not None and sample.label == "smile"
 
 
@@ -143,7 +143,7 @@ async def test_a_labelled_drawing_is_stored_and_the_same_drawing_again_is_a_dupl
     assert await answer(telegram, first) == "Saved your drawing as neutral."
     again = telegram.send_web_app_data(ALICE, ALICE, data, BUTTON)
     assert "I already have this image (label: neutral)" in await answer(telegram, again)
-    counts = await canvas_bot.bot_data.repo.label_counts(ALICE)
+    counts = await canvas_bot.bot_data.repo.labels.counts(ALICE)
     assert [(count.name, count.count) for count in counts] == [("neutral", 1)]
 
 
@@ -170,7 +170,7 @@ async def test_a_malformed_drawing_gets_a_clear_reply_and_nothing_is_stored(
     text = await answer(telegram, sent)
     assert expected in text
     assert text.endswith("The drawing was not stored.")
-    assert await canvas_bot.bot_data.repo.sample_count(ALICE) == 0
+    assert await canvas_bot.bot_data.repo.samples.count(ALICE) == 0
 
 
 async def test_an_oversized_drawing_is_refused(
@@ -181,7 +181,7 @@ async def test_an_oversized_drawing_is_refused(
     assert len(data.encode()) > WEB_APP_DATA_LIMIT
     sent = telegram.send_message(ALICE, ALICE, web_app_data={"data": data, "button_text": BUTTON})
     assert "too large (" in await answer(telegram, sent)
-    assert await canvas_bot.bot_data.repo.sample_count(ALICE) == 0
+    assert await canvas_bot.bot_data.repo.samples.count(ALICE) == 0
 
 
 async def test_a_dot_too_small_to_be_a_drawing_is_refused_like_a_blank_image(
@@ -191,7 +191,7 @@ async def test_a_dot_too_small_to_be_a_drawing_is_refused_like_a_blank_image(
     pixels[60, 60] = True
     sent = telegram.send_web_app_data(ALICE, ALICE, encode_drawing(pixels), BUTTON)
     assert "Is it blank?" in await answer(telegram, sent)
-    assert await canvas_bot.bot_data.repo.sample_count(ALICE) == 0
+    assert await canvas_bot.bot_data.repo.samples.count(ALICE) == 0
 
 
 def test_every_drawing_problem_has_a_text_in_every_language() -> None:

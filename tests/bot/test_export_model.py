@@ -109,7 +109,7 @@ async def test_exported_keras_and_tflite_files_predict_what_the_bot_predicts(
     names = [document["document"]["file_name"] for document in documents]
     assert names == ["smileys-model.keras", "smileys-model.tflite"]
     assert "trained on 10 samples" in documents[0]["caption"]
-    run = await bot.bot_data.repo.serving_run(ALICE)
+    run = await bot.bot_data.repo.runs.serving(ALICE)
     assert run is not None
     assert f"output order: {', '.join(run.labels)}" in documents[0]["caption"]
     folder = tmp_path / "taken-away"

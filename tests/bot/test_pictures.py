@@ -52,7 +52,7 @@ async def test_after_training_the_charts_and_the_misclassified_album_arrive(
         await command(telegram, ALICE, f"/set {setting}")
     request = telegram.send_text(ALICE, ALICE, "/train")
     await final_report(telegram, ALICE, "Training finished")
-    run = await bot.bot_data.repo.serving_run(ALICE)
+    run = await bot.bot_data.repo.runs.serving(ALICE)
     assert run is not None and run.metrics is not None
     confusion = np.array(run.metrics["confusion"])
     wrong = int(confusion.sum() - np.trace(confusion))
@@ -107,7 +107,7 @@ async def test_a_chart_that_cannot_be_sent_does_not_fail_the_training(
     assert "The new model answers from now on." in report
     # The rest goes on: the misclassified part still comes.
     await wait_for_text(telegram, ALICE, request["message_id"], "misclassified")
-    run = await bot.bot_data.repo.serving_run(ALICE)
+    run = await bot.bot_data.repo.runs.serving(ALICE)
     assert run is not None and run.status == "finished"
     assert "charts" not in (run.metrics or {})
 
@@ -148,7 +148,7 @@ async def test_one_misclassified_image_goes_as_a_photo_with_a_german_caption(
     telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
 ) -> None:
     await label_samples(telegram, ALICE, smiley, {"sad": 1})
-    (stored,) = await bot.bot_data.repo.labelled_inputs(ALICE)
+    (stored,) = await bot.bot_data.repo.samples.labelled_inputs(ALICE)
     request = telegram.send_text(ALICE, ALICE, "hello")
     item = Misclassified(stored.sample_id, 0, 1, true_label="sad", predicted_label="smile")
     await send_training_pictures(

@@ -66,7 +66,7 @@ def make_zip(entries: dict[str, bytes], *, method: int = zipfile.ZIP_DEFLATED) -
 
 
 async def sample_count(application: BotApplication, chat_id: int) -> int:
-    return await application.bot_data.repo.sample_count(chat_id)
+    return await application.bot_data.repo.samples.count(chat_id)
 
 
 async def test_export_sends_one_folder_per_label_and_a_manifest_without_secrets(
@@ -280,7 +280,7 @@ async def test_an_export_over_telegrams_upload_cap_is_explained_not_sent(
     telegram: FakeTelegram, bot: BotApplication, smiley: Smiley, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await store(telegram, ALICE, smiley, "smile")
-    stored = await bot.bot_data.repo.source_png_bytes(ALICE)
+    stored = await bot.bot_data.repo.datasets.source_png_bytes(ALICE)
     # First the stored images alone are over the cap, then only the zip around them is.
     for cap in (stored - 1, stored):
         monkeypatch.setattr("bot.handlers.portable.TELEGRAM_UPLOAD_CAP", cap)

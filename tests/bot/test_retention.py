@@ -29,7 +29,7 @@ async def store(telegram: FakeTelegram, chat_id: int, smiley: Smiley) -> None:
 
 
 async def removed(application: BotApplication, chat_id: int) -> bool:
-    return chat_id in await application.bot_data.repo.removed_before(time.time() + 1)
+    return chat_id in await application.bot_data.repo.chats.removed_before(time.time() + 1)
 
 
 async def test_a_removed_groups_data_goes_after_the_grace_period(
@@ -43,10 +43,10 @@ async def test_a_removed_groups_data_goes_after_the_grace_period(
 
     services = bot.bot_data
     assert await services.retention.purge(now=time.time() + 29 * DAY) == []
-    assert await services.repo.sample_count(GROUP) == 1
+    assert await services.repo.samples.count(GROUP) == 1
     assert await services.retention.purge(now=time.time() + 31 * DAY) == [GROUP]
-    assert await services.repo.sample_count(GROUP) == 0
-    assert await services.repo.sample_count(ALICE) == 1  # other chats keep theirs
+    assert await services.repo.samples.count(GROUP) == 0
+    assert await services.repo.samples.count(ALICE) == 1  # other chats keep theirs
 
 
 async def test_coming_back_within_the_grace_period_keeps_the_data(
@@ -63,7 +63,7 @@ async def test_coming_back_within_the_grace_period_keeps_the_data(
 
     await eventually(back)
     assert await bot.bot_data.retention.purge(now=time.time() + 365 * DAY) == []
-    assert await bot.bot_data.repo.sample_count(GROUP) == 1
+    assert await bot.bot_data.repo.samples.count(GROUP) == 1
 
 
 async def test_a_blocked_bot_purges_at_start_up_once_the_grace_period_is_over(
@@ -80,7 +80,7 @@ async def test_a_blocked_bot_purges_at_start_up_once_the_grace_period_is_over(
         repo = application.bot_data.repo
 
         async def purged() -> bool:
-            return await repo.sample_count(ALICE) == 0
+            return await repo.samples.count(ALICE) == 0
 
         await eventually(purged)
-        assert await repo.removed_before(time.time() + 1) == []
+        assert await repo.chats.removed_before(time.time() + 1) == []

@@ -76,7 +76,9 @@ async def test_samples_shows_only_the_newest_hundred(
                 source_png=png.getvalue(),
             )
         )
-    await bot.bot_data.repo.import_samples(ALICE, 0, items, max_samples=1000, max_labels=10)
+    await bot.bot_data.repo.datasets.import_samples(
+        ALICE, 0, items, max_samples=1000, max_labels=10
+    )
     request = telegram.send_text(ALICE, ALICE, "/samples smile")
     shown = await telegram.wait_for_message(ALICE, after_message_id=request["message_id"])
     assert shown["caption"].startswith("smile: 101 samples (showing the 100 newest)")

@@ -227,11 +227,11 @@ async def test_a_chat_whose_model_files_are_gone_gets_the_default_models_answer(
 ) -> None:
     # As after restoring a database backup without the models directory.
     repo = bot.bot_data.repo
-    run = await repo.create_run(
+    run = await repo.runs.create(
         ALICE, requested_by=ALICE, params={}, labels=["a", "b"], sample_ids=[], data_version=0
     )
-    await repo.start_run(run.id)
-    await repo.finish_run(run.id, metrics={}, model_prefix=str(config.storage.models_dir / "gone"))
+    await repo.runs.start(run.id)
+    await repo.runs.finish(run.id, metrics={}, model_prefix=str(config.storage.models_dir / "gone"))
     for label in ("smile", "sad"):
         text = await answer(telegram, telegram.send_photo(ALICE, ALICE, smiley(label)))
         assert "built-in smiley model" in text
@@ -243,7 +243,7 @@ async def test_an_interrupted_training_is_reported_in_the_language_of_who_asked(
     async with running(config) as bot:
         await command(telegram, ALICE, "/start")
         # As a kill -9 leaves it: a run still queued, recorded with its requester's language.
-        await bot.bot_data.repo.create_run(
+        await bot.bot_data.repo.runs.create(
             ALICE,
             requested_by=ALICE,
             params={},

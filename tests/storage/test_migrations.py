@@ -126,7 +126,7 @@ async def test_sample_cannot_carry_another_chats_label(conn: aiosqlite.Connectio
 
 async def test_repository_sets_wal_full_sync_and_foreign_keys(db_path: Path) -> None:
     async with Repository(db_path) as repo:
-        conn = repo._connection()  # white-box: the pragmas are per connection
+        conn = repo._database._connection()  # white-box: the pragmas are per connection
         for pragma, expected in (
             ("journal_mode", "wal"),
             ("foreign_keys", 1),

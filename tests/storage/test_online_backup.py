@@ -15,6 +15,7 @@ import pytest
 
 from storage import NewSample, Repository
 from storage.online_backup import BackupError, backup_database
+from tests.storage.conftest import labelled_pixels
 
 CHAT = -100
 ALICE = 11
@@ -45,7 +46,7 @@ def new_sample(number: int, *, label: str | None = "smile") -> NewSample:
 async def fill(repo: Repository, numbers: range, *, label: str | None = "smile") -> None:
     """Store one sample per number, as the bot does: one committed transaction each."""
     for number in numbers:
-        await repo.add_sample(
+        await repo.samples.add(
             new_sample(number, label=label), max_samples=MAX_SAMPLES, max_labels=MAX_LABELS
         )
 
@@ -119,10 +120,10 @@ async def test_a_backup_of_the_live_database_holds_the_commits_still_in_its_wal(
     assert read(db_path) == source_before  # the source file was not touched
 
     async with Repository(destination) as restored:
-        assert await restored.label_counts(CHAT) == await repo.label_counts(CHAT)
-        assert await restored.model_inputs(CHAT) == await repo.model_inputs(CHAT)
+        assert await restored.labels.counts(CHAT) == await repo.labels.counts(CHAT)
+        assert await labelled_pixels(restored, CHAT) == await labelled_pixels(repo, CHAT)
     await fill(repo, range(8, 9))  # the live repository carries on
-    assert await repo.sample_count(CHAT) == 8
+    assert await repo.samples.count(CHAT) == 8
 
 
 async def test_a_database_of_a_stopped_bot_is_backed_up_unchanged(

@@ -36,7 +36,7 @@ def item(name: str, label: str | None) -> ImportItem:
 
 async def upload(repo: Repository, name: str, label: str | None, chat_id: int = CHAT) -> None:
     """Store a sample the way the intake does, from a Telegram file."""
-    await repo.add_sample(
+    await repo.samples.add(
         NewSample(
             chat_id=chat_id,
             message_id=len(name) + 10,
@@ -63,7 +63,7 @@ async def test_stored_images_lists_the_chats_pngs_with_labels_oldest_first(
     await upload(repo, "c", "sad")
     await upload(repo, "elsewhere", "smile", chat_id=OTHER_CHAT)
 
-    images = await repo.stored_images(CHAT)
+    images = await repo.datasets.stored_images(CHAT)
 
     assert [(i.label, i.source_png) for i in images] == [
         ("smile", _png("a")),
@@ -72,7 +72,7 @@ async def test_stored_images_lists_the_chats_pngs_with_labels_oldest_first(
     ]
     assert [i.sample_id for i in images] == sorted(i.sample_id for i in images)
     assert all(i.preprocess_version == 1 and i.created_at > 0 for i in images)
-    assert await repo.stored_images(12345) == []
+    assert await repo.datasets.stored_images(12345) == []
 
 
 async def test_source_hashes_are_the_sha256_of_the_stored_pngs(repo: Repository) -> None:
@@ -80,35 +80,35 @@ async def test_source_hashes_are_the_sha256_of_the_stored_pngs(repo: Repository)
     await upload(repo, "b", None)
     await upload(repo, "x", None, chat_id=OTHER_CHAT)
     expected = {hashlib.sha256(_png(name)).hexdigest() for name in ("a", "b")}
-    assert await repo.source_hashes(CHAT) == expected
+    assert await repo.datasets.source_hashes(CHAT) == expected
 
 
 async def test_import_stores_new_items_with_labels_and_counts_them(repo: Repository) -> None:
     items = [item("a", "smile"), item("b", "smile"), item("c", "sad"), item("d", None)]
 
-    result = await repo.import_samples(
+    result = await repo.datasets.import_samples(
         CHAT, 7, items, max_samples=MAX_SAMPLES, max_labels=MAX_LABELS, now=1000.0
     )
 
     assert result.imported == (LabelCount("sad", 1), LabelCount("smile", 2))
     assert (result.unlabelled, result.stored, result.already_here) == (1, 4, 0)
-    assert await repo.label_counts(CHAT) == [LabelCount("sad", 1), LabelCount("smile", 2)]
-    assert await repo.unlabelled_count(CHAT) == 1
-    assert await repo.data_version(CHAT) > 0  # labelled inserts make older models outdated
-    stored = await repo.stored_images(CHAT)
+    assert await repo.labels.counts(CHAT) == [LabelCount("sad", 1), LabelCount("smile", 2)]
+    assert await repo.samples.unlabelled_count(CHAT) == 1
+    assert await repo.samples.data_version(CHAT) > 0  # labelled inserts make older models outdated
+    stored = await repo.datasets.stored_images(CHAT)
     assert [i.source_png for i in stored] == [_png(n) for n in "abcd"]
     assert all(i.created_at == 1000.0 for i in stored)
-    assert len(await repo.labelled_inputs(CHAT)) == 3
+    assert len(await repo.samples.labelled_inputs(CHAT)) == 3
     # No sender and no labeller: /undo of anyone must not delete an imported sample.
-    assert await repo.undo_last_labelled(CHAT, ALICE) is None
-    assert await repo.sample_count(OTHER_CHAT) == 0
+    assert await repo.samples.undo_last_labelled(CHAT, ALICE) is None
+    assert await repo.samples.count(OTHER_CHAT) == 0
 
 
 async def test_import_skips_what_the_chat_already_has_uploaded_or_imported(
     repo: Repository,
 ) -> None:
     await upload(repo, "a", "smile")
-    first = await repo.import_samples(
+    first = await repo.datasets.import_samples(
         CHAT,
         7,
         [item("a", "sad"), item("b", "sad"), item("b", "sad")],
@@ -117,12 +117,12 @@ async def test_import_skips_what_the_chat_already_has_uploaded_or_imported(
     )
     assert (first.stored, first.already_here) == (1, 2)  # "a" uploaded, "b" twice in one zip
 
-    again = await repo.import_samples(
+    again = await repo.datasets.import_samples(
         CHAT, 8, [item("a", None), item("b", None)], max_samples=MAX_SAMPLES, max_labels=MAX_LABELS
     )
     assert (again.stored, again.already_here) == (0, 2)
     # The uploaded sample keeps its label: an import never relabels.
-    assert await repo.label_counts(CHAT) == [LabelCount("sad", 1), LabelCount("smile", 1)]
+    assert await repo.labels.counts(CHAT) == [LabelCount("sad", 1), LabelCount("smile", 1)]
 
 
 async def test_import_leaves_out_what_exceeds_the_limits_and_keeps_the_rest(
@@ -131,13 +131,13 @@ async def test_import_leaves_out_what_exceeds_the_limits_and_keeps_the_rest(
     await upload(repo, "old", "smile")
     items = [item("a", "sad"), item("b", "cool"), item("c", "smile"), item("d", "sad")]
 
-    result = await repo.import_samples(CHAT, 7, items, max_samples=3, max_labels=2)
+    result = await repo.datasets.import_samples(CHAT, 7, items, max_samples=3, max_labels=2)
 
     # "cool" would be a third label; "d" would be the fourth sample.
     assert result.imported == (LabelCount("sad", 1), LabelCount("smile", 1))
     assert (result.over_label_limit, result.over_sample_limit) == (1, 1)
-    assert await repo.sample_count(CHAT) == 3
-    assert [c.name for c in await repo.label_counts(CHAT)] == ["sad", "smile"]
+    assert await repo.samples.count(CHAT) == 3
+    assert [c.name for c in await repo.labels.counts(CHAT)] == ["sad", "smile"]
 
 
 async def test_import_is_all_or_nothing_when_the_write_fails(tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ async def test_import_is_all_or_nothing_when_the_write_fails(tmp_path: Path) -> 
     async with Repository(path) as repo:
         await upload(repo, "a", "smile")
         # A full disk, as in tests/bot/test_disk_full.py: room for about two of the five items.
-        conn = repo._connection()
+        conn = repo._database._connection()
         async with conn.execute("PRAGMA page_count") as cursor:
             row = await cursor.fetchone()
         assert row is not None
@@ -162,9 +162,11 @@ async def test_import_is_all_or_nothing_when_the_write_fails(tmp_path: Path) -> 
             for n in range(5)
         ]
         with pytest.raises(StorageFull):
-            await repo.import_samples(CHAT, 7, big, max_samples=MAX_SAMPLES, max_labels=MAX_LABELS)
-        assert await repo.sample_count(CHAT) == 1
-        assert await repo.label_counts(CHAT) == [LabelCount("smile", 1)]
+            await repo.datasets.import_samples(
+                CHAT, 7, big, max_samples=MAX_SAMPLES, max_labels=MAX_LABELS
+            )
+        assert await repo.samples.count(CHAT) == 1
+        assert await repo.labels.counts(CHAT) == [LabelCount("smile", 1)]
 
 
 def test_import_items_must_carry_a_real_hash_and_a_full_input() -> None:
@@ -178,8 +180,8 @@ def test_import_items_must_carry_a_real_hash_and_a_full_input() -> None:
 
 
 async def test_source_png_bytes_sums_the_chats_stored_pngs(repo: Repository) -> None:
-    assert await repo.source_png_bytes(CHAT) == 0
+    assert await repo.datasets.source_png_bytes(CHAT) == 0
     await upload(repo, "a", "smile")
     await upload(repo, "bb", None)
     await upload(repo, "elsewhere", None, chat_id=OTHER_CHAT)
-    assert await repo.source_png_bytes(CHAT) == len(_png("a")) + len(_png("bb"))
+    assert await repo.datasets.source_png_bytes(CHAT) == len(_png("a")) + len(_png("bb"))

@@ -1,0 +1,273 @@
+"""A chat's samples: storing an upload, finding one by its message, their images and counts."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import aiosqlite
+
+from storage.database import (
+    Database,
+    count_rows,
+    execute,
+    fetchall,
+    fetchone,
+    scalar,
+    timestamp,
+)
+from storage.queries import (
+    LABELLED_INPUT_SELECT,
+    SAMPLE_SELECT,
+    WITH_IMAGES,
+    album_label,
+    album_sample_ids,
+    apply_label,
+    insert_images,
+    label_allowed,
+    prune_labels,
+    remember_album,
+    require_sample,
+    to_labelled_input,
+    to_sample,
+)
+from storage.records import (
+    AddResult,
+    AddStatus,
+    ChatFull,
+    LabelledInput,
+    NewSample,
+    Sample,
+)
+
+__all__ = ["Samples"]
+
+logger = logging.getLogger(__name__)
+
+ImageColumn = Literal["source_png", "model_input"]
+
+
+class Samples:
+    """The samples of every chat; each method is scoped by chat_id."""
+
+    def __init__(self, db: Database) -> None:
+        """Query ``db``."""
+        self._db = db
+
+    async def add(
+        self,
+        new: NewSample,
+        *,
+        max_samples: int,
+        max_labels: int,
+        now: float | None = None,
+    ) -> AddResult:
+        """Store a sample, or find it if this chat already has the same file.
+
+        A known file whose label differs from new.label is relabelled. A sample of an album
+        gets the album's label, whichever of the album's messages carried the caption and
+        in whatever order they arrive.
+
+        Raises:
+            ChatFull: The file is new and the chat already holds max_samples samples.
+            TooManyLabels: The label is new and the chat already has max_labels labels.
+        """
+        at = timestamp(now)
+        chat_id = new.chat_id
+        async with self._db.write() as conn:
+            label, labelled_by, explicit = new.label, new.user_id, new.label is not None
+            if label is None and new.media_group_id is not None:
+                remembered = await album_label(conn, chat_id, new.media_group_id, at)
+                if remembered is not None:
+                    label, labelled_by = remembered
+            existing = await sample_by_file(conn, chat_id, new.file_unique_id)
+            if existing is None:
+                if await count_rows(conn, "samples", chat_id) >= max_samples:
+                    raise ChatFull(max_samples)
+                sample_id = await insert_sample(conn, new, at)
+                status, current_label = AddStatus.CREATED, None
+            else:
+                sample_id, status, current_label = existing.id, AddStatus.DUPLICATE, existing.label
+            await link_message(conn, chat_id, new.message_id, sample_id, new.media_group_id)
+
+            targets: list[int] = []
+            if label is not None and label != current_label:
+                # An explicit label over the limit is the caller's error; a remembered album
+                # label over the limit must not make storing the picture itself fail.
+                if explicit or await label_allowed(conn, chat_id, label, max_labels):
+                    targets.append(sample_id)
+                    if status is AddStatus.DUPLICATE:
+                        status = AddStatus.RELABELLED
+                else:
+                    logger.warning(
+                        "Chat %d: album label %r over the label limit; sample %d stays unlabelled",
+                        chat_id,
+                        label,
+                        sample_id,
+                    )
+            if new.label is not None and new.media_group_id is not None:
+                await remember_album(conn, chat_id, new.media_group_id, new.label, new.user_id, at)
+                album = await album_sample_ids(conn, chat_id, new.media_group_id)
+                targets.extend(other for other in album if other not in targets)
+            if label is not None and targets:
+                await apply_label(conn, chat_id, targets, label, labelled_by, at, max_labels)
+            sample = await require_sample(conn, chat_id, sample_id)
+        logger.debug("Chat %d: sample %d %s", chat_id, sample.id, status.value)
+        return AddResult(sample, status)
+
+    async def for_message(self, chat_id: int, message_id: int) -> Sample | None:
+        """Return the sample a message of this chat delivered, if any."""
+        async with self._db.read() as conn:
+            row = await fetchone(
+                conn,
+                SAMPLE_SELECT
+                + " JOIN sample_messages AS m ON m.chat_id = s.chat_id AND m.sample_id = s.id"
+                " WHERE m.chat_id = ? AND m.message_id = ?",
+                (chat_id, message_id),
+            )
+        return None if row is None else to_sample(row)
+
+    async def latest_unlabelled(self, chat_id: int, user_id: int, *, since: float) -> Sample | None:
+        """Return the user's newest unlabelled sample in this chat created at or after since."""
+        async with self._db.read() as conn:
+            row = await fetchone(
+                conn,
+                SAMPLE_SELECT + " WHERE s.chat_id = ? AND s.user_id = ? AND s.label_id IS NULL"
+                " AND s.created_at >= ? ORDER BY s.created_at DESC, s.id DESC LIMIT 1",
+                (chat_id, user_id, since),
+            )
+        return None if row is None else to_sample(row)
+
+    async def unlabelled_count(self, chat_id: int) -> int:
+        """Return how many samples of this chat have no label yet."""
+        async with self._db.read() as conn:
+            value = await scalar(
+                conn,
+                "SELECT count(*) FROM samples WHERE chat_id = ? AND label_id IS NULL",
+                (chat_id,),
+            )
+        return int(value)
+
+    async def count(self, chat_id: int) -> int:
+        """Return how many samples this chat holds, labelled or not."""
+        async with self._db.read() as conn:
+            return await count_rows(conn, "samples", chat_id)
+
+    async def undo_last_labelled(self, chat_id: int, user_id: int) -> Sample | None:
+        """Delete the sample this user labelled most recently in this chat and return it."""
+        async with self._db.write() as conn:
+            row = await fetchone(
+                conn,
+                SAMPLE_SELECT + " WHERE s.chat_id = ? AND s.labelled_by = ?"
+                " AND s.label_id IS NOT NULL ORDER BY s.labelled_at DESC, s.id DESC LIMIT 1",
+                (chat_id, user_id),
+            )
+            if row is None:
+                return None
+            sample = to_sample(row)
+            await execute(
+                conn, "DELETE FROM samples WHERE chat_id = ? AND id = ?", (chat_id, sample.id)
+            )
+            await prune_labels(conn, chat_id)
+        logger.debug("Chat %d: user %d undid sample %d", chat_id, user_id, sample.id)
+        return sample
+
+    async def source_png(self, chat_id: int, sample_id: int) -> bytes | None:
+        """Return the stored grayscale PNG of a sample of this chat, if it exists."""
+        return await self._image(chat_id, sample_id, "source_png")
+
+    async def model_input(self, chat_id: int, sample_id: int) -> bytes | None:
+        """Return one sample's stored model input, if the sample is this chat's."""
+        return await self._image(chat_id, sample_id, "model_input")
+
+    async def _image(self, chat_id: int, sample_id: int, column: ImageColumn) -> bytes | None:
+        async with self._db.read() as conn:
+            row = await fetchone(
+                conn,
+                # The column is one of two constants, never user input.
+                f"SELECT i.{column} {WITH_IMAGES} WHERE s.chat_id = ? AND s.id = ?",
+                (chat_id, sample_id),
+            )
+        return None if row is None else bytes(row[0])
+
+    async def labelled_inputs(self, chat_id: int) -> list[LabelledInput]:
+        """Return every labelled sample's model input in this chat, oldest first."""
+        async with self._db.read() as conn:
+            rows = await fetchall(
+                conn, LABELLED_INPUT_SELECT + " WHERE s.chat_id = ? ORDER BY s.id", (chat_id,)
+            )
+        return [to_labelled_input(row) for row in rows]
+
+    async def newest_inputs(self, chat_id: int, label: str, *, limit: int) -> list[LabelledInput]:
+        """Return up to ``limit`` model inputs of one label of this chat, newest first."""
+        async with self._db.read() as conn:
+            rows = await fetchall(
+                conn,
+                LABELLED_INPUT_SELECT + " WHERE s.chat_id = ? AND l.name = ? ORDER BY s.id DESC"
+                " LIMIT ?",
+                (chat_id, label, limit),
+            )
+        return [to_labelled_input(row) for row in rows]
+
+    async def data_version(self, chat_id: int) -> int:
+        """Return a number that changes whenever this chat's labelled data changes."""
+        async with self._db.read() as conn:
+            value = await scalar(
+                conn,
+                "SELECT coalesce(max(version), 0) FROM chat_data_versions WHERE chat_id = ?",
+                (chat_id,),
+            )
+        return int(value)
+
+
+async def sample_by_file(
+    conn: aiosqlite.Connection, chat_id: int, file_unique_id: str
+) -> Sample | None:
+    """Return the sample of this chat made from a Telegram file, if any."""
+    row = await fetchone(
+        conn,
+        SAMPLE_SELECT + " WHERE s.chat_id = ? AND s.file_unique_id = ?",
+        (chat_id, file_unique_id),
+    )
+    return None if row is None else to_sample(row)
+
+
+async def insert_sample(conn: aiosqlite.Connection, new: NewSample, at: float) -> int:
+    """Insert an unlabelled sample with its images and return its id."""
+    async with conn.execute(
+        "INSERT INTO samples (chat_id, message_id, user_id, file_unique_id, media_group_id,"
+        " source_kind, input_size, preprocess_version, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            new.chat_id,
+            new.message_id,
+            new.user_id,
+            new.file_unique_id,
+            new.media_group_id,
+            new.source_kind,
+            new.input_size,
+            new.preprocess_version,
+            at,
+        ),
+    ) as cursor:
+        sample_id = cursor.lastrowid
+    if sample_id is None:
+        raise RuntimeError("SQLite reported no rowid for the new sample")
+    await insert_images(conn, sample_id, new.model_input, new.source_png)
+    return sample_id
+
+
+async def link_message(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    message_id: int,
+    sample_id: int,
+    media_group_id: str | None,
+) -> None:
+    """Record that a message delivered a sample (first delivery wins for a message)."""
+    await execute(
+        conn,
+        "INSERT INTO sample_messages (chat_id, message_id, sample_id, media_group_id)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING",
+        (chat_id, message_id, sample_id, media_group_id),
+    )

@@ -1,0 +1,208 @@
+"""Samples: adding (created, duplicate, relabelled), finding, images, undo, training inputs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from storage import (
+    AddStatus,
+    ChatFull,
+    LabelCount,
+    Repository,
+    StorageLimitError,
+)
+from tests.storage.conftest import (
+    ALICE,
+    BOB,
+    CHAT,
+    MAX_LABELS,
+    MAX_SAMPLES,
+    OTHER_CHAT,
+    add,
+    labelled_pixels,
+    pixels,
+    png,
+    sample,
+)
+
+
+async def test_add_creates_then_dedupes_then_relabels(repo: Repository) -> None:
+    created = await repo.samples.add(
+        sample("f1", label="smile"), max_samples=MAX_SAMPLES, max_labels=MAX_LABELS, now=10.0
+    )
+    assert created.status is AddStatus.CREATED
+    assert created.sample.label == "smile"
+    assert created.sample.labelled_by == ALICE
+    assert created.sample.created_at == created.sample.labelled_at == 10.0
+
+    again = await repo.samples.add(
+        sample("f1", label="smile", user_id=BOB), max_samples=MAX_SAMPLES, max_labels=MAX_LABELS
+    )
+    assert again.status is AddStatus.DUPLICATE
+    assert again.sample == created.sample
+
+    unlabelled_again = await repo.samples.add(
+        sample("f1", user_id=BOB), max_samples=MAX_SAMPLES, max_labels=MAX_LABELS
+    )
+    assert unlabelled_again.status is AddStatus.DUPLICATE
+    assert unlabelled_again.sample.label == "smile"
+
+    relabelled = await repo.samples.add(
+        sample("f1", label="frown", user_id=BOB),
+        max_samples=MAX_SAMPLES,
+        max_labels=MAX_LABELS,
+        now=20.0,
+    )
+    assert relabelled.status is AddStatus.RELABELLED
+    assert relabelled.sample.id == created.sample.id
+    assert relabelled.sample.label == "frown"
+    assert relabelled.sample.labelled_by == BOB
+    assert relabelled.sample.labelled_at == 20.0
+    assert relabelled.sample.created_at == 10.0
+    # The emptied label is gone, not listed with count 0.
+    assert await repo.labels.counts(CHAT) == [LabelCount("frown", 1)]
+    assert await repo.samples.count(CHAT) == 1
+
+
+async def test_unlabelled_sample_gets_label_when_resent_with_caption(repo: Repository) -> None:
+    first = await add(repo, sample("f1"))
+    assert first.label is None and first.labelled_at is None
+    assert await repo.samples.unlabelled_count(CHAT) == 1
+
+    result = await repo.samples.add(
+        sample("f1", label="smile"), max_samples=MAX_SAMPLES, max_labels=MAX_LABELS
+    )
+
+    assert result.status is AddStatus.RELABELLED
+    assert result.sample.label == "smile"
+    assert await repo.samples.unlabelled_count(CHAT) == 0
+
+
+async def test_same_file_in_two_chats_is_two_samples(repo: Repository) -> None:
+    mine = await add(repo, sample("f1", label="smile"))
+    theirs = await add(repo, sample("f1", chat_id=OTHER_CHAT, label="frown"))
+
+    assert mine.id != theirs.id
+    assert await repo.labels.counts(CHAT) == [LabelCount("smile", 1)]
+    assert await repo.labels.counts(OTHER_CHAT) == [LabelCount("frown", 1)]
+
+
+async def test_sample_for_message_finds_original_and_resent_messages(repo: Repository) -> None:
+    original = await add(repo, sample("f1", message_id=1))
+    await repo.samples.add(
+        sample("f1", message_id=2), max_samples=MAX_SAMPLES, max_labels=MAX_LABELS
+    )
+
+    assert await repo.samples.for_message(CHAT, 1) == original
+    assert await repo.samples.for_message(CHAT, 2) == original
+    assert await repo.samples.for_message(CHAT, 3) is None
+
+
+def test_new_sample_rejects_inconsistent_input() -> None:
+    good = sample("f1")
+    with pytest.raises(ValueError, match="model_input"):
+        replace(good, model_input=b"\x00" * 3)
+    with pytest.raises(ValueError, match="source_kind"):
+        replace(good, source_kind="video")
+    with pytest.raises(ValueError, match="label"):
+        replace(good, label="")
+
+
+async def test_images_round_trip(repo: Repository) -> None:
+    smile = await add(repo, sample("f1", label="smile"))
+    await add(repo, sample("f2"))
+    frown = await add(repo, sample("f3", label="frown"))
+
+    assert await repo.samples.source_png(CHAT, smile.id) == png("f1")
+    assert await repo.samples.source_png(CHAT, 10_000) is None
+    # Only labelled samples are training data, oldest first.
+    assert await labelled_pixels(repo, CHAT) == [("smile", pixels("f1")), ("frown", pixels("f3"))]
+    assert frown.id > smile.id
+
+
+async def test_chat_full_rejects_new_files_but_not_known_ones(repo: Repository) -> None:
+    await add(repo, sample("f1"), max_samples=2)
+    await add(repo, sample("f2", label="smile"), max_samples=2)
+
+    with pytest.raises(ChatFull) as raised:
+        await add(repo, sample("f3", label="smile"), max_samples=2)
+    assert raised.value.limit == 2
+    assert isinstance(raised.value, StorageLimitError)
+    assert await repo.samples.count(CHAT) == 2
+
+    # A known file is still recognised and may be relabelled while the chat is full.
+    result = await repo.samples.add(
+        sample("f1", label="smile"), max_samples=2, max_labels=MAX_LABELS
+    )
+    assert result.status is AddStatus.RELABELLED
+
+    # Undo frees a slot.
+    assert await repo.samples.undo_last_labelled(CHAT, ALICE) is not None
+    await add(repo, sample("f3"), max_samples=2)
+
+
+async def test_latest_unlabelled_respects_user_and_since(repo: Repository) -> None:
+    old = await add(repo, sample("old", user_id=ALICE), now=10.0)
+    newer = await add(repo, sample("newer", user_id=ALICE), now=20.0)
+    await add(repo, sample("bobs", user_id=BOB), now=30.0)
+    await add(repo, sample("labelled", user_id=ALICE, label="smile"), now=40.0)
+
+    assert await repo.samples.latest_unlabelled(CHAT, ALICE, since=0.0) == newer
+    assert await repo.samples.latest_unlabelled(CHAT, ALICE, since=20.0) == newer
+    assert await repo.samples.latest_unlabelled(CHAT, ALICE, since=20.5) is None
+
+    await repo.labels.assign(CHAT, newer.id, "smile", labelled_by=ALICE, max_labels=MAX_LABELS)
+    assert await repo.samples.latest_unlabelled(CHAT, ALICE, since=0.0) == old
+    assert await repo.samples.latest_unlabelled(CHAT, 999, since=0.0) is None
+
+
+async def test_undo_is_repeatable_and_per_user(repo: Repository) -> None:
+    a1 = await add(repo, sample("a1", label="smile", user_id=ALICE), now=1.0)
+    # Bob labels Alice's upload: the labelling counts as Bob's.
+    upload = await add(repo, sample("a2", user_id=ALICE), now=2.0)
+    b1 = await repo.labels.assign(CHAT, upload.id, "frown", labelled_by=BOB, max_labels=4, now=3.0)
+    a2 = await add(repo, sample("a3", label="smile", user_id=ALICE), now=4.0)
+    # Same labelled_at: the higher id is the later one.
+    a3 = await add(repo, sample("a4", label="wink", user_id=ALICE), now=4.0)
+    await add(repo, sample("unlabelled", user_id=ALICE), now=5.0)
+
+    assert await repo.samples.undo_last_labelled(CHAT, ALICE) == a3
+    assert await repo.samples.undo_last_labelled(CHAT, ALICE) == a2
+    assert await repo.samples.undo_last_labelled(CHAT, ALICE) == a1
+    assert await repo.samples.undo_last_labelled(CHAT, ALICE) is None
+
+    assert await repo.labels.counts(CHAT) == [LabelCount("frown", 1)]
+    assert await repo.samples.count(CHAT) == 2
+    assert await repo.samples.undo_last_labelled(CHAT, BOB) == b1
+    assert await repo.samples.undo_last_labelled(CHAT, BOB) is None
+    assert await repo.labels.counts(CHAT) == []
+    assert await repo.samples.source_png(CHAT, a1.id) is None
+
+
+async def test_data_version_changes_only_with_labelled_data(repo: Repository) -> None:
+    assert await repo.samples.data_version(CHAT) == 0
+    unlabelled = await add(repo, sample("u1"))
+    assert await repo.samples.data_version(CHAT) == 0  # unlabelled images are not training data
+    await add(repo, sample("s1", label="smile"))
+    after_add = await repo.samples.data_version(CHAT)
+    assert after_add > 0
+    await repo.labels.assign(CHAT, unlabelled.id, "sad", labelled_by=ALICE, max_labels=MAX_LABELS)
+    after_label = await repo.samples.data_version(CHAT)
+    assert after_label > after_add
+    await repo.labels.assign(CHAT, unlabelled.id, "sad", labelled_by=ALICE, max_labels=MAX_LABELS)
+    assert await repo.samples.data_version(CHAT) == after_label  # no change, no bump
+    await repo.samples.undo_last_labelled(CHAT, ALICE)
+    assert await repo.samples.data_version(CHAT) > after_label
+    assert await repo.samples.data_version(OTHER_CHAT) == 0
+
+
+async def test_labelled_inputs_give_ids_labels_and_pixels(repo: Repository) -> None:
+    smile = await add(repo, sample("s1", label="smile"))
+    await add(repo, sample("u1"))
+    await add(repo, sample("o1", chat_id=OTHER_CHAT, label="sad"))
+    [only] = await repo.samples.labelled_inputs(CHAT)
+    assert (only.sample_id, only.label, only.input_size) == (smile.id, "smile", 8)
+    assert await repo.samples.model_input(CHAT, smile.id) == only.model_input
+    assert await repo.samples.model_input(OTHER_CHAT, smile.id) is None
