@@ -13,7 +13,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_application
 from bot.config import ConfigError, load_config
 from bot.logsetup import configure_logging
-from bot.webserver import run_webhook
+from bot.telegram.webhook import run_webhook
 
 logger = logging.getLogger("bot")
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -18,65 +20,84 @@ from telegram.ext import (
     filters,
 )
 
-from bot.acks import Acknowledger
-from bot.admins import AdminCheck
+from bot.chats.admins import AdminCheck
+from bot.chats.retention import Retention
 from bot.config import Config
-from bot.corrections import FIX_CALLBACK_PATTERN, RETRAIN_CALLBACK_PATTERN, Corrections
-from bot.errors import on_error
-from bot.handlers.chats import bot_membership, guard_access, guard_admin_commands, migrate
-from bot.handlers.corrections import correction, retrain
-from bot.handlers.draw import draw, drawing
-from bot.handlers.images import image
-from bot.handlers.info import help_command, labels, start, status, text_hint, unknown_command
+from bot.handlers.canvas import draw, drawing
+from bot.handlers.contact_sheet import samples
+from bot.handlers.debug import debug
+from bot.handlers.errors import on_error
+from bot.handlers.exporting import export
+from bot.handlers.guards import guard_access, guard_admin_commands, mark_handled, skip_handled
+from bot.handlers.importing import IMPORT_CAPTION, import_archive
 from bot.handlers.labelling import label
-from bot.handlers.once import mark_handled, skip_handled
-from bot.handlers.portable import IMPORT_CAPTION, export, import_archive
+from bot.handlers.membership import bot_membership, migrate
 from bot.handlers.removal import DELETE_CALLBACK_PATTERN, delete, delete_answer, undo
 from bot.handlers.reset import RESET_CALLBACK_PATTERN, reset, reset_answer
-from bot.handlers.samples import samples
+from bot.handlers.settings import params, set_param
 from bot.handlers.stats import stats
-from bot.handlers.training import compare, debug, params, set_param, stop, train
-from bot.intake import Intake
-from bot.labelling import Labeller
-from bot.notices import Notices
-from bot.predictor import Predictor
-from bot.preprocessing import Preprocessor
-from bot.ratelimit import ChatRateLimiter
-from bot.retention import Retention
-from bot.services import BotServices
+from bot.handlers.status import labels, status
+from bot.handlers.taps import correction, retrain
+from bot.handlers.trainings import compare, stop, train
+from bot.handlers.uploads import image
+from bot.handlers.welcome import help_command, start, text_hint, unknown_command
+from bot.labels.corrections import FIX_CALLBACK_PATTERN, RETRAIN_CALLBACK_PATTERN, Corrections
+from bot.labels.labeller import Labeller
+from bot.samples.acknowledgements import Acknowledger
+from bot.samples.answers import PredictionReply
+from bot.samples.intake import Intake
+from bot.samples.predictor import Predictor
+from bot.samples.preprocessor import Preprocessor
+from bot.services import BotContext, BotServices
+from bot.telegram.notices import Notices
+from bot.telegram.rate_limiter import ChatRateLimiter
+from bot.telegram.update_order import PerChatUpdateProcessor
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, t
-from bot.trainer import Trainer
-from bot.updates import PerChatUpdateProcessor
+from bot.training.queue import TrainingQueue
 from model.job import DEFAULT_MODEL_PREFIX
 from storage import Repository
 
-__all__ = ["COMMANDS", "build_application"]
+__all__ = ["ADMIN_COMMANDS", "COMMANDS", "Command", "admin_commands", "build_application"]
 
 logger = logging.getLogger(__name__)
 
 BotApplication = Application[Any, Any, Any, Any, BotServices, Any]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
-COMMANDS = (
-    "start",
-    "help",
-    "label",
-    "labels",
-    "stats",
-    "status",
-    "train",
-    "stop",
-    "set",
-    "params",
-    "debug",
-    "samples",
-    "compare",
-    "draw",
-    "undo",
-    "delete",
-    "reset",
-    "export",
-    "import",
+
+@dataclass(frozen=True)
+class Command:
+    """A command of the menu: its name, its handler, and whether only group admins may run it."""
+
+    name: str
+    callback: Callback
+    admin: bool = False  # deletes data or takes the shared trainer: admins only, in groups
+
+
+# In the order of Telegram's command menu (its descriptions are the texts' cmd.<name>).
+COMMANDS: tuple[Command, ...] = (
+    Command("start", start),
+    Command("help", help_command),
+    Command("label", label),
+    Command("labels", labels),
+    Command("stats", stats),
+    Command("status", status),
+    Command("train", train, admin=True),
+    Command("stop", stop, admin=True),
+    Command("set", set_param, admin=True),
+    Command("params", params),
+    Command("debug", debug),
+    Command("samples", samples),
+    Command("compare", compare, admin=True),
+    Command("draw", draw),
+    Command("undo", undo),
+    Command("delete", delete, admin=True),
+    Command("reset", reset, admin=True),
+    Command("export", export),
+    Command("import", import_archive, admin=True),
 )
+ADMIN_COMMANDS = frozenset(command.name for command in COMMANDS if command.admin)
+
 MAX_CONCURRENT_UPDATES = 32
 # Generous enough for a 20 MB download on a slow link.
 READ_TIMEOUT = 30.0
@@ -121,17 +142,26 @@ def build_application(config: Config) -> BotApplication:
     services.labeller = Labeller(services.repo, services.intake, config.limits)
     services.corrections = Corrections(services.repo, config.limits, config.corrections)
     services.notices = Notices(application.bot)
-    services.acks = Acknowledger(services.notices)
+    services.acknowledger = Acknowledger(services.notices)
     services.predictor = Predictor(
         services.repo, DEFAULT_MODEL_PREFIX, config.prediction.cache_size
     )
-    services.trainer = Trainer(application.bot, services.repo, services.predictor, config)
-    services.admins = AdminCheck()
+    services.prediction_reply = PredictionReply(
+        services.predictor, services.corrections, config.prediction.low_confidence
+    )
+    services.training = TrainingQueue(application.bot, services.repo, services.predictor, config)
+    services.admins = AdminCheck(admin_commands(config))
     services.retention = Retention(
-        services.repo, services.trainer, config.storage.delete_after_removal_days
+        services.repo, services.training, config.storage.delete_after_removal_days
     )
     _register_handlers(application)
     return application
+
+
+def admin_commands(config: Config) -> frozenset[str]:
+    """Return the commands only group admins may run: as configured, else those marked so."""
+    configured = config.access.admin_commands
+    return ADMIN_COMMANDS if configured is None else configured
 
 
 def _register_handlers(application: BotApplication) -> None:
@@ -141,26 +171,10 @@ def _register_handlers(application: BotApplication) -> None:
     application.add_handler(TypeHandler(Update, guard_admin_commands), group=-1)
     application.add_handler(TypeHandler(Update, mark_handled), group=1)
     application.add_handlers(
+        [CommandHandler(command.name, command.callback, filters=NEW) for command in COMMANDS]
+    )
+    application.add_handlers(
         [
-            CommandHandler("start", start, filters=NEW),
-            CommandHandler("help", help_command, filters=NEW),
-            CommandHandler("label", label, filters=NEW),
-            CommandHandler("labels", labels, filters=NEW),
-            CommandHandler("stats", stats, filters=NEW),
-            CommandHandler("status", status, filters=NEW),
-            CommandHandler("undo", undo, filters=NEW),
-            CommandHandler("delete", delete, filters=NEW),
-            CommandHandler("reset", reset, filters=NEW),
-            CommandHandler("export", export, filters=NEW),
-            CommandHandler("import", import_archive, filters=NEW),
-            CommandHandler("train", train, filters=NEW),
-            CommandHandler("stop", stop, filters=NEW),
-            CommandHandler("set", set_param, filters=NEW),
-            CommandHandler("params", params, filters=NEW),
-            CommandHandler("debug", debug, filters=NEW),
-            CommandHandler("samples", samples, filters=NEW),
-            CommandHandler("compare", compare, filters=NEW),
-            CommandHandler("draw", draw, filters=NEW),
             CallbackQueryHandler(delete_answer, pattern=DELETE_CALLBACK_PATTERN),
             CallbackQueryHandler(reset_answer, pattern=RESET_CALLBACK_PATTERN),
             CallbackQueryHandler(correction, pattern=FIX_CALLBACK_PATTERN),
@@ -190,12 +204,12 @@ async def _open(application: BotApplication) -> None:
     except Exception:
         # Chats can still collect and train; only default predictions are missing.
         logger.exception("the default model could not be loaded")
-    services.trainer.start_recovery()
+    services.training.start_recovery()
     services.retention.start()
     # The default menu is English; Telegram shows a user the one for their language_code.
     for lang in LANGUAGES:
         await application.bot.set_my_commands(
-            [BotCommand(name, t(f"cmd.{name}", lang)) for name in COMMANDS],
+            [BotCommand(c.name, t(f"cmd.{c.name}", lang)) for c in COMMANDS],
             language_code=None if lang == DEFAULT_LANGUAGE else lang,
         )
     logger.info("bot @%s is ready", application.bot.username)
@@ -209,6 +223,6 @@ async def _stop(application: BotApplication) -> None:
 async def _close(application: BotApplication) -> None:
     services = application.bot_data
     await services.retention.close()
-    await services.trainer.close()
+    await services.training.close()
     await services.preprocessor.close()
     await services.repo.close()

@@ -42,8 +42,6 @@ SECTIONS = (
     "playground",
     "webapp",
 )
-# In groups, the commands that delete data or take the shared trainer: admins only.
-ADMIN_COMMANDS = frozenset({"delete", "set", "train", "stop", "import", "reset", "compare"})
 _COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
 
 
@@ -126,7 +124,8 @@ class AccessConfig:
 
     user_ids: frozenset[int] = frozenset()
     chat_ids: frozenset[int] = frozenset()
-    admin_commands: frozenset[str] = ADMIN_COMMANDS
+    # None: the commands the bot marks as admin-only where it wires them (bot/app.py).
+    admin_commands: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -370,15 +369,16 @@ def _prediction(section: _Section) -> PredictionConfig:
 
 
 def _access(section: _Section) -> AccessConfig:
-    commands = section.get("admin_commands", list, sorted(ADMIN_COMMANDS))
-    if not isinstance(commands, list) or not all(
-        isinstance(name, str) and _COMMAND_NAME.fullmatch(name) for name in commands
+    commands = section.get("admin_commands", list, None)
+    if commands is not None and (
+        not isinstance(commands, list)
+        or not all(isinstance(name, str) and _COMMAND_NAME.fullmatch(name) for name in commands)
     ):
         raise section.error("admin_commands", 'must be a list of command names, e.g. ["train"]')
     access = AccessConfig(
         user_ids=section.ids("user_ids"),
         chat_ids=section.ids("chat_ids"),
-        admin_commands=frozenset(name.lower() for name in commands),
+        admin_commands=None if commands is None else frozenset(c.lower() for c in commands),
     )
     section.finish()
     return access

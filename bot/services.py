@@ -6,17 +6,18 @@ from typing import Any, TypeAlias
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.acks import Acknowledger
-from bot.admins import AdminCheck
+from bot.chats.admins import AdminCheck
+from bot.chats.retention import Retention
 from bot.config import Config
-from bot.corrections import Corrections
-from bot.intake import Intake
-from bot.labelling import Labeller
-from bot.notices import Notices
-from bot.predictor import Predictor
-from bot.preprocessing import Preprocessor
-from bot.retention import Retention
-from bot.trainer import Trainer
+from bot.labels.corrections import Corrections
+from bot.labels.labeller import Labeller
+from bot.samples.acknowledgements import Acknowledger
+from bot.samples.answers import PredictionReply
+from bot.samples.intake import Intake
+from bot.samples.predictor import Predictor
+from bot.samples.preprocessor import Preprocessor
+from bot.telegram.notices import Notices
+from bot.training.queue import TrainingQueue
 from storage import Repository
 
 __all__ = ["BotContext", "BotServices"]
@@ -36,9 +37,10 @@ class BotServices:
     labeller: Labeller
     corrections: Corrections
     notices: Notices
-    acks: Acknowledger
+    acknowledger: Acknowledger
     predictor: Predictor
-    trainer: Trainer
+    prediction_reply: PredictionReply
+    training: TrainingQueue
     admins: AdminCheck
     retention: Retention
 

@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.fakeserver import ApiCall, FakeTelegram, FloodPolicy  # noqa: E402
+from bot.playground.fakeserver import ApiCall, FakeTelegram, FloodPolicy  # noqa: E402
 from model.synthetic import ALL_LABELS, LABELS, smiley_bytes  # noqa: E402
 
 TRAIN_CHAT = 999_000

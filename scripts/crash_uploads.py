@@ -70,12 +70,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.fakeserver import ApiCall, FakeTelegram, FloodPolicy  # noqa: E402
-from bot.notices import GROUP_COOLDOWN  # noqa: E402
+from bot.playground.fakeserver import SPEC_PATH, ApiCall, FakeTelegram, FloodPolicy  # noqa: E402
+from bot.telegram.notices import GROUP_COOLDOWN  # noqa: E402
 from bot.texts import t  # noqa: E402
 from model.synthetic import smiley_bytes  # noqa: E402
 
-SPEC = ROOT / "tests" / "telegram_api" / "api.json"
 LABELS = ("smile", "sad", "neutral")  # three labels keep a merged notice within its 8 lines
 LABELLED = "👍"
 FIRST_USER = 7001
@@ -735,7 +734,7 @@ async def main(args: argparse.Namespace) -> int:
     ledger = Ledger()
     lost: set[Key] = set()
     failed = never = refused = 0
-    async with FakeTelegram(spec_path=SPEC, flood=FloodPolicy.disabled()) as telegram:
+    async with FakeTelegram(spec_path=SPEC_PATH, flood=FloodPolicy.disabled()) as telegram:
         chats = setup_chats(telegram, args.chats)
         with workspace(args.workdir) as workdir:
             write_config(workdir, telegram)

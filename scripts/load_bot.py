@@ -51,8 +51,8 @@ from bench_bot import (  # noqa: E402
     start_bot,
 )
 
-from bot.fakeserver import ApiCall, FakeTelegram  # noqa: E402
-from bot.ratelimit import MESSAGE_METHODS  # noqa: E402
+from bot.playground.fakeserver import ApiCall, FakeTelegram  # noqa: E402
+from bot.telegram.flood_limits import MESSAGE_METHODS, message_cost  # noqa: E402
 from model.synthetic import ALL_LABELS, smiley_bytes  # noqa: E402
 
 TRAIN_CHAT = 999_000
@@ -211,8 +211,7 @@ async def keep_training(telegram: FakeTelegram, stop: asyncio.Event, training: T
             if not call.ok or str(call.params.get("chat_id")) != str(TRAIN_CHAT):
                 continue
             if call.method in MESSAGE_METHODS:
-                media = call.params.get("media")
-                cost = len(media) if call.method == "sendMediaGroup" and media else 1
+                cost = message_cost(call.method, call.params)
                 starts = call.method == "sendMessage" and call.params.get("text", "").startswith(
                     TRAINING_STARTS
                 )

@@ -24,8 +24,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.pictures import ALBUM_LIMIT, comparison_chart_texts, training_chart_texts  # noqa: E402
 from bot.texts import t  # noqa: E402
+from bot.training.pictures import ALBUM_LIMIT, comparison_chart_texts, training_chart_texts  # noqa: E402
 from model.job import TrainParams  # noqa: E402
 from model.learning.charts import captioned_grid, comparison_chart, confusion_chart, history_chart  # noqa: E402
 from model.learning.compare import compare  # noqa: E402

@@ -27,9 +27,9 @@ import telegram
 
 import bot.app
 from bot.__main__ import main
-from bot.predictor import Predictor
-from bot.preprocessing import Preprocessor
-from storage import Repository
+from bot.samples.predictor import Predictor
+from bot.samples.preprocessor import Preprocessor
+from storage.samples import Samples
 
 SKIP = 5  # the first photos warm up the interpreter and the connections
 timings: dict[str, list[float]] = {}
@@ -80,7 +80,7 @@ def write_figures() -> None:
 telegram.Bot.get_file = timed("getFile", telegram.Bot.get_file)
 telegram.File.download_as_bytearray = timed("download", telegram.File.download_as_bytearray)
 Preprocessor.prepare = timed("preprocessing (process)", Preprocessor.prepare)
-Repository.add_sample = timed("storing (fsync'd commit)", Repository.add_sample)
+Samples.add = timed("storing (fsync'd commit)", Samples.add)
 Predictor.predict = timed("inference", Predictor.predict)
 telegram.Message.reply_text = timed("sending the reply", telegram.Message.reply_text)
 bot.app.image = timed("whole image handler", bot.app.image)

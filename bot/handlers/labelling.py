@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.handlers.common import invalid_label_text, language, reply
-from bot.handlers.images import refusal_text
-from bot.labelling import NotAnImage, NothingToLabel
-from bot.labels import InvalidLabel, normalise_label
+from bot.labels.labeller import NotAnImage, NothingToLabel
+from bot.labels.names import InvalidLabel, normalise_label
+from bot.refusals import invalid_label_text, refusal_text
 from bot.services import BotContext
+from bot.telegram.replies import language, reply
 from bot.texts import t
 
 __all__ = ["label"]

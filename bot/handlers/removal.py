@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.handlers.common import language, reply, shown, yes_no
-from bot.labels import InvalidLabel, normalise_label
+from bot.labels.names import InvalidLabel, normalise_label
 from bot.services import BotContext
+from bot.telegram.replies import language, reply, yes_no
 from bot.texts import t
+from bot.texts.formats import shown
 
 __all__ = ["DELETE_CALLBACK_PATTERN", "delete", "delete_answer", "undo"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.handlers.common import language, reply, yes_no
 from bot.services import BotContext
+from bot.telegram.replies import language, reply, yes_no
 from bot.texts import t
 
 __all__ = ["RESET_CALLBACK_PATTERN", "reset", "reset_answer"]
@@ -50,11 +50,11 @@ async def reset_answer(update: Update, context: BotContext) -> None:
     if answer != "y":
         await query.edit_message_text(t("reset.kept", lang))
         return
-    if services.trainer.is_training(chat_id):
+    if services.training.is_training(chat_id):
         await query.edit_message_text(t("reset.training", lang))
         return
     cleared = await services.repo.chats.reset(chat_id)
-    await services.trainer.forget_chat(chat_id, cleared.model_prefixes)
+    await services.training.forget_chat(chat_id, cleared.model_prefixes)
     await query.edit_message_text(
         t("reset.done", lang, samples=cleared.samples, labels=cleared.labels, runs=cleared.runs)
     )

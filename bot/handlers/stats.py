@@ -5,9 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot.handlers.common import language, reply, shown
 from bot.services import BotContext
+from bot.telegram.replies import language, reply
 from bot.texts import t
+from bot.texts.formats import shown
 from storage import LabelCount
 from storage.records import ContributorCount
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.fakeserver import FakeTelegram
-from bot.labels import SUGGESTED_LABELS, InvalidLabel, label_argument, normalise_label
+from bot.labels.names import SUGGESTED_LABELS, InvalidLabel, label_argument, normalise_label
+from bot.playground.fakeserver import FakeTelegram
 
 __all__ = ["ChatFeed", "render_message"]
 

@@ -9,14 +9,13 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from bot.app import BotApplication, build_application
 from bot.config import Config
-from bot.fakeserver import FakeTelegram, FloodPolicy
-from bot.lifecycle import polling
+from bot.playground.fakeserver import SPEC_PATH, FakeTelegram, FloodPolicy
 from bot.playground.feed import ChatFeed
 from bot.playground.web import PlaygroundChat, routes
+from bot.telegram.polling import polling
 
 __all__ = [
     "PLAYGROUND_TOKEN",
@@ -34,9 +33,6 @@ PLAYGROUND_TOKEN = "100000:local-playground"
 PLAYGROUND_USER_ID = 1
 PLAYGROUND_USER_NAME = "You"
 BOT_USERNAME = "SmileyBot"
-# Present in a source checkout: then every request the bot makes is checked against the
-# Bot API spec, as in the tests (a mismatch is logged, the playground goes on).
-SPEC_PATH = Path(__file__).resolve().parents[2] / "tests" / "telegram_api" / "api.json"
 ANY_ADDRESS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}
 POLL_TIMEOUT = 10
 EXIT_STARTUP = 1
@@ -70,7 +66,9 @@ async def playground(config: Config, *, language: str = "en") -> AsyncIterator[P
     host, port = config.playground.host, config.playground.port
     telegram = FakeTelegram(
         token=PLAYGROUND_TOKEN,
-        spec_path=SPEC_PATH if SPEC_PATH.is_file() else None,
+        # Every request the bot makes is checked against the Bot API spec, as in the tests
+        # (a mismatch is logged, the playground goes on).
+        spec_path=SPEC_PATH,
         bot_username=BOT_USERNAME,
         flood=FloodPolicy.disabled(),  # one person clicking: Telegram's limits only slow it
         host=host,

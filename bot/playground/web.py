@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from bot.playground.feed import ChatFeed
 
 __all__ = ["STATIC_DIR", "PlaygroundChat", "routes"]

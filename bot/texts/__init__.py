@@ -1,4 +1,8 @@
-"""Every user-facing text of the bot, in one catalogue: one module per language."""
+"""Every user-facing text of the bot, in one catalogue: one module per language.
+
+`t(key, language)` fills in a text; `en` and `de` hold them, and `formats` makes the
+pieces they are filled with (user text safe to echo, progress bars).
+"""
 
 from __future__ import annotations
 

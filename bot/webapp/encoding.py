@@ -36,7 +36,7 @@ from typing import Any, Final, Literal
 import numpy as np
 from PIL import Image
 
-from bot.labels import InvalidLabel, normalise_label
+from bot.labels.names import InvalidLabel, normalise_label
 
 __all__ = [
     "DRAWING_SIZE",

@@ -13,11 +13,10 @@ import pytest
 
 from bot.app import BotApplication, build_application
 from bot.config import Config, LimitsConfig, StorageConfig, TelegramConfig
-from bot.fakeserver import ApiCall, FakeTelegram, FloodPolicy
-from bot.lifecycle import polling
+from bot.playground.fakeserver import SPEC_PATH, ApiCall, FakeTelegram, FloodPolicy
+from bot.telegram.polling import polling
 from model.synthetic import smiley_bytes
 
-SPEC = Path(__file__).resolve().parents[1] / "telegram_api" / "api.json"
 ALICE = 1001
 BOB = 1002
 GROUP = -5001
@@ -32,7 +31,7 @@ def flood() -> FloodPolicy:
 @pytest.fixture
 async def telegram(flood: FloodPolicy) -> AsyncIterator[FakeTelegram]:
     """A fresh fake Bot API server that checks every request against the spec."""
-    async with FakeTelegram(spec_path=SPEC, flood=flood) as server:
+    async with FakeTelegram(spec_path=SPEC_PATH, flood=flood) as server:
         server.add_user(ALICE, "Alice")
         server.add_user(BOB, "Bob")
         yield server

@@ -7,10 +7,10 @@ from typing import Any
 
 from telegram import Message
 
-from bot.admins import command_name
 from bot.app import BotApplication
+from bot.chats.admins import command_name
 from bot.config import Config
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, BOB, GROUP, answer, running
 
 REFUSED = "Only this group's admins can use /{command} here."

@@ -29,11 +29,11 @@ from PIL import Image, ImageDraw
 
 from bot.app import BotApplication
 from bot.config import Config, StorageConfig, TelegramConfig
-from bot.fakeserver import ApiCall, FakeTelegram
+from bot.playground.fakeserver import SPEC_PATH, ApiCall, FakeTelegram
 from bot.texts import t
 from model.serving import prepare_sample
 from model.synthetic import draw_smiley
-from tests.bot.conftest import SPEC, is_reaction_on, running
+from tests.bot.conftest import is_reaction_on, running
 from tests.model.conftest import grey_png, png_bomb
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -503,7 +503,7 @@ CASES = [
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def server() -> AsyncIterator[FakeTelegram]:
     """One fake Bot API server for the whole table."""
-    async with FakeTelegram(spec_path=SPEC) as telegram:
+    async with FakeTelegram(spec_path=SPEC_PATH) as telegram:
         yield telegram
         assert telegram.violations == []
 

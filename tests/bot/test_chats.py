@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.app import BotApplication
 from bot.config import AccessConfig, Config
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, BOB, GROUP, answer, answered, reaction, running
 
 Smiley = Callable[..., bytes]

@@ -11,7 +11,7 @@ from PIL import Image
 
 from bot.app import BotApplication
 from bot.config import Config
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, running
 from tests.bot.test_training import (
     TRAINING_TIMEOUT,

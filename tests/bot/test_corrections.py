@@ -8,9 +8,9 @@ from typing import Any
 
 from bot.app import BotApplication
 from bot.config import Config, CorrectionsConfig
-from bot.corrections import CALLBACK_DATA_MAX_BYTES, DEFAULT_LABELS, LabelRef, encode_fix
-from bot.fakeserver import ApiCall, FakeTelegram
-from bot.labels import LABEL_MAX_LENGTH, normalise_label
+from bot.labels.corrections import CALLBACK_DATA_MAX_BYTES, DEFAULT_LABELS, LabelRef, encode_fix
+from bot.labels.names import LABEL_MAX_LENGTH, normalise_label
+from bot.playground.fakeserver import ApiCall, FakeTelegram
 from tests.bot.conftest import ALICE, BOB, GROUP, answer, is_answer_to, reaction, running
 from tests.bot.test_training import command, final_report, label_samples
 

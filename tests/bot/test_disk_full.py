@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from bot.app import BotApplication
-from bot.fakeserver import FakeTelegram
-from bot.trainer import Trainer
+from bot.playground.fakeserver import FakeTelegram
+from bot.training.queue import TrainingQueue
 from tests.bot.conftest import ALICE, answer, reaction
 
 Smiley = Callable[..., bytes]
@@ -67,7 +67,7 @@ async def test_a_training_that_cannot_write_its_files_says_the_disk_is_full(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     # The seam where a training's files (its data, then the model) are first written.
-    monkeypatch.setattr(Trainer, "_write_job", no_space)
+    monkeypatch.setattr(TrainingQueue, "_write_job", no_space)
     await answer(telegram, telegram.send_text(ALICE, ALICE, "/train"))
     failed = await telegram.wait_for(
         lambda call: call.method == "editMessageText" and "Training failed" in call.params["text"]

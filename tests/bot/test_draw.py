@@ -14,8 +14,8 @@ import pytest
 
 from bot.app import BotApplication
 from bot.config import Config, WebAppConfig
-from bot.fakeserver import FakeTelegram
-from bot.labels import SUGGESTED_LABELS
+from bot.labels.names import SUGGESTED_LABELS
+from bot.playground.fakeserver import FakeTelegram
 from bot.texts import CATALOGUE, DEFAULT_LANGUAGE
 from bot.webapp import WEB_APP_DATA_LIMIT, DrawingProblem, encode_drawing
 from bot.webapp.links import MAX_URL_LENGTH, canvas_url

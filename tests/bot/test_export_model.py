@@ -13,15 +13,15 @@ import numpy as np
 import pytest
 
 from bot.app import BotApplication
-from bot.fakeserver import FakeTelegram
-from bot.model_export import (
+from bot.exchange.dataset_zip import TELEGRAM_UPLOAD_CAP
+from bot.exchange.model_package import (
     DRAWING,
     ModelTooLarge,
     ModelUnavailable,
     model_file_names,
     read_model_files,
 )
-from bot.portable import TELEGRAM_UPLOAD_CAP
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, answer, reaction
 
 Smiley = Callable[..., bytes]

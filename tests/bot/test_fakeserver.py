@@ -7,7 +7,6 @@ import io
 import json
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,11 +26,10 @@ from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, RetryA
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
-from bot.fakeserver import FakeTelegram, FloodPolicy
-from bot.fakeserver.flood import FloodControl
-from bot.fakeserver.formatting import parse_formatted
+from bot.playground.fakeserver import SPEC_PATH, FakeTelegram, FloodPolicy
+from bot.playground.fakeserver.flood import FloodControl
+from bot.playground.fakeserver.formatting import parse_formatted
 
-SPEC_PATH = Path(__file__).resolve().parents[1] / "telegram_api" / "api.json"
 USER = 1001
 OTHER_USER = 1002
 GROUP = -4001

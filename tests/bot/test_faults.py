@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.app import BotApplication
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, answer, reaction
 
 Smiley = Callable[..., bytes]

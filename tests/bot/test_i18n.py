@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.app import COMMANDS, BotApplication
-from bot.fakeserver import ApiCall, FakeTelegram
-from bot.notices import Notices
+from bot.playground.fakeserver import ApiCall, FakeTelegram
+from bot.telegram.notices import Notices
 from bot.texts import CATALOGUE
 from tests.bot.conftest import ALICE, answer, reaction
 
@@ -35,7 +35,7 @@ async def test_the_command_menu_is_registered_in_english_and_german(
 ) -> None:
     english = {c["command"]: c["description"] for c in telegram.commands()}
     german = {c["command"]: c["description"] for c in telegram.commands(language_code="de")}
-    assert list(english) == list(german) == list(COMMANDS)
+    assert list(english) == list(german) == [command.name for command in COMMANDS]
     assert english["train"] == CATALOGUE["en"]["cmd.train"] == "Train this chat's model"
     assert german["train"] == CATALOGUE["de"]["cmd.train"] == "Das Modell dieses Chats trainieren"
     assert "/export model" in english["export"] and "/export model" in german["export"]

@@ -10,7 +10,7 @@ from PIL import Image
 
 from bot.app import BotApplication
 from bot.config import Config
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import (
     ALICE,
     BOB,

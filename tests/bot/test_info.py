@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.app import COMMANDS, BotApplication
 from bot.config import Config
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, GROUP, answer, answered, reaction, running
 
 Smiley = Callable[..., bytes]
@@ -17,7 +17,7 @@ async def test_command_menu_is_registered_at_start(
     telegram: FakeTelegram, bot: BotApplication
 ) -> None:
     registered = [command["command"] for command in telegram.commands()]
-    assert registered == list(COMMANDS)
+    assert registered == [command.name for command in COMMANDS]
     assert all(command["description"] for command in telegram.commands())
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.app import BotApplication
 from bot.config import Config
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, BOB, GROUP, answer, answered, reaction, running, with_limits
 
 Smiley = Callable[..., bytes]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.labels import LABEL_MAX_LENGTH, InvalidLabel, label_argument, normalise_label
+from bot.labels.names import LABEL_MAX_LENGTH, InvalidLabel, label_argument, normalise_label
 
 
 @pytest.mark.parametrize(

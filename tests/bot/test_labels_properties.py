@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.handlers.common import SHOWN_MAX_CHARACTERS, shown
-from bot.labels import LABEL_MAX_LENGTH, InvalidLabel, label_argument, normalise_label
+from bot.labels.names import LABEL_MAX_LENGTH, InvalidLabel, label_argument, normalise_label
+from bot.texts.formats import SHOWN_MAX_CHARACTERS, shown
 
 # Characters that must never be part of a label: control characters, zero-width and
 # direction formatting characters, separators, SQL and shell metacharacters, emoji.

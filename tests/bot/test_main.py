@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, answer
 
 ROOT = Path(__file__).resolve().parents[2]

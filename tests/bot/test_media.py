@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from telegram import Animation, Chat, Document, Message, PhotoSize, Sticker, Video
 
-from bot.media import UnsupportedMedia, find_image, pick_photo_size
+from bot.samples.accepted_media import UnsupportedMedia, find_image, pick_photo_size
 
 CHAT = Chat(1, "private")
 DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -10,8 +10,8 @@ import numpy as np
 from PIL import Image
 
 from bot.app import BotApplication
-from bot.fakeserver import FakeTelegram
-from bot.pictures import ALBUM_LIMIT, send_training_pictures
+from bot.playground.fakeserver import FakeTelegram
+from bot.training.pictures import ALBUM_LIMIT, send_training_pictures
 from model.job import Misclassified, TrainSummary
 from tests.bot.conftest import ALICE
 from tests.bot.test_training import command, final_report, label_samples

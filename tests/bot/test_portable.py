@@ -17,8 +17,8 @@ from PIL import Image
 
 from bot.app import BotApplication
 from bot.config import Config, LimitsConfig
-from bot.fakeserver import FakeTelegram
-from bot.portable import ArchiveRejected, ImportLimits, read_archive
+from bot.exchange.dataset_zip import ArchiveRejected, ImportLimits, read_archive
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, BOB, GROUP, answer, answered, reaction, running, with_limits
 
 Smiley = Callable[..., bytes]
@@ -283,7 +283,7 @@ async def test_an_export_over_telegrams_upload_cap_is_explained_not_sent(
     stored = await bot.bot_data.repo.datasets.source_png_bytes(ALICE)
     # First the stored images alone are over the cap, then only the zip around them is.
     for cap in (stored - 1, stored):
-        monkeypatch.setattr("bot.handlers.portable.TELEGRAM_UPLOAD_CAP", cap)
+        monkeypatch.setattr("bot.handlers.exporting.TELEGRAM_UPLOAD_CAP", cap)
         text = await answer(telegram, telegram.send_text(ALICE, ALICE, "/export"))
         assert "I can send at most" in text
     assert not [m for m in telegram.bot_messages(ALICE) if "document" in m]

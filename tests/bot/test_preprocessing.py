@@ -10,8 +10,8 @@ from collections.abc import Callable
 import pytest
 
 from bot.app import BotApplication
-from bot.fakeserver import FakeTelegram
-from bot.preprocessing import Preprocessor
+from bot.playground.fakeserver import FakeTelegram
+from bot.samples.preprocessor import Preprocessor
 from model.serving import ImageRejected, PreparedSample, RejectReason, prepare_sample
 from tests.bot.conftest import ALICE, answer
 

@@ -13,8 +13,8 @@ from telegram import InputMediaPhoto
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.app import BotApplication
-from bot.fakeserver import FakeTelegram
-from bot.ratelimit import ChatRateLimiter
+from bot.playground.fakeserver import FakeTelegram
+from bot.telegram.rate_limiter import ChatRateLimiter
 
 
 class Recorder:

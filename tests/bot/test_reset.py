@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.app import BotApplication
 from bot.config import Config
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, BOB, GROUP, answer, next_message, reaction
 from tests.bot.test_training import command, final_report, label_samples
 

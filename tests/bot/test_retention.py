@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from bot.app import BotApplication
 from bot.config import Config
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, GROUP, reaction, running
 
 Smiley = Callable[..., bytes]

@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 from bot.app import BotApplication
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
 from model.serving import PREPROCESS_VERSION
 from model.serving.sheets import SHEET_GAP, sheet_layout
 from storage import ImportItem

@@ -23,7 +23,7 @@ def test_every_reject_reason_media_kind_and_command_has_a_text() -> None:
         for key in (
             [f"reject.{reason.value}" for reason in RejectReason]
             + [f"media.{kind}" for kind in MEDIA_KINDS]
-            + [f"cmd.{command}" for command in COMMANDS]
+            + [f"cmd.{command.name}" for command in COMMANDS]
         )
         if key not in keys
     ]
@@ -78,7 +78,7 @@ def test_translations_keep_commands_and_line_structure() -> None:
 
 def test_command_descriptions_fit_telegrams_limits() -> None:
     for language, texts in CATALOGUE.items():
-        for command in COMMANDS:
+        for command in (c.name for c in COMMANDS):
             description = texts.get(f"cmd.{command}", CATALOGUE[DEFAULT_LANGUAGE][f"cmd.{command}"])
             assert 1 <= len(description) <= MAX_COMMAND_DESCRIPTION, (language, command)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.app import BotApplication
 from bot.config import Config
-from bot.fakeserver import ApiCall, FakeTelegram
+from bot.playground.fakeserver import ApiCall, FakeTelegram
 from model.synthetic import LABELS
 from tests.bot.conftest import ALICE, BOB, answer, reaction, running
 

@@ -12,9 +12,9 @@ import pytest
 
 from bot.app import build_application
 from bot.config import Config, WebhookConfig
-from bot.fakeserver import FakeTelegram
+from bot.playground.fakeserver import FakeTelegram
+from bot.telegram.webhook import SECRET_HEADER, WebhookServer, serving
 from bot.webapp import STATIC_DIR
-from bot.webserver import SECRET_HEADER, WebhookServer, serving
 from tests.bot.conftest import ALICE, answer
 
 SECRET = "s3cret-token"

@@ -1,0 +1,121 @@
+"""Taps on a prediction's correction buttons, and on the retrain offer they lead to."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
+
+from bot.labels.corrections import RETRAIN_CALLBACK, TapOutcome, TapStatus
+from bot.refusals import training_refusal_text
+from bot.services import BotContext
+from bot.telegram.replies import language, reply
+from bot.texts import t
+from bot.texts.formats import shown
+from bot.training.queue import AlreadyTraining, NotEnoughSamples
+
+__all__ = ["correction", "retrain"]
+
+logger = logging.getLogger(__name__)
+
+
+async def correction(update: Update, context: BotContext) -> None:
+    """Store the image under the tapped label (the first tap counts) and show what was stored."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or query.data is None or chat is None:
+        return
+    lang = language(update)
+    services = context.bot_data
+    outcome = await services.corrections.tap(chat.id, query.data, query.from_user.id)
+    status = outcome.status
+    if status is TapStatus.LABEL_GONE:
+        await query.answer(t("fix.label_gone", lang), show_alert=True)
+        return
+    if status is TapStatus.TOO_MANY_LABELS:
+        limit = services.config.limits.max_labels_per_chat
+        await query.answer(t("fix.too_many_labels", lang, limit=limit), show_alert=True)
+        return
+    if status is TapStatus.GONE:
+        await query.answer(t("fix.gone", lang))
+        await _show(query, t("fix.gone_line", lang))
+        return
+    key = "fix.stored" if status is TapStatus.STORED else "fix.already"
+    await query.answer(t(key, lang, label=outcome.label))
+    await _show(query, await _stored_line(context, chat.id, chat.type, outcome, query, lang))
+    if outcome.offer_retrain:
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t("fix.retrain_button", lang), callback_data=RETRAIN_CALLBACK)]]
+        )
+        key = "fix.retrain_offer_one" if outcome.taps == 1 else "fix.retrain_offer"
+        await context.bot.send_message(
+            chat.id, t(key, lang, count=outcome.taps), reply_markup=keyboard
+        )
+
+
+async def retrain(update: Update, context: BotContext) -> None:
+    """Start a training from the retrain offer's button, exactly as /train does."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or chat is None:
+        return
+    lang = language(update)
+    services = context.bot_data
+    # The same rule as for /train; the admin guard only sees commands, not button taps.
+    refusal = await services.admins.refusal_to_user(
+        context.bot, chat, query.from_user.id, "train", lang
+    )
+    if refusal is not None:
+        await query.answer(refusal, show_alert=True)
+        return
+    await query.answer()
+    offer = update.effective_message
+    if offer is None:
+        return
+    try:
+        await services.training.train(chat.id, query.from_user.id, lang, offer.message_id)
+    except (AlreadyTraining, NotEnoughSamples) as exc:
+        await reply(update, training_refusal_text(exc, lang))
+    if services.training.is_training(chat.id):
+        # Queued or running: the offer is used up.
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_reply_markup(None)
+
+
+async def _stored_line(
+    context: BotContext,
+    chat_id: int,
+    chat_type: str,
+    outcome: TapOutcome,
+    query: CallbackQuery,
+    lang: str | None,
+) -> str:
+    """Say what the image is stored as, and in groups by whom."""
+    who = outcome.labelled_by
+    if chat_type == ChatType.PRIVATE or who is None:
+        return t("fix.stored_line", lang, label=outcome.label)
+    if who == query.from_user.id:
+        name: str | None = query.from_user.full_name
+    else:
+        name = await context.bot_data.admins.name(context.bot, chat_id, who)
+    name = shown(name) if name else t("stats.unknown_user", lang, id=who)
+    return t("fix.stored_line_by", lang, label=outcome.label, name=name)
+
+
+async def _show(query: CallbackQuery, line: str) -> None:
+    """Put ``line`` under the prediction and remove the buttons, unless that is done already."""
+    message = query.message
+    if not isinstance(message, Message):
+        return  # too old for Telegram to tell us what it says
+    if message.reply_markup is None or not message.reply_markup.inline_keyboard:
+        return
+    text = f"{message.text or ''}\n\n{line}".strip()
+    try:
+        await query.edit_message_text(text)
+    except BadRequest as exc:
+        # A concurrent tap on the same prediction already put up the same line.
+        if "not modified" not in str(exc).lower():
+            raise

@@ -1,0 +1,17 @@
+"""An image from a message to a stored sample, and the bot's answer to it.
+
+`accepted_media` finds the image in a message (or says why it is refused), `intake`
+downloads and stores it within the limits, `preprocessor` runs the one preprocessing of
+`model.serving` in a helper process, `predictor` answers with the chat's model or the
+bundled one, `answers` writes the prediction with its buttons, and `acknowledgements`
+confirms a stored image with a reaction or a merged notice.
+"""
+
+__all__ = [
+    "accepted_media",
+    "acknowledgements",
+    "answers",
+    "intake",
+    "predictor",
+    "preprocessor",
+]

@@ -1,0 +1,17 @@
+"""The bot's side of the Bot API: how updates come in and replies go out.
+
+`flood_limits` transcribes Telegram's limits, `rate_limiter` paces every call to them and
+retries hiccups, `update_order` handles updates concurrently across chats and in order
+within one, `notices` merges bursts of short notices, `replies` answers a message, and
+`polling` and `webhook` run the Application in either mode.
+"""
+
+__all__ = [
+    "flood_limits",
+    "notices",
+    "polling",
+    "rate_limiter",
+    "replies",
+    "update_order",
+    "webhook",
+]

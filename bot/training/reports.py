@@ -1,0 +1,127 @@
+"""Texts that describe a training or a comparison: its progress, its outcome, its failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.texts import t
+from bot.texts.formats import bar
+from model.job import CompareSummary, EpochProgress
+
+__all__ = [
+    "comparison_failure_text",
+    "comparison_progress_text",
+    "comparison_text",
+    "failure_text",
+    "finished_text",
+    "progress_text",
+]
+
+
+def progress_text(event: EpochProgress, labels: list[str], samples: int, lang: str | None) -> str:
+    """Describe one epoch event of the worker."""
+    done, total = event.done, max(1, event.total)
+    if event.phase == "final":
+        stage = t("train.stage_final", lang)
+    else:
+        stage = t("train.stage_validation", lang, fold=event.fold, folds=event.folds)
+    lines = [
+        t("train.progress_header", lang, labels=", ".join(labels), samples=samples),
+        t("train.progress_stage", lang, stage=stage, epoch=event.epoch, epochs=event.epochs),
+        f"{bar(done / total)} {100 * done // total}%",
+        t(
+            "train.progress_metrics",
+            lang,
+            loss=f"{event.loss:.3f}",
+            accuracy=f"{100 * event.accuracy:.0f}",
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def finished_text(result: dict[str, Any], lang: str | None) -> str:
+    """Describe a finished training: validation accuracy, per label, counts and time."""
+    counts: dict[str, int] = result["samples_per_label"]
+    if result["mode"] == "kfold":
+        method = t("train.method_kfold", lang, folds=result["folds"])
+    else:
+        method = t("train.method_holdout", lang)
+    lines = [
+        t("train.finished", lang, seconds=f"{result['wall_seconds']:.1f}"),
+        t(
+            "train.validation",
+            lang,
+            accuracy=f"{100 * result['validation_accuracy']:.0f}",
+            method=method,
+            samples=sum(counts.values()),
+        ),
+    ]
+    per_label = result["per_label_accuracy"]
+    for label, count in counts.items():
+        lines.append(
+            t(
+                "train.per_label",
+                lang,
+                label=label,
+                accuracy=f"{100 * per_label.get(label, 0.0):.0f}",
+                count=count,
+            )
+        )
+    # Older runs' results do not say how they started.
+    if result.get("pretrained_layers"):
+        lines.append(t("train.start_pretrained", lang))
+    elif "pretrained_layers" in result:
+        lines.append(t("train.start_scratch", lang))
+    lines.append(t("train.serving", lang))
+    return "\n".join(lines)
+
+
+def comparison_progress_text(
+    event: EpochProgress,
+    architectures: list[str],
+    labels: list[str],
+    samples: int,
+    lang: str | None,
+) -> str:
+    """Describe one epoch event of a /compare worker (its phase is the architecture)."""
+    done, total = event.done, max(1, event.total)
+    lines = [
+        t(
+            "compare.progress_header",
+            lang,
+            architectures=" / ".join(architectures),
+            labels=", ".join(labels),
+            samples=samples,
+        ),
+        t(
+            "compare.progress_stage",
+            lang,
+            architecture=event.phase,
+            fold=event.fold,
+            folds=event.folds,
+            epoch=event.epoch,
+            epochs=event.epochs,
+        ),
+        f"{bar(done / total)} {100 * done // total}%",
+    ]
+    return "\n".join(lines)
+
+
+def comparison_text(summary: CompareSummary, lang: str | None) -> str:
+    """Return the one line of a finished /compare: each architecture's validation accuracy."""
+    results = ", ".join(
+        f"{name} {100 * accuracy:.0f}%" for name, accuracy in summary.accuracies.items()
+    )
+    if summary.mode == "kfold":
+        return t("compare.result_kfold", lang, folds=summary.folds, results=results)
+    return t("compare.result_holdout", lang, results=results)
+
+
+def comparison_failure_text(status: str, reason: str, lang: str | None) -> str:
+    """Describe a comparison that failed or was stopped; the serving model is untouched."""
+    return t(f"compare.{status}", lang, reason=reason) + "\n" + t("compare.model_unchanged", lang)
+
+
+def failure_text(status: str, reason: str, lang: str | None) -> str:
+    """Describe a training that failed or was stopped; the previous model keeps serving."""
+    return t(f"train.{status}", lang, reason=reason) + "\n" + t("train.previous_serves", lang)
