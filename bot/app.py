@@ -42,14 +42,14 @@ from bot.handlers.trainings import compare, stop, train
 from bot.handlers.uploads import image
 from bot.handlers.welcome import help_command, start, text_hint, unknown_command
 from bot.labels.corrections import FIX_CALLBACK_PATTERN, RETRAIN_CALLBACK_PATTERN, Corrections
-from bot.labels.labeller import Labeller
 from bot.samples.acknowledgements import Acknowledger
 from bot.samples.answers import PredictionReply
 from bot.samples.intake import Intake
+from bot.samples.labeller import Labeller
+from bot.samples.notices import Notices
 from bot.samples.predictor import Predictor
 from bot.samples.preprocessor import Preprocessor
 from bot.services import BotContext, BotServices
-from bot.telegram.notices import Notices
 from bot.telegram.rate_limiter import ChatRateLimiter
 from bot.telegram.update_order import PerChatUpdateProcessor
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, t

@@ -10,13 +10,13 @@ from bot.chats.admins import AdminCheck
 from bot.chats.retention import Retention
 from bot.config import Config
 from bot.labels.corrections import Corrections
-from bot.labels.labeller import Labeller
 from bot.samples.acknowledgements import Acknowledger
 from bot.samples.answers import PredictionReply
 from bot.samples.intake import Intake
+from bot.samples.labeller import Labeller
+from bot.samples.notices import Notices
 from bot.samples.predictor import Predictor
 from bot.samples.preprocessor import Preprocessor
-from bot.telegram.notices import Notices
 from bot.training.queue import TrainingQueue
 from storage import Repository
 

@@ -78,7 +78,7 @@ def limit_resources(threads: int) -> None:
 
 
 @dataclass(frozen=True)
-class _Job:
+class _OpenedJob:
     """A job as read from its directory."""
 
     spec: JobSpec
@@ -86,7 +86,7 @@ class _Job:
     directory: Path
 
 
-def _begin(job: _Job, emit: "Emitter", runs: Callable[[int], int]) -> np.ndarray:
+def _begin(job: _OpenedJob, emit: "Emitter", runs: Callable[[int], int]) -> np.ndarray:
     """Import TensorFlow within the job's thread limit and announce the job's epochs.
 
     ``runs(folds)`` is how many trainings of ``epochs`` the job makes. Returns the job's
@@ -113,7 +113,7 @@ def _begin(job: _Job, emit: "Emitter", runs: Callable[[int], int]) -> np.ndarray
     return job.data.x.astype(np.float32) / _WHITE
 
 
-def run(job: _Job, emit: "Emitter") -> TrainSummary:
+def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
     """Train, export the model into the job directory and draw the charts."""
     x = _begin(job, emit, lambda folds: folds + 1)  # the folds, then the final run
     from model.learning.export import export_model
@@ -162,7 +162,7 @@ def run(job: _Job, emit: "Emitter") -> TrainSummary:
     )
 
 
-def run_compare(job: _Job, emit: "Emitter") -> CompareSummary:
+def run_compare(job: _OpenedJob, emit: "Emitter") -> CompareSummary:
     """Validate each of the job's architectures on the same splits and draw the chart."""
     spec = job.spec
     x = _begin(job, emit, lambda folds: len(spec.architectures) * folds)
@@ -305,7 +305,7 @@ def execute(job_dir: Path, emit: Emitter) -> int:
     """
     try:
         spec = read_spec(job_dir)
-        job = _Job(spec, read_data(job_dir, spec.labels), job_dir)
+        job = _OpenedJob(spec, read_data(job_dir, spec.labels), job_dir)
         limit_resources(spec.threads)
         summary = (run_compare if spec.task == "compare" else run)(job, emit)
         _write_result(job_dir, summary)

@@ -71,7 +71,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.playground.fakeserver import SPEC_PATH, ApiCall, FakeTelegram, FloodPolicy  # noqa: E402
-from bot.telegram.notices import GROUP_COOLDOWN  # noqa: E402
+from bot.samples.notices import GROUP_COOLDOWN  # noqa: E402
 from bot.texts import t  # noqa: E402
 from model.synthetic import smiley_bytes  # noqa: E402
 
@@ -563,7 +563,7 @@ def requeue_last_read(telegram: FakeTelegram, calls: list[ApiCall], killed_at: f
     held them all. Unconfirmed ones are left out: the fake server delivers those again by
     itself, and no upload should reach one process twice. The update ids are new, so the
     bot's record of handled updates cannot catch them: this exercises the deduplication by
-    file_unique_id, the last line of defence (tests/bot/test_once.py covers same-id ones).
+    file_unique_id, the last line of defence (same-id ones: tests/bot/handlers/test_guards.py).
     """
     before = [c for c in calls if c.method == "getUpdates" and c.at < killed_at]
     confirmed = max((int(c.params.get("offset") or 0) for c in before), default=0)

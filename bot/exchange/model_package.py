@@ -3,7 +3,7 @@
 Nothing here talks to Telegram or imports TensorFlow: the files ``model.learning.export`` wrote are
 read as bytes, and the usage snippet is plain text. The snippet runs the project's own
 preprocessing (``model.serving.preprocess``), so a drawing is classified exactly as the bot does it;
-tests/bot/test_export_model.py executes it against the exported files.
+tests/bot/exchange/test_model_package.py executes it against the exported files.
 """
 
 from __future__ import annotations

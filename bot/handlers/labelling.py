@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.labels.labeller import NotAnImage, NothingToLabel
 from bot.labels.names import InvalidLabel, normalise_label
 from bot.refusals import invalid_label_text, refusal_text
+from bot.samples.labeller import NotAnImage, NothingToLabel
 from bot.services import BotContext
 from bot.telegram.replies import language, reply
 from bot.texts import t

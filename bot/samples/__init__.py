@@ -3,8 +3,9 @@
 `accepted_media` finds the image in a message (or says why it is refused), `intake`
 downloads and stores it within the limits, `preprocessor` runs the one preprocessing of
 `model.serving` in a helper process, `predictor` answers with the chat's model or the
-bundled one, `answers` writes the prediction with its buttons, and `acknowledgements`
-confirms a stored image with a reaction or a merged notice.
+bundled one, `answers` writes the prediction with its buttons, `labeller` finds the
+sample a /label means, and `acknowledgements` confirms a stored image with a reaction or,
+through `notices`, a short notice that bursts merge.
 """
 
 __all__ = [
@@ -12,6 +13,8 @@ __all__ = [
     "acknowledgements",
     "answers",
     "intake",
+    "labeller",
+    "notices",
     "predictor",
     "preprocessor",
 ]

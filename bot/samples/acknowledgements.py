@@ -8,7 +8,7 @@ from telegram import Message
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bot.telegram.notices import Notices
+from bot.samples.notices import Notices
 from bot.texts import t
 from storage import AddResult, AddStatus
 

@@ -2,13 +2,12 @@
 
 `flood_limits` transcribes Telegram's limits, `rate_limiter` paces every call to them and
 retries hiccups, `update_order` handles updates concurrently across chats and in order
-within one, `notices` merges bursts of short notices, `replies` answers a message, and
-`polling` and `webhook` run the Application in either mode.
+within one, `replies` answers a message, and `polling` and `webhook` run the Application
+in either mode.
 """
 
 __all__ = [
     "flood_limits",
-    "notices",
     "polling",
     "rate_limiter",
     "replies",

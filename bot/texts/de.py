@@ -1,4 +1,4 @@
-"""German. Every key of en.py has its German text here; tests/bot/test_texts.py checks it."""
+"""German. Every key of en.py has its German text here; tests/bot/texts/test_catalogue.py checks it."""
 
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ class _Failed(Exception):
 
 
 @dataclass
-class _Job:
+class _QueuedJob:
     kind: str  # "train" | "compare"
     chat_id: int
     name: str  # of its directory under models_dir/jobs
@@ -110,7 +110,7 @@ class TrainingQueue:
         self._predictor = predictor
         self._config = config
         self._slots = asyncio.Semaphore(config.training.concurrency)
-        self._jobs: dict[int, _Job] = {}
+        self._jobs: dict[int, _QueuedJob] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -149,7 +149,7 @@ class TrainingQueue:
         progress = await self._announce(chat_id, "train", language, reply_to)
         await self._repo.runs.set_message(run.id, progress.message_id)
         self._start(
-            _Job(
+            _QueuedJob(
                 kind="train",
                 chat_id=chat_id,
                 name=f"run-{run.id}",
@@ -180,7 +180,7 @@ class TrainingQueue:
         # The same data gives the same folds, so two /compare in a row agree.
         seed = await self._repo.samples.data_version(chat_id)
         progress = await self._announce(chat_id, "compare", language, reply_to)
-        job = _Job(
+        job = _QueuedJob(
             kind="compare",
             chat_id=chat_id,
             name=f"{COMPARE_PREFIX}{chat_id}-{time.time_ns()}",
@@ -220,7 +220,7 @@ class TrainingQueue:
         )
         return ProgressMessage(self._bot, chat_id, message.message_id, text)
 
-    def _start(self, job: _Job) -> None:
+    def _start(self, job: _QueuedJob) -> None:
         self._jobs[job.chat_id] = job
         self._track(asyncio.create_task(self._run(job), name=job.name))
 
@@ -256,7 +256,7 @@ class TrainingQueue:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, job: _Job) -> None:
+    async def _run(self, job: _QueuedJob) -> None:
         lang = job.language
         cancelled = False
         try:
@@ -302,7 +302,7 @@ class TrainingQueue:
         if job.pictures is not None:
             await self._send_pictures(job, *job.pictures)
 
-    async def _execute(self, job: _Job) -> dict[str, Any] | None:
+    async def _execute(self, job: _QueuedJob) -> dict[str, Any] | None:
         """Run the job in a worker process; return its result, None if it was stopped."""
         job_dir = self._job_dir(job)
         await asyncio.to_thread(self._write_job, job, job_dir)
@@ -322,14 +322,14 @@ class TrainingQueue:
             raise _Failed(t("train.reason_crash", lang, code=ended.code))
         return ended.result
 
-    def _progress_text(self, job: _Job, event: EpochProgress) -> str:
+    def _progress_text(self, job: _QueuedJob, event: EpochProgress) -> str:
         samples = len(job.targets)
         if job.kind == "compare":
             architectures = list(COMPARED_ARCHITECTURES)
             return comparison_progress_text(event, architectures, job.labels, samples, job.language)
         return progress_text(event, job.labels, samples, job.language)
 
-    def _write_job(self, job: _Job, job_dir: Path) -> None:
+    def _write_job(self, job: _QueuedJob, job_dir: Path) -> None:
         if job.kind == "compare":
             spec = JobSpec(
                 labels=tuple(job.labels),
@@ -351,7 +351,7 @@ class TrainingQueue:
         data = JobData(job.inputs, np.asarray(job.targets), np.asarray(job.sample_ids))
         write_job(job_dir, spec, data)
 
-    async def _finish(self, job: _Job, summary: TrainSummary, wall_seconds: float) -> None:
+    async def _finish(self, job: _QueuedJob, summary: TrainSummary, wall_seconds: float) -> None:
         run = job.run
         assert run is not None
         previous = await self._repo.runs.serving(run.chat_id)
@@ -380,7 +380,7 @@ class TrainingQueue:
             await asyncio.to_thread(serving_models.remove, Path(str(previous.model_prefix)))
 
     async def _finish_compare(
-        self, job: _Job, summary: CompareSummary, wall_seconds: float
+        self, job: _QueuedJob, summary: CompareSummary, wall_seconds: float
     ) -> None:
         charts = await asyncio.to_thread(read_charts, self._job_dir(job), summary.charts)
         seconds = f"{wall_seconds:.1f}"
@@ -388,7 +388,7 @@ class TrainingQueue:
         job.pictures = (charts, summary)
 
     async def _send_pictures(
-        self, job: _Job, charts: dict[str, bytes], summary: TrainSummary | CompareSummary
+        self, job: _QueuedJob, charts: dict[str, bytes], summary: TrainSummary | CompareSummary
     ) -> None:
         if isinstance(summary, TrainSummary):
             await send_training_pictures(
@@ -407,7 +407,7 @@ class TrainingQueue:
         except TelegramError as exc:
             logger.warning("could not send the comparison to chat %s: %s", job.chat_id, exc)
 
-    async def _end(self, job: _Job, status: str, reason: str) -> None:
+    async def _end(self, job: _QueuedJob, status: str, reason: str) -> None:
         if job.run is None:
             text = comparison_failure_text(status, reason, job.language)
             await job.progress.show(text, final=True)
@@ -427,5 +427,5 @@ class TrainingQueue:
             self._predictor.forget(prefix)
         await asyncio.to_thread(serving_models.remove_chat, self._models_dir, chat_id)
 
-    def _job_dir(self, job: _Job) -> Path:
+    def _job_dir(self, job: _QueuedJob) -> Path:
         return self._jobs_dir / job.name

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .entities import utf16_len
-from .errors import bad_request
-from .errors import required as missing_parameter
+from .error_replies import bad_request
+from .error_replies import required as missing_parameter
 from .flood import FloodControl
 from .formatting import parse_formatted
 from .params import Params

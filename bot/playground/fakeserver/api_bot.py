@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from .api_base import ApiContext, Handler
-from .errors import bad_request, required
+from .error_replies import bad_request, required
 from .params import Params
 from .updates import MAX_LIMIT, conflict
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .api_base import ApiContext, Handler, target_chat
-from .errors import bad_request
+from .error_replies import bad_request
 from .params import Params
 from .state import PRIVATE, ChatRecord, World
 

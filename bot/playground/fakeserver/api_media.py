@@ -16,7 +16,7 @@ from .api_base import (
     target_chat,
 )
 from .attachments import store_document, store_photo, store_sticker
-from .errors import HTTP_TOO_LARGE, ApiError, bad_request, required
+from .error_replies import HTTP_TOO_LARGE, ApiError, bad_request, required
 from .files import MAX_DOWNLOAD_BYTES
 from .params import Params, Upload
 from .state import World

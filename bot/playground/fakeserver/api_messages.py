@@ -17,7 +17,7 @@ from .api_base import (
     reply_to,
     target_chat,
 )
-from .errors import bad_request
+from .error_replies import bad_request
 from .params import Params
 from .reactions import is_reaction_emoji
 from .state import CHANNEL, PRIVATE, now

@@ -10,7 +10,7 @@ from typing import Any
 
 from .api_base import ApiContext
 from .calls import ApiCall, CallLog
-from .errors import HTTP_SERVER_ERROR, ApiError, not_found, required, unauthorized
+from .error_replies import HTTP_SERVER_ERROR, ApiError, not_found, required, unauthorized
 from .faults import FaultInjector
 from .methods import HANDLERS, implemented
 from .params import ATTACH_PREFIX, Params, Upload, decode_guess

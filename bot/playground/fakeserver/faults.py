@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from .errors import HTTP_TOO_MANY_REQUESTS, ApiError
+from .error_replies import HTTP_TOO_MANY_REQUESTS, ApiError
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 
 from bot.telegram.flood_limits import CHAT_BURST, CHAT_PER_SECOND, GROUP_PER_MINUTE
 
-from .errors import ApiError, too_many_requests
+from .error_replies import ApiError, too_many_requests
 
 GROUP_WINDOW_SECONDS = 60.0
 _CLOCK_NOISE = 1e-6
 GROUP_CHAT_TYPES = frozenset({"group", "supergroup"})
+
 
 @dataclass(frozen=True)
 class FloodPolicy:

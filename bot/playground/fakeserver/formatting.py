@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .entities import utf16_len
-from .errors import ApiError, bad_request
+from .error_replies import ApiError, bad_request
 
 _HTML_TAGS = {
     "b": "bold",

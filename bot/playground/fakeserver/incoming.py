@@ -10,7 +10,7 @@ from typing import Any
 from .api_chats import member
 from .attachments import store_document, store_photo, store_sticker
 from .entities import command_of, find_entities
-from .errors import ApiError
+from .error_replies import ApiError
 from .state import CHANNEL, GROUP, PRIVATE, SUPERGROUP, CallbackRecord, ChatRecord, World, now
 
 WEB_APP_DATA_LIMIT = 4096  # bytes Telegram.WebApp.sendData accepts

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import bad_request
+from .error_replies import bad_request
 
 # Telegram keeps a photo at these sizes of its longer side (never upscaled).
 PHOTO_SIDE_STEPS = (90, 320, 800, 1280)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import bad_request, required
+from .error_replies import bad_request, required
 
 ATTACH_PREFIX = "attach://"
 _INTEGER = re.compile(r"-?\d+")

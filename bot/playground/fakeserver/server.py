@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from .dispatch import Dispatcher
-from .errors import HTTP_BAD_REQUEST, ApiError, not_found, unauthorized
+from .error_replies import HTTP_BAD_REQUEST, ApiError, not_found, unauthorized
 from .files import FileStore
 from .params import Upload
 

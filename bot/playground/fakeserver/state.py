@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ApiError, bad_request, forbidden
+from .error_replies import ApiError, bad_request, forbidden
 from .files import FileStore
 from .notify import Notifier
 from .updates import UpdateQueue

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import HTTP_CONFLICT, ApiError
+from .error_replies import HTTP_CONFLICT, ApiError
 from .notify import Notifier
 
 FIRST_UPDATE_ID = 700_000_001

@@ -4,7 +4,7 @@
  *
  * The bitmap has 128 rows, top first; each row is 16 bytes, the leftmost pixel in the most
  * significant bit; 1 is ink. Plain functions without the DOM, so that Node can run them
- * in the tests (tests/bot/test_webapp_encoding.py). */
+ * in the tests (tests/bot/webapp/test_encoding.py). */
 (function (root) {
   "use strict";
 

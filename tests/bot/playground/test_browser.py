@@ -33,7 +33,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT = ROOT / "docs" / "pictures" / "playground.png"
 SAMPLES_PER_LABEL = 5  # the default [limits] min_samples_per_label
 

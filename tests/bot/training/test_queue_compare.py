@@ -13,7 +13,7 @@ from bot.app import BotApplication
 from bot.config import Config
 from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, running
-from tests.bot.test_training import (
+from tests.bot.training.test_queue import (
     TRAINING_TIMEOUT,
     command,
     edited_to,

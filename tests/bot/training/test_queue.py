@@ -17,7 +17,7 @@ from model.synthetic import LABELS
 from tests.bot.conftest import ALICE, BOB, answer, reaction, running
 
 Smiley = Callable[..., bytes]
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TRAINING_TIMEOUT = 120.0
 
 

@@ -14,7 +14,7 @@ from bot.playground.fakeserver import FakeTelegram
 from bot.training.pictures import ALBUM_LIMIT, send_training_pictures
 from model.job import Misclassified, TrainSummary
 from tests.bot.conftest import ALICE
-from tests.bot.test_training import command, final_report, label_samples
+from tests.bot.training.test_queue import command, final_report, label_samples
 
 Smiley = Callable[..., bytes]
 ARROW_CAPTION = "true: {true} → predicted: {predicted}"

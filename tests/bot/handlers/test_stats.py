@@ -7,7 +7,7 @@ from collections.abc import Callable
 from bot.app import BotApplication
 from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, BOB, GROUP, answer
-from tests.bot.test_corrections import data_for, predicted, store, tap
+from tests.bot.labels.test_corrections import data_for, predicted, store, tap
 
 Smiley = Callable[..., bytes]
 DIETER = 1003

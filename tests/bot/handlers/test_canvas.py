@@ -20,8 +20,8 @@ from bot.texts import CATALOGUE, DEFAULT_LANGUAGE
 from bot.webapp import WEB_APP_DATA_LIMIT, DrawingProblem, encode_drawing
 from bot.webapp.links import MAX_URL_LENGTH, canvas_url
 from tests.bot.conftest import ALICE, GROUP, answer, is_answer_to, running
-from tests.bot.test_corrections import buttons, data_for, tap
-from tests.bot.test_webapp_encoding import drawn_smiley, payload
+from tests.bot.labels.test_corrections import buttons, data_for, tap
+from tests.bot.webapp.test_encoding import drawn_smiley, payload
 
 PAGE = "https://bot.example.org/webapp/draw.html"
 BUTTON = "✏️ Draw a smiley"

@@ -12,7 +12,7 @@ from bot.labels.corrections import CALLBACK_DATA_MAX_BYTES, DEFAULT_LABELS, Labe
 from bot.labels.names import LABEL_MAX_LENGTH, normalise_label
 from bot.playground.fakeserver import ApiCall, FakeTelegram
 from tests.bot.conftest import ALICE, BOB, GROUP, answer, is_answer_to, reaction, running
-from tests.bot.test_training import command, final_report, label_samples
+from tests.bot.training.test_queue import command, final_report, label_samples
 
 Smiley = Callable[..., bytes]
 DIETER = 1003

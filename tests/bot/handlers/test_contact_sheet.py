@@ -15,7 +15,7 @@ from model.serving import PREPROCESS_VERSION
 from model.serving.sheets import SHEET_GAP, sheet_layout
 from storage import ImportItem
 from tests.bot.conftest import ALICE, BOB
-from tests.bot.test_training import command, label_samples
+from tests.bot.training.test_queue import command, label_samples
 
 Smiley = Callable[..., bytes]
 CARL = 1003

@@ -9,7 +9,7 @@ from bot.app import BotApplication
 from bot.config import Config
 from bot.playground.fakeserver import FakeTelegram
 from tests.bot.conftest import ALICE, BOB, GROUP, answer, next_message, reaction
-from tests.bot.test_training import command, final_report, label_samples
+from tests.bot.training.test_queue import command, final_report, label_samples
 
 Smiley = Callable[..., bytes]
 

@@ -1,4 +1,4 @@
-"""Properties of label parsing under hostile text: what tests/bot/test_labels.py leaves out.
+"""Properties of label parsing under hostile text: what tests/bot/labels/test_names.py leaves out.
 
 That file fuzzes ``normalise_label`` with short arbitrary text; these properties aim at the
 characters attackers use (control, zero-width and direction characters, SQL metacharacters,

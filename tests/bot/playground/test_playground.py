@@ -19,7 +19,7 @@ from bot.config import Config, PlaygroundConfig, StorageConfig, TelegramConfig
 from bot.playground import PLAYGROUND_USER_ID, Playground, playground
 from tests.bot.test_main import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 Event = dict[str, Any]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bot.app import COMMANDS, BotApplication
 from bot.playground.fakeserver import ApiCall, FakeTelegram
-from bot.telegram.notices import Notices
+from bot.samples.notices import Notices
 from bot.texts import CATALOGUE
 from tests.bot.conftest import ALICE, answer, reaction
 
