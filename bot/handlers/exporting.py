@@ -19,6 +19,7 @@ from bot.exchange.model_package import (
     snippet,
     usage_html,
 )
+from bot.samples.predictor import output_names
 from bot.services import BotContext
 from bot.telegram.replies import language, reply
 from bot.texts import t
@@ -91,12 +92,8 @@ async def _export_model(update: Update, context: BotContext) -> None:
         await reply(update, t("export.model_missing", lang))
         return
     keras_name, tflite_name = model_file_names(chat.title)
-    caption = t(
-        "export.model_caption",
-        lang,
-        samples=len(run.sample_ids),
-        labels=", ".join(files.labels),
-    )
+    labels = output_names(run.labels, files.labels, run.model_prefix)
+    caption = t("export.model_caption", lang, samples=len(run.sample_ids), labels=", ".join(labels))
     if run.data_version != await services.repo.samples.data_version(chat.id):
         caption += "\n" + t("export.model_outdated", lang)
     quote = chat.type != "private"
@@ -107,7 +104,7 @@ async def _export_model(update: Update, context: BotContext) -> None:
         ],
         do_quote=quote,
     )
-    code = snippet(files.labels, keras_name, tflite_name, services.config.limits.max_image_pixels)
+    code = snippet(labels, keras_name, tflite_name, services.config.limits.max_image_pixels)
     await message.reply_text(
         usage_html(code, keras_name, tflite_name, lang), parse_mode=ParseMode.HTML, do_quote=quote
     )

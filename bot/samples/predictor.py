@@ -14,7 +14,7 @@ import numpy as np
 from model.serving import Classifier, input_array
 from storage import Repository
 
-__all__ = ["Prediction", "Predictor"]
+__all__ = ["Prediction", "Predictor", "output_names"]
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,8 @@ class Predictor:
             batcher, source, outdated = self._default, "default", False
         probabilities = await batcher.predict(input_array(model_input, input_size))
         labels = batcher.classifier.labels
+        if source == "chat" and run is not None:
+            labels = output_names(run.labels, labels, run.model_prefix)
         order = np.argsort(probabilities)[::-1]
         ranked = [(labels[i], float(probabilities[i])) for i in order]
         return Prediction(ranked, source, outdated)
@@ -144,3 +146,17 @@ class Predictor:
             return batcher
         finally:
             del self._loading[prefix]
+
+
+def output_names(
+    recorded: list[str], exported: tuple[str, ...], prefix: str | None
+) -> tuple[str, ...]:
+    """Return the names of a chat model's outputs: the database's, which /rename keeps current.
+
+    The model's sidecar holds the names it was trained with; should the two ever disagree in
+    number, the sidecar's describe the model itself and win.
+    """
+    if len(recorded) != len(exported):
+        logger.warning("run labels of %s do not fit its model; its sidecar's are used", prefix)
+        return exported
+    return tuple(recorded)
