@@ -33,6 +33,7 @@ from bot.handlers.importing import IMPORT_CAPTION, import_archive
 from bot.handlers.labelling import label
 from bot.handlers.membership import bot_membership, migrate
 from bot.handlers.removal import DELETE_CALLBACK_PATTERN, delete, delete_answer, undo
+from bot.handlers.rename import rename
 from bot.handlers.reset import RESET_CALLBACK_PATTERN, reset, reset_answer
 from bot.handlers.settings import params, set_param
 from bot.handlers.stats import stats
@@ -92,6 +93,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("draw", draw),
     Command("undo", undo),
     Command("delete", delete, admin=True),
+    Command("rename", rename, admin=True),
     Command("reset", reset, admin=True),
     Command("export", export),
     Command("import", import_archive, admin=True),

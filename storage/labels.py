@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from storage.database import (
@@ -25,6 +26,8 @@ from storage.records import (
     ContributorCount,
     Correction,
     LabelCount,
+    LabelExists,
+    LabelNotFound,
     Sample,
     SampleNotFound,
 )
@@ -190,6 +193,55 @@ class Labels:
             )
         logger.info("Chat %d: deleted label %r with %d samples", chat_id, label, deleted)
         return deleted
+
+    async def rename(self, chat_id: int, old: str, new: str) -> int:
+        """Give a label of this chat a new name; return how many samples carry it.
+
+        The samples, the label's id (so buttons sent before still work) and the data version
+        stay: a model trained before answers with the new name, as its runs are renamed too.
+
+        Raises:
+            LabelNotFound: The chat has no label ``old``.
+            LabelExists: The chat has a label ``new`` already.
+        """
+        check_label(new)
+        async with self._db.write() as conn:
+            label_id = await label_id_of(conn, chat_id, old)
+            if label_id is None:
+                raise LabelNotFound(old)
+            if await label_id_of(conn, chat_id, new) is not None:
+                raise LabelExists(new)
+            await execute(
+                conn,
+                "UPDATE labels SET name = ? WHERE chat_id = ? AND id = ?",
+                (new, chat_id, label_id),
+            )
+            await execute(
+                conn,
+                "UPDATE album_labels SET label = ? WHERE chat_id = ? AND label = ?",
+                (new, chat_id, old),
+            )
+            # A run's labels are its model's outputs, in order: the model now answers anew.
+            for run_id, labels in await fetchall(
+                conn, "SELECT id, labels FROM training_runs WHERE chat_id = ?", (chat_id,)
+            ):
+                names = json.loads(labels)
+                if old in names:
+                    renamed = [new if name == old else name for name in names]
+                    await execute(
+                        conn,
+                        "UPDATE training_runs SET labels = ? WHERE id = ?",
+                        (json.dumps(renamed), run_id),
+                    )
+            samples = int(
+                await scalar(
+                    conn,
+                    "SELECT count(*) FROM samples WHERE chat_id = ? AND label_id = ?",
+                    (chat_id, label_id),
+                )
+            )
+        logger.info("Chat %d: renamed label %r to %r (%d samples)", chat_id, old, new, samples)
+        return samples
 
     async def contributors(self, chat_id: int) -> list[ContributorCount]:
         """Return the labelled samples of this chat per sender, most first.

@@ -106,6 +106,14 @@ class StorageFull(Exception):
     """The disk (or the database's size cap) is full: the write was rolled back whole."""
 
 
+class LabelNotFound(LookupError):
+    """This chat has no label of that name."""
+
+
+class LabelExists(ValueError):
+    """This chat already has a label of that name."""
+
+
 class SampleNotFound(KeyError):
     """No sample with this id exists in this chat."""
 

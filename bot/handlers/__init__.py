@@ -17,6 +17,7 @@ __all__ = [
     "labelling",
     "membership",
     "removal",
+    "rename",
     "reset",
     "settings",
     "stats",

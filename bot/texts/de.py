@@ -13,6 +13,7 @@ TEXTS: dict[str, str] = {
     "cmd.status": "Stand der Daten und des Modells",
     "cmd.undo": "Dein zuletzt beschriftetes Beispiel löschen",
     "cmd.delete": "Ein Label mit seinen Beispielen löschen",
+    "cmd.rename": "Ein Label umbenennen, die Beispiele bleiben",
     "cmd.reset": "Alle Beispiele und Modelle dieses Chats löschen",
     "cmd.train": "Das Modell dieses Chats trainieren",
     "cmd.stop": "Das laufende Training abbrechen",
@@ -62,6 +63,7 @@ TEXTS: dict[str, str] = {
         "/draw – eine Zeichenfläche, direkt in Telegram (private Chats)\n"
         "/undo – dein zuletzt beschriftetes Beispiel löschen\n"
         "/delete <label> – ein Label mit seinen Beispielen löschen\n"
+        "/rename <alt> <neu> – ein Label umbenennen; Beispiele und trainiertes Modell behalten es\n"
         "/reset – alle Beispiele und Modelle dieses Chats löschen\n"
         "/export – die Bilder dieses Chats als Zip, ein Ordner pro Label\n"
         "/export model – das trainierte Modell als .keras und .tflite, mit Beispielcode\n"
@@ -245,6 +247,16 @@ TEXTS: dict[str, str] = {
     "delete.kept": "{label} bleibt.",
     "delete.gone": "Dieses Label gibt es nicht mehr.",
     "delete.not_yours": "Nur wer gefragt hat, kann das beantworten.",
+    # /rename
+    "rename.usage": "So benennst du ein Label um: /rename <alt> <neu>, zum Beispiel /rename froh smile.",
+    "rename.unknown": "Hier gibt es kein Label „{label}“. Siehe /labels.",
+    "rename.exists": "Es gibt schon ein Label „{label}“. Nimm einen anderen Namen oder lösch eins der beiden mit /delete.",
+    "rename.same": "So heißt es schon.",
+    "rename.training": "Hier läuft gerade ein Training. Benenn das Label um, wenn es fertig ist.",
+    "rename.done": (
+        "{old} heißt jetzt {new}. Beispiele mit diesem Label: {count}. Auch das trainierte "
+        "Modell antwortet mit dem neuen Namen."
+    ),
     "reset.empty": "Hier gibt es nichts zu löschen.",
     "reset.confirm": (
         "Alle {samples} Beispiele, {labels} Labels und die trainierten Modelle dieses Chats "

@@ -12,6 +12,7 @@ TEXTS: dict[str, str] = {
     "cmd.status": "Dataset and model status",
     "cmd.undo": "Delete your last labelled sample",
     "cmd.delete": "Delete a label and its samples",
+    "cmd.rename": "Rename a label, keeping its samples",
     "cmd.reset": "Delete all samples and models of this chat",
     "cmd.train": "Train this chat's model",
     "cmd.stop": "Stop the running training",
@@ -61,6 +62,7 @@ TEXTS: dict[str, str] = {
         "/draw – a canvas to draw on, right in Telegram (private chats)\n"
         "/undo – delete your last labelled sample\n"
         "/delete <label> – delete a label and its samples\n"
+        "/rename <old> <new> – rename a label; its samples and the trained model keep it\n"
         "/reset – delete all of this chat's samples and models\n"
         "/export – this chat's images as a zip, one folder per label\n"
         "/export model – the trained model as .keras and .tflite, with example code\n"
@@ -200,6 +202,16 @@ TEXTS: dict[str, str] = {
     "delete.kept": "Kept {label}.",
     "delete.gone": "That label no longer exists.",
     "delete.not_yours": "Only the person who asked can answer this.",
+    # /rename
+    "rename.usage": "Rename a label like this: /rename <old> <new>, for example /rename happy smile.",
+    "rename.unknown": "There is no label “{label}” here. See /labels.",
+    "rename.exists": "There is a label “{label}” already. Pick another name, or /delete one of the two.",
+    "rename.same": "That is its name already.",
+    "rename.training": "A training is running here. Rename the label once it has finished.",
+    "rename.done": (
+        "Renamed {old} to {new}. Samples with this label: {count}. The trained model "
+        "answers with the new name too."
+    ),
     "reset.empty": "There is nothing to delete here.",
     "reset.confirm": (
         "Delete all {samples} samples, {labels} labels and the trained models of this chat? "

@@ -1,4 +1,4 @@
-"""Labels: the label limit, albums, deleting a label, stable ids, and one-tap corrections."""
+"""Labels: the label limit, albums, deleting and renaming a label, ids, one-tap corrections."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from storage import (
     AddStatus,
     ImportItem,
     LabelCount,
+    LabelExists,
+    LabelNotFound,
     Repository,
     TooManyLabels,
 )
@@ -22,6 +24,7 @@ from tests.storage.conftest import (
     MAX_SAMPLES,
     OTHER_CHAT,
     add,
+    run,
     sample,
     snapshot,
 )
@@ -185,6 +188,45 @@ async def test_delete_label_removes_label_and_its_samples(repo: Repository) -> N
     # The file can be stored again as a new sample.
     again = await add(repo, sample("s0", label="smile"))
     assert again.id not in {member.id for member in smiles}
+
+
+async def test_rename_keeps_the_samples_the_id_the_album_and_the_runs(repo: Repository) -> None:
+    smiles = [await add(repo, sample(f"s{i}", label="smile")) for i in range(2)]
+    await add(repo, sample("f1", label="frown"))
+    await add(repo, sample("o1", chat_id=OTHER_CHAT, label="smile"))
+    await repo.labels.assign_album(CHAT, "g", "smile", labelled_by=ALICE, max_labels=MAX_LABELS)
+    label_id = await repo.labels.id_of(CHAT, "smile")
+    version = await repo.samples.data_version(CHAT)
+    run_id = await run(repo)  # trained on ["sad", "smile"]
+
+    assert await repo.labels.rename(CHAT, "smile", "happy") == 2
+
+    assert await repo.labels.counts(CHAT) == [LabelCount("frown", 1), LabelCount("happy", 2)]
+    assert await repo.labels.id_of(CHAT, "happy") == label_id
+    assert await repo.labels.id_of(CHAT, "smile") is None
+    stored = await repo.samples.for_message(CHAT, smiles[0].message_id)
+    assert stored is not None and stored.label == "happy"
+    # The model is as current as it was, and answers with the new name.
+    assert await repo.samples.data_version(CHAT) == version
+    renamed = await repo.runs.get(run_id)
+    assert renamed is not None and renamed.labels == ["sad", "happy"]
+    # An album member that arrives later takes the new name, and other chats keep theirs.
+    late = await add(repo, sample("p1", album="g"))
+    assert late.label == "happy"
+    assert await repo.labels.counts(OTHER_CHAT) == [LabelCount("smile", 1)]
+
+
+async def test_rename_refuses_an_unknown_label_and_a_taken_name(repo: Repository) -> None:
+    await add(repo, sample("s1", label="smile"))
+    await add(repo, sample("f1", label="frown"))
+    before = await snapshot(repo, CHAT, [])
+    with pytest.raises(LabelNotFound):
+        await repo.labels.rename(CHAT, "wink", "blink")
+    with pytest.raises(LabelExists):
+        await repo.labels.rename(CHAT, "smile", "frown")
+    with pytest.raises(LabelNotFound):
+        await repo.labels.rename(OTHER_CHAT, "smile", "happy")
+    assert await snapshot(repo, CHAT, []) == before
 
 
 async def test_label_ids_are_stable_per_chat_and_never_reused(repo: Repository) -> None:
