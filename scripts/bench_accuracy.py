@@ -43,7 +43,7 @@ Training from scratch, an earlier run (4 labels, 20 epochs; 10/label 8 seeds, 40
 everything together (38.3, 35.8, 52.1, 49.0) did no better. With a chat's few hundred
 training steps nothing beats the talk's CNN from scratch: regularisers slow learning down
 more than they help, and batch statistics from 16 drawings are poor. So a chat's CNN is the
-talk's (model/network.py DEFAULT_CNN); the default model, trained on 8000 drawings, uses
+talk's (model/learning/network.py DEFAULT_CNN); the default model, trained on 8000 drawings, uses
 augmentation and dropout (scripts/train_default_model.py).
 """
 

@@ -67,8 +67,9 @@ BATCH_SIZE = 32
 LEARNING_RATE = 1e-3
 FRESH_PER_LABEL = 100  # per style: the check on drawings from another seed
 FRESH_SEED = 777_000
-# The CNN variants tried for the default model (see model/network.py CnnOptions); thousands of
-# samples and steps, unlike a chat's few dozen, let augmentation and normalisation pay off.
+# The CNN variants tried for the default model (see CnnOptions in model/learning/network.py):
+# thousands of samples and steps, unlike a chat's few dozen, let augmentation and
+# normalisation pay off.
 VARIANTS = {
     "talk": {},
     "augment": {"augment": True},

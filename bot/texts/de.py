@@ -1,4 +1,4 @@
-"""German. Every key of en.py has its German text here; tests/bot/texts/test_catalogue.py checks it."""
+"""German: every key of en.py has its German text here (tests/bot/texts/test_catalogue.py)."""
 
 from __future__ import annotations
 
@@ -443,7 +443,7 @@ TEXTS: dict[str, str] = {
     "export.model_howto": (
         "Um damit eine Zeichnung genau wie ich zu erkennen, führ diesen Python-Code in einer "
         "Kopie meines Quellcodes aus (dem Repository dieses Bots, mit installierten "
-        "Abhängigkeiten): Dessen model/preprocess.py bereitet Bilder fürs Training und für "
+        "Abhängigkeiten): Dessen model/serving/preprocess.py bereitet Bilder fürs Training und für "
         "die Erkennung gleich auf."
     ),
     "export.model_step_prepare": "1. Bereite die Zeichnung {drawing} vor:",

@@ -367,7 +367,7 @@ TEXTS: dict[str, str] = {
     "export.model_howto": (
         "To classify a drawing with it exactly as I do, run this Python code in a copy of my "
         "source code (this bot's repository, with its requirements installed): its "
-        "model/preprocess.py prepares images the same way for training and prediction."
+        "model/serving/preprocess.py prepares images the same way for training and prediction."
     ),
     "export.model_step_prepare": "1. Prepare the drawing {drawing}:",
     "export.model_step_keras": "2. Classify it with Keras ({file}):",

@@ -8,7 +8,7 @@ Telegram hands a Mini App's ``Telegram.WebApp.sendData(data)`` to the bot as a m
 - ``v``: the format version, 1.
 - ``a``: the action, ``"p"`` (predict: store unlabelled and answer with a prediction) or
   ``"l"`` (label: store under ``l``).
-- ``l``: the label for ``"l"`` (the chat's naming rule, bot/labels.py); ``""`` for ``"p"``,
+- ``l``: the label for ``"l"`` (the chat's naming rule, bot/labels/names.py); ``""`` for ``"p"``,
   where it is ignored.
 - ``s``: the side of the square bitmap in pixels, 128.
 - ``b``: the bitmap, standard base64 with padding: ``s`` rows, top row first; each row is

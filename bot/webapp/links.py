@@ -30,6 +30,6 @@ def canvas_url(page: str, labels: Iterable[str], language: str | None) -> str:
 
 
 def _url(page: str, labels: list[str], lang: str) -> str:
-    # Commas stay readable; labels never contain one (bot/labels.py).
+    # Commas stay readable; labels never contain one (bot/labels/names.py).
     query = urlencode({"labels": ",".join(labels), "lang": lang}, quote_via=quote, safe=",")
     return f"{page}?{query}"

@@ -2,7 +2,7 @@
 
 The pipeline, in order:
 
-1. `decode_image` validates the upload (see model/decode.py).
+1. `decode_image` validates the upload (see model/serving/decode.py).
 2. `source_copy` makes the small grey copy we store: at most SOURCE_MAX_SIDE px, alpha
    flattened, colour folded into grey so that coloured ink keeps its contrast.
 3. `preprocess` works only from that copy, so a dataset can be rebuilt from stored copies:

@@ -120,7 +120,7 @@ async def test_exported_keras_and_tflite_files_predict_what_the_bot_predicts(
         (folder / name).write_bytes(data)
 
     prepare, with_keras, with_tflite, show = code_blocks(howto)
-    assert "model/preprocess.py" in howto["text"] and "repository" in howto["text"]
+    assert "model/serving/preprocess.py" in howto["text"] and "repository" in howto["text"]
     assert f"LABELS = {run.labels!r}" in prepare
 
     images = [smiley("smile"), smiley("sad"), smiley("sad", style="paper", fmt="JPEG")]

@@ -254,7 +254,7 @@ def test_preprocess_returns_a_valid_input_or_rejects_as_blank(
     assert float(pixels.max()) <= 1.0
 
 
-# --- the fast operators of model/filters.py against their plain definitions ---
+# --- the fast operators of model/serving/image_ops.py against their plain definitions ---
 
 
 def _plain_rank_filter(array: np.ndarray, window: int, reduce: str) -> np.ndarray:
