@@ -297,16 +297,17 @@ def watch_parent() -> None:
     threading.Thread(target=wait_for_eof, name="parent-watch", daemon=True).start()
 
 
-def execute(job_dir: Path, emit: Emitter) -> int:
+def execute(job_dir: Path, emit: Emitter, *, limit: Callable[[int], None] = limit_resources) -> int:
     """Run the job in ``job_dir``, announcing it through ``emit``; return the exit code.
 
     A failure is emitted as `Failed` with a one-line error and printed with its traceback
-    on stderr.
+    on stderr. ``limit`` caps the process to the job's threads before TensorFlow loads;
+    run in a process that is not a worker of its own (a test's), it changes nothing.
     """
     try:
         spec = read_spec(job_dir)
         job = _OpenedJob(spec, read_data(job_dir, spec.labels), job_dir)
-        limit_resources(spec.threads)
+        limit(spec.threads)
         summary = (run_compare if spec.task == "compare" else run)(job, emit)
         _write_result(job_dir, summary)
         # Only now: the bot may take "finished" to mean result.json is there.

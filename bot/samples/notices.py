@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class Notices:
         self._bot = bot
         self._queues: dict[int, deque[_Notice]] = {}
         self._writers: dict[int, asyncio.Task[None]] = {}
+        self._closing = asyncio.Event()
 
     def post(
         self, chat_id: int, text: str, *, reply_to: int | None = None, language: str | None = None
@@ -62,7 +64,8 @@ class Notices:
             await asyncio.gather(*self._writers.values(), return_exceptions=True)
 
     async def close(self) -> None:
-        """Send what is queued, then stop."""
+        """Send what is queued at once, without waiting out the cooldowns, then stop."""
+        self._closing.set()
         await self.flush()
 
     async def _write(self, chat_id: int) -> None:
@@ -72,7 +75,10 @@ class Notices:
                 batch = list(queue)
                 queue.clear()
                 await self._send(chat_id, batch)
-                await asyncio.sleep(cooldown)
+                # The cooldown merges what comes next; when the bot stops, nothing more comes
+                # (the rate limiter still paces what is left).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._closing.wait(), cooldown)
         finally:
             self._queues.pop(chat_id, None)
             self._writers.pop(chat_id, None)

@@ -1,7 +1,10 @@
 """The training worker as the bot runs it: a subprocess speaking JSON lines."""
 
+import contextlib
 import errno
+import io
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -24,7 +27,7 @@ from model.job import (
 )
 from model.serving.inference import Classifier
 from model.synthetic import LABELS
-from model.worker import no_space
+from model.worker import Emitter, execute, no_space
 from tests.model.conftest import synthetic_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +64,22 @@ def _write_job(
 
 def _model_files(job_dir: Path) -> list[Path]:
     return sorted(job_dir.glob(f"{MODEL_STEM}.*"))
+
+
+def _run_here(
+    job_dir: Path, caplog: pytest.LogCaptureFixture
+) -> tuple[int, list[dict[str, Any]], str]:
+    """Run the job as the worker does, in this process (TensorFlow is loaded once for all).
+
+    Returns the exit code, the events and what went to stderr and the log. What only a
+    process of its own shows (stdout kept for the protocol, signals, priorities) is tested
+    with `_run_worker`.
+    """
+    channel, errors = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(errors), caplog.at_level(logging.INFO):
+        code = execute(job_dir, Emitter(channel), limit=lambda threads: None)
+    events = [json.loads(line) for line in channel.getvalue().splitlines()]
+    return code, events, errors.getvalue() + caplog.text
 
 
 def _run_worker(job_dir: Path) -> tuple[int, list[dict[str, Any]], str]:
@@ -139,9 +158,11 @@ def test_a_malformed_job_fails_with_one_line(tmp_path: Path) -> None:
     assert "Traceback" in stderr
 
 
-def test_a_label_without_samples_fails_with_a_clear_error(tmp_path: Path) -> None:
+def test_a_label_without_samples_fails_with_a_clear_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     _write_job(tmp_path, [*LABELS, "wink"], per_label=2, epochs=1)
-    code, events, stderr = _run_worker(tmp_path)
+    code, events, stderr = _run_here(tmp_path, caplog)
     assert code == 1
     assert events[-1] == {"event": "failed", "error": "label 'wink' has no samples"}
     assert all(event["event"] != "finished" for event in events)
@@ -182,30 +203,34 @@ def test_a_full_disk_is_recognised_however_deep_keras_wraps_it() -> None:
     assert not no_space(ValueError("label 'wink' has no samples"))
 
 
-def test_a_job_without_chart_texts_draws_no_chart(tmp_path: Path) -> None:
+def test_a_job_without_chart_texts_draws_no_chart(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     _write_job(tmp_path, list(LABELS[:2]), per_label=2, epochs=1)
-    code, events, stderr = _run_worker(tmp_path)
+    code, events, stderr = _run_here(tmp_path, caplog)
     assert code == 0, stderr
     assert events[-1]["result"]["charts"] == {}
     assert not list(tmp_path.glob("*.png"))
 
 
-def test_a_chart_that_fails_does_not_fail_the_training(tmp_path: Path) -> None:
+def test_a_chart_that_fails_does_not_fail_the_training(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     broken = {"history": {"title": "T", "no_such_argument": "x"}, "confusion": CONFUSION_TEXTS}
     _write_job(tmp_path, list(LABELS[:2]), per_label=2, extra={"texts": broken}, epochs=1)
-    code, events, stderr = _run_worker(tmp_path)
+    code, events, stderr = _run_here(tmp_path, caplog)
     assert code == 0, stderr
     assert set(events[-1]["result"]["charts"]) == {"confusion"}
     assert "could not draw the history chart" in stderr
 
 
 def test_a_compare_validates_each_architecture_on_the_same_folds_and_exports_nothing(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     texts = {"comparison": {"title": "Vergleich", "ylabel": "Genauigkeit"}}
     job = {"task": "compare", "architectures": ("dense", "cnn"), "texts": texts}
     sample_ids = _write_job(tmp_path, list(LABELS[:3]), per_label=3, extra=job, epochs=2)
-    code, events, stderr = _run_worker(tmp_path)
+    code, events, stderr = _run_here(tmp_path, caplog)
     assert code == 0, stderr
 
     started, *epochs, finished = events
