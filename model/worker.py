@@ -84,6 +84,7 @@ class _OpenedJob:
     spec: JobSpec
     data: JobData
     directory: Path
+    own_process: bool  # whether this process is the job's alone, to limit as it needs
 
 
 def _begin(job: _OpenedJob, emit: "Emitter", runs: Callable[[int], int]) -> np.ndarray:
@@ -99,8 +100,9 @@ def _begin(job: _OpenedJob, emit: "Emitter", runs: Callable[[int], int]) -> np.n
     from model.learning.validation import choose_validation, label_counts
 
     spec = job.spec
-    tf.config.threading.set_intra_op_parallelism_threads(spec.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(spec.threads)
+    if job.own_process:
+        tf.config.threading.set_intra_op_parallelism_threads(spec.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(spec.threads)
     mode, folds = choose_validation(label_counts(job.data.y, len(spec.labels)), spec.labels)
     emit.event(
         Started(
@@ -297,17 +299,19 @@ def watch_parent() -> None:
     threading.Thread(target=wait_for_eof, name="parent-watch", daemon=True).start()
 
 
-def execute(job_dir: Path, emit: Emitter, *, limit: Callable[[int], None] = limit_resources) -> int:
+def execute(job_dir: Path, emit: Emitter, *, own_process: bool = True) -> int:
     """Run the job in ``job_dir``, announcing it through ``emit``; return the exit code.
 
     A failure is emitted as `Failed` with a one-line error and printed with its traceback
-    on stderr. ``limit`` caps the process to the job's threads before TensorFlow loads;
-    run in a process that is not a worker of its own (a test's), it changes nothing.
+    on stderr. In a worker process of its own the job first caps the process to its threads
+    and lowers its priority; ``own_process=False`` (a test's process, TensorFlow loaded
+    already) leaves the process as it is.
     """
     try:
         spec = read_spec(job_dir)
-        job = _OpenedJob(spec, read_data(job_dir, spec.labels), job_dir)
-        limit(spec.threads)
+        job = _OpenedJob(spec, read_data(job_dir, spec.labels), job_dir, own_process)
+        if own_process:
+            limit_resources(spec.threads)
         summary = (run_compare if spec.task == "compare" else run)(job, emit)
         _write_result(job_dir, summary)
         # Only now: the bot may take "finished" to mean result.json is there.

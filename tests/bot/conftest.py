@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -15,7 +18,18 @@ from bot.app import BotApplication, build_application
 from bot.config import Config, LimitsConfig, StorageConfig, TelegramConfig
 from bot.playground.fakeserver import SPEC_PATH, ApiCall, FakeTelegram, FloodPolicy
 from bot.telegram.polling import polling
+from model.job import (
+    MODEL_STEM,
+    RESULT_FILE,
+    JobData,
+    JobSpec,
+    TrainParams,
+    model_paths,
+    write_job,
+)
 from model.synthetic import smiley_bytes
+from model.worker import Emitter, execute
+from storage import TrainingRun
 
 ALICE = 1001
 BOB = 1002
@@ -147,3 +161,54 @@ async def answer(
 ) -> str:
     """Wait for the bot's next message after ``message`` (see next_message); return its text."""
     return str((await next_message(telegram, message, contains)).get("text", ""))
+
+
+# --- a trained model, made once per session --------------------------------------------------
+
+TRAINED_LABELS = ("sad", "smile")
+
+
+@pytest.fixture(scope="session")
+def trained_job(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A job directory whose model a worker trained for sad and smile, once per session.
+
+    For the tests that need a chat with *a* trained model, not the training itself (that is
+    tests/bot/training/): the worker runs in this process, with no process of its own.
+    """
+    # Here, not at the top: that module loads TensorFlow, which the other bot tests never need.
+    from tests.model.conftest import synthetic_inputs
+
+    job_dir = tmp_path_factory.mktemp("trained-job")
+    x, y = synthetic_inputs(4, seed=5, labels=TRAINED_LABELS)
+    data = JobData(np.round(x * 255).astype(np.uint8), y, np.arange(len(y)))
+    write_job(job_dir, JobSpec(labels=TRAINED_LABELS, params=TrainParams(epochs=2)), data)
+    assert execute(job_dir, Emitter(io.StringIO()), own_process=False) == 0
+    return job_dir
+
+
+async def install_trained_model(
+    application: BotApplication, chat_id: int, job_dir: Path
+) -> TrainingRun:
+    """Make ``job_dir``'s model the chat's serving one, recorded as a finished /train is.
+
+    The chat's labels must be TRAINED_LABELS; the run says it learned from all their samples.
+    """
+    repo = application.bot_data.repo
+    samples = await repo.samples.labelled_inputs(chat_id)
+    assert sorted({sample.label for sample in samples}) == list(TRAINED_LABELS)
+    run = await repo.runs.create(
+        chat_id,
+        requested_by=None,
+        params=TrainParams(epochs=2).to_json(),
+        labels=list(TRAINED_LABELS),
+        sample_ids=[sample.sample_id for sample in samples],
+        data_version=await repo.samples.data_version(chat_id),
+    )
+    await repo.runs.start(run.id)
+    prefix = application.bot_data.config.storage.models_dir / str(chat_id) / f"run-{run.id}"
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    exported = model_paths(job_dir / MODEL_STEM).in_writing_order()
+    for source, target in zip(exported, model_paths(prefix).in_writing_order(), strict=True):
+        shutil.copyfile(source, target)
+    summary = json.loads((job_dir / RESULT_FILE).read_text(encoding="utf-8"))
+    return await repo.runs.finish(run.id, metrics=summary, model_prefix=str(prefix))

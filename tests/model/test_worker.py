@@ -77,7 +77,7 @@ def _run_here(
     """
     channel, errors = io.StringIO(), io.StringIO()
     with contextlib.redirect_stderr(errors), caplog.at_level(logging.INFO):
-        code = execute(job_dir, Emitter(channel), limit=lambda threads: None)
+        code = execute(job_dir, Emitter(channel), own_process=False)
     events = [json.loads(line) for line in channel.getvalue().splitlines()]
     return code, events, errors.getvalue() + caplog.text
 

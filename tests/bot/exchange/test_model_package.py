@@ -22,7 +22,7 @@ from bot.exchange.model_package import (
     read_model_files,
 )
 from bot.playground.fakeserver import FakeTelegram
-from tests.bot.conftest import ALICE, answer, reaction
+from tests.bot.conftest import ALICE, answer, install_trained_model, reaction
 
 Smiley = Callable[..., bytes]
 TRAINING_TIMEOUT = 120.0
@@ -40,20 +40,6 @@ async def label_samples(telegram: FakeTelegram, smiley: Smiley, counts: dict[str
 
 async def command(telegram: FakeTelegram, text: str, contains: str | None = None) -> str:
     return await answer(telegram, telegram.send_text(ALICE, ALICE, text), contains=contains)
-
-
-async def train_tiny_model(telegram: FakeTelegram, smiley: Smiley) -> None:
-    await label_samples(telegram, smiley, LABELS)
-    await command(telegram, "/set epochs 2")
-    await command(telegram, "/train")
-    await telegram.wait_for(
-        lambda call: (
-            call.method == "editMessageText" and "Training finished" in call.params["text"]
-        ),
-        timeout=TRAINING_TIMEOUT,
-    )
-    # The report's charts follow; under the flood limits they may hold later replies back.
-    await telegram.wait_idle(quiet=1.0, timeout=SETTLE_TIMEOUT)
 
 
 async def export_model(telegram: FakeTelegram) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -97,13 +83,14 @@ def bot_percentages(reply: str) -> dict[str, int]:
 
 
 async def test_exported_keras_and_tflite_files_predict_what_the_bot_predicts(
-    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley, tmp_path: Path
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley, tmp_path: Path, trained_job: Path
 ) -> None:
     none = await command(telegram, "/export model")
     assert "no trained model" in none and "/train" in none
     assert "/export model" in await command(telegram, "/export everything")
 
-    await train_tiny_model(telegram, smiley)
+    await label_samples(telegram, smiley, LABELS)
+    await install_trained_model(bot, ALICE, trained_job)
     documents, howto = await export_model(telegram)
 
     names = [document["document"]["file_name"] for document in documents]

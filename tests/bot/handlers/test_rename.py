@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.app import BotApplication
 from bot.playground.fakeserver import FakeTelegram
 from tests.bot.chats.test_admins import REFUSED, workshop
-from tests.bot.conftest import ALICE, BOB, GROUP, answer, answered, next_message
+from tests.bot.conftest import (
+    ALICE,
+    BOB,
+    GROUP,
+    answer,
+    answered,
+    install_trained_model,
+    next_message,
+)
 from tests.bot.labels.test_corrections import buttons, data_for, tap
-from tests.bot.training.test_queue import command, final_report, label_samples
+from tests.bot.training.test_queue import command, label_samples
 
 Smiley = Callable[..., bytes]
 
 
 async def test_a_renamed_label_keeps_its_samples_and_the_model_answers_with_it(
-    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley, trained_job: Path
 ) -> None:
     await label_samples(telegram, ALICE, smiley, {"smile": 5, "sad": 5})
-    await command(telegram, ALICE, "/set epochs 1")
-    await command(telegram, ALICE, "/train")
-    await final_report(telegram, ALICE, "Training finished")
+    await install_trained_model(bot, ALICE, trained_job)
 
     done = await command(telegram, ALICE, "/rename smile Happy")
     assert done == (

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bot.app import BotApplication
 from bot.config import Config
 from bot.playground.fakeserver import FakeTelegram
-from tests.bot.conftest import ALICE, BOB, GROUP, answer, next_message, reaction
+from tests.bot.conftest import (
+    ALICE,
+    BOB,
+    GROUP,
+    answer,
+    install_trained_model,
+    next_message,
+    reaction,
+)
 from tests.bot.training.test_queue import command, final_report, label_samples
 
 Smiley = Callable[..., bytes]
@@ -46,12 +55,11 @@ async def press(
 
 
 async def test_reset_deletes_the_samples_and_the_model_after_yes(
-    telegram: FakeTelegram, bot: BotApplication, config: Config, smiley: Smiley
+    telegram: FakeTelegram, bot: BotApplication, config: Config, smiley: Smiley, trained_job: Path
 ) -> None:
     await label_samples(telegram, ALICE, smiley, {"smile": 5, "sad": 5})
     await command(telegram, ALICE, "/set epochs 2")
-    await command(telegram, ALICE, "/train")
-    await final_report(telegram, ALICE, "Training finished")
+    await install_trained_model(bot, ALICE, trained_job)
     chat_models = config.storage.models_dir / str(ALICE)
     assert any(chat_models.glob("*.tflite"))
 
