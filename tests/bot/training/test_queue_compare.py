@@ -6,13 +6,14 @@ import asyncio
 import io
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from PIL import Image
 
 from bot.app import BotApplication
 from bot.config import Config
 from bot.playground.fakeserver import FakeTelegram
-from tests.bot.conftest import ALICE, running
+from tests.bot.conftest import ALICE, install_trained_model, running
 from tests.bot.training.test_queue import (
     TRAINING_TIMEOUT,
     command,
@@ -27,12 +28,11 @@ RESULT = re.compile(r"^Validation accuracy on the same 5 folds: dense (\d+)%, cn
 
 
 async def test_compare_shows_both_accuracies_and_keeps_the_serving_model(
-    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley, trained_job: Path
 ) -> None:
     await label_samples(telegram, ALICE, smiley, {"smile": 5, "sad": 5})
     await command(telegram, ALICE, "/set epochs 2")
-    await command(telegram, ALICE, "/train")
-    await final_report(telegram, ALICE, "Training finished")
+    await install_trained_model(bot, ALICE, trained_job)
     serving = await bot.bot_data.repo.runs.serving(ALICE)
     assert serving is not None
 
