@@ -13,6 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.config import LimitsConfig
 from bot.samples.accepted_media import ImageRef, SourceKind
 from bot.samples.preprocessor import Preprocessor
+from bot.telegram.retries import retried
 from model.serving import PreparedSample
 from storage import AddResult, NewSample, Repository
 
@@ -154,7 +155,10 @@ class Intake:
             file = await bot.get_file(image.file_id)
             if file.file_size is not None and file.file_size > limit:
                 raise FileTooLarge(limit)
-            data = bytes(await file.download_as_bytearray())
+            # getFile is retried by the rate limiter; the download itself is not a Bot API call.
+            data = bytes(
+                await retried(file.download_as_bytearray, f"download of {image.file_unique_id}")
+            )
         except BadRequest as exc:
             if "too big" in exc.message.lower():
                 raise FileTooLarge(limit) from exc

@@ -20,15 +20,13 @@ from bot.telegram.flood_limits import (
     OVERALL_PER_SECOND,
     message_cost,
 )
+from bot.telegram.retries import FIRST_BACKOFF_SECONDS, TRANSIENT_RETRIES, backoff
 
 __all__ = ["ChatRateLimiter"]
 
 logger = logging.getLogger(__name__)
 
 _PRUNE_THRESHOLD = 512
-# A 5xx or a timeout is usually over within seconds: retry after 0.5, 1 and 2 s.
-TRANSIENT_RETRIES = 3
-FIRST_BACKOFF_SECONDS = 0.5
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -125,7 +123,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 # the same; a rare duplicate beats a reply that silently never comes.
                 if endpoint == "getUpdates" or failed == transient_retries:
                     raise
-                delay = self._first_backoff * 2**failed
+                delay = backoff(failed, self._first_backoff)
                 failed += 1
                 logger.warning("%s failed (%s): retry %d in %.1f s", endpoint, exc, failed, delay)
                 await asyncio.sleep(delay)

@@ -37,6 +37,8 @@ class Dispatcher:
         self.log = log
         self.faults = faults
         self.violations: list[str] = []
+        # The HTTP status of every file download, in order (downloads are no Bot API calls).
+        self.downloads: list[int] = []
 
     async def handle(
         self,

@@ -14,7 +14,7 @@ from aiohttp import web
 from .api_base import ApiContext
 from .calls import ApiCall, CallLog
 from .dispatch import Dispatcher
-from .faults import DEFAULT_DESCRIPTION, Fault, FaultInjector
+from .faults import DEFAULT_DESCRIPTION, DOWNLOAD, Fault, FaultInjector
 from .files import StoredFile
 from .flood import FloodControl, FloodPolicy
 from .incoming import UserSide
@@ -208,6 +208,22 @@ class FakeTelegram:
         """
         fault = Fault(status, description, retry_after, delay)
         self._faults.add(method, fault, times)
+
+    def fail_next_download(
+        self,
+        *,
+        status: int = 502,
+        description: str = "Bad Gateway",
+        times: int = 1,
+        delay: float = 0.0,
+    ) -> None:
+        """Make the next ``times`` file downloads fail (or, with ``delay``, wait that long)."""
+        self._faults.add(DOWNLOAD, Fault(status, description, None, delay), times)
+
+    @property
+    def downloads(self) -> list[int]:
+        """Return the HTTP status of every file download so far, in order."""
+        return list(self._dispatcher.downloads)
 
     # --- what users do ---------------------------------------------------------------------
 

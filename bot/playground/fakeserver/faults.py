@@ -32,6 +32,8 @@ class Fault:
 
 
 DEFAULT_DESCRIPTION = "Internal Server Error"
+# The faults of file downloads (GET /file/bot<token>/<path>) queue under this name.
+DOWNLOAD = "(file download)"
 
 
 class FaultInjector:

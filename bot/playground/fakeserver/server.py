@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -10,6 +11,7 @@ from aiohttp import web
 
 from .dispatch import Dispatcher
 from .error_replies import HTTP_BAD_REQUEST, ApiError, not_found, unauthorized
+from .faults import DOWNLOAD
 from .files import FileStore
 from .params import Upload
 
@@ -89,10 +91,19 @@ async def _file_route(request: web.Request) -> web.StreamResponse:
     if request.match_info["token"] != dispatcher.token:
         error = unauthorized()
         return _json_response(error.error_code, error.payload())
+    fault = dispatcher.faults.take(DOWNLOAD)
+    if fault is not None:
+        await asyncio.sleep(fault.delay)
+        failure = fault.error()
+        if failure is not None:
+            dispatcher.downloads.append(failure.error_code)
+            return _json_response(failure.error_code, failure.payload())
     stored = request.app[_FILES].by_path(request.match_info["file_path"])
     if stored is None:
         error = not_found()
+        dispatcher.downloads.append(error.error_code)
         return _json_response(error.error_code, error.payload())
+    dispatcher.downloads.append(200)
     return web.Response(body=stored.data, content_type="application/octet-stream")
 
 

@@ -44,6 +44,28 @@ async def test_a_download_that_keeps_failing_asks_for_the_image_again(
     assert "%" in await answer(telegram, telegram.send_photo(ALICE, ALICE, smiley("smile")))
 
 
+async def test_a_file_download_that_fails_once_is_tried_again_and_stored(
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+) -> None:
+    telegram.fail_next_download(status=502, description="Bad Gateway")
+    sent = telegram.send_photo(ALICE, ALICE, smiley("sad"), caption="/label sad")
+    assert await reaction(telegram, sent) == ["👍"]
+    assert telegram.downloads == [502, 200]
+    assert "• sad: 1" in await answer(telegram, telegram.send_text(ALICE, ALICE, "/labels"))
+    # Nobody was asked to send the image again.
+    assert not [m for m in telegram.bot_messages(ALICE) if "send it again" in m.get("text", "")]
+
+
+async def test_a_file_download_that_keeps_failing_asks_for_the_image_again(
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+) -> None:
+    # The first try and its three retries all meet a server error or a timeout.
+    telegram.fail_next_download(status=500, description="Internal Server Error", times=4)
+    text = await answer(telegram, telegram.send_photo(ALICE, ALICE, smiley("sad")))
+    assert "send it again" in text
+    assert telegram.downloads == [500] * 4
+
+
 async def test_an_edit_that_meets_a_server_error_is_made_again(
     telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
 ) -> None:
