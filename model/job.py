@@ -29,7 +29,7 @@ import numpy as np
 __all__ = [
     "ARCHITECTURES",
     "CHARTS",
-    "COMPARED_ARCHITECTURES",
+    "COMPARED_VARIANTS",
     "DATA_FILE",
     "DEFAULT_MODEL_PREFIX",
     "JOB_FILE",
@@ -40,6 +40,7 @@ __all__ = [
     "RESULT_FILE",
     "STARTS",
     "TASKS",
+    "VARIANTS",
     "WORKER_MODULE",
     "CompareSummary",
     "EpochProgress",
@@ -54,6 +55,7 @@ __all__ = [
     "Started",
     "TrainParams",
     "TrainSummary",
+    "Variant",
     "event_line",
     "model_paths",
     "parse_event",
@@ -89,8 +91,29 @@ TASKS: Final = ("train", "compare")
 ARCHITECTURES: Final = ("cnn", "dense")
 DEFAULT_ARCHITECTURE: Final = "cnn"
 STARTS: Final = ("pretrained", "scratch")  # from the bundled default model's features, or not
-# /compare: the lesson of the talk, a network that sees pixels alone against one that sees shapes.
-COMPARED_ARCHITECTURES: Final = ("dense", "cnn")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One network of a /compare: an architecture, and whether it starts from the default model."""
+
+    name: str
+    architecture: str
+    start: str
+
+
+# /compare: the talk's lesson first, a network that sees pixels alone against one that sees
+# shapes, both learning from nothing; then the lesson of transfer learning, the CNN that
+# starts from what the bundled default model learned.
+VARIANTS: Final = {
+    variant.name: variant
+    for variant in (
+        Variant("dense", "dense", "scratch"),
+        Variant("cnn", "cnn", "scratch"),
+        Variant("cnn-pretrained", "cnn", "pretrained"),
+    )
+}
+COMPARED_VARIANTS: Final = tuple(VARIANTS)
 # The charts a job draws, each from the texts the job gives for it (in the user's language).
 CHARTS: Final = ("history", "confusion", "comparison")
 NO_SPACE: Final = "no_space"  # the reason of a job that failed because the disk ran full
@@ -164,7 +187,7 @@ class JobSpec:
     task: Literal["train", "compare"] = "train"
     seed: int = 0  # seeds the splits, the shuffling and the initial weights
     threads: int = 1  # TensorFlow's threads
-    architectures: tuple[str, ...] = ()  # compare only: each is validated on the same splits
+    variants: tuple[str, ...] = ()  # compare only: names of VARIANTS, validated on the same splits
     # The translated texts of each chart (the keyword arguments of model.learning.charts'
     # functions), by chart name; a chart without them is not drawn.
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -177,7 +200,7 @@ class JobSpec:
             "params": self.params.to_json(),
             "seed": self.seed,
             "threads": self.threads,
-            "architectures": list(self.architectures),
+            "variants": list(self.variants),
             "texts": self.texts,
         }
 
@@ -195,7 +218,7 @@ class JobSpec:
         params = description.get("params", {})
         seed = description.get("seed", 0)
         threads = description.get("threads", 1)
-        architectures = description.get("architectures", [])
+        variants = description.get("variants", [])
         texts = description.get("texts", {})
         if task not in TASKS:
             raise ValueError(f"{JOB_FILE}: task must be one of {', '.join(TASKS)}")
@@ -203,12 +226,10 @@ class JobSpec:
             raise ValueError(f"{JOB_FILE}: labels must be a list of strings")
         if not isinstance(params, dict):
             raise ValueError(f"{JOB_FILE}: params must be an object")
-        if not isinstance(architectures, list) or not all(
-            isinstance(a, str) for a in architectures
-        ):
-            raise ValueError(f"{JOB_FILE}: architectures must be a list of strings")
-        if task == "compare" and len(architectures) < 2:
-            raise ValueError(f"{JOB_FILE}: a compare needs at least two architectures")
+        if not isinstance(variants, list) or not all(v in VARIANTS for v in variants):
+            raise ValueError(f"{JOB_FILE}: variants must be a list of {', '.join(VARIANTS)}")
+        if task == "compare" and len(variants) < 2:
+            raise ValueError(f"{JOB_FILE}: a compare needs at least two variants")
         if not isinstance(texts, dict) or not all(
             isinstance(chart, dict) and all(isinstance(v, str) for v in chart.values())
             for chart in texts.values()
@@ -222,7 +243,7 @@ class JobSpec:
             task=task,
             seed=seed,
             threads=threads,
-            architectures=tuple(architectures),
+            variants=tuple(variants),
             texts=texts,
         )
 
@@ -369,12 +390,12 @@ class TrainSummary:
 
 @dataclass(frozen=True)
 class CompareSummary:
-    """Validation accuracy of several architectures on the very same validation runs."""
+    """Validation accuracy of several variants on the very same validation runs."""
 
     labels: list[str]
     samples: int
-    accuracies: dict[str, float]  # architecture -> pooled validation accuracy
-    fold_accuracies: dict[str, list[float]]  # architecture -> accuracy of each run
+    accuracies: dict[str, float]  # variant -> pooled validation accuracy, in the job's order
+    fold_accuracies: dict[str, list[float]]  # variant -> accuracy of each run
     mode: str  # "kfold" | "holdout"
     folds: int
     seconds: float
@@ -408,7 +429,7 @@ class EpochProgress:
     """One finished epoch, reported while the job runs."""
 
     # "validation" (a fold or the hold-out run) or "final" (the model that will serve); in a
-    # compare, the architecture being validated.
+    # compare, the name of the variant being validated.
     phase: str
     fold: int  # 1-based; 0 in the final phase
     folds: int  # number of validation runs (k for k-fold, 1 for hold-out)

@@ -37,6 +37,7 @@ from model.job import (
     MODEL_STEM,
     NO_SPACE,
     RESULT_FILE,
+    VARIANTS,
     CompareSummary,
     Event,
     Failed,
@@ -165,9 +166,9 @@ def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
 
 
 def run_compare(job: _OpenedJob, emit: "Emitter") -> CompareSummary:
-    """Validate each of the job's architectures on the same splits and draw the chart."""
+    """Validate each of the job's variants on the same splits and draw the chart."""
     spec = job.spec
-    x = _begin(job, emit, lambda folds: len(spec.architectures) * folds)
+    x = _begin(job, emit, lambda folds: len(spec.variants) * folds)
     from model.learning.compare import compare
 
     comparison = compare(
@@ -175,7 +176,7 @@ def run_compare(job: _OpenedJob, emit: "Emitter") -> CompareSummary:
         job.data.y,
         spec.labels,
         spec.params,
-        spec.architectures,
+        [VARIANTS[name] for name in spec.variants],
         seed=spec.seed,
         on_epoch=emit.event,
     )

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.texts import t  # noqa: E402
 from bot.training.pictures import ALBUM_LIMIT, comparison_chart_texts, training_chart_texts  # noqa: E402
-from model.job import TrainParams  # noqa: E402
+from model.job import COMPARED_VARIANTS, VARIANTS, TrainParams  # noqa: E402
 from model.learning.charts import captioned_grid, comparison_chart, confusion_chart, history_chart  # noqa: E402
 from model.learning.compare import compare  # noqa: E402
 from model.learning.train import train  # noqa: E402
@@ -87,7 +87,8 @@ def main() -> None:
     ]
     _write("samples.png", contact_sheet(newest_first))
 
-    comparison = compare(x, y, labels, params, ("dense", "cnn"), seed=SEED)
+    variants = [VARIANTS[name] for name in COMPARED_VARIANTS]
+    comparison = compare(x, y, labels, params, variants, seed=SEED)
     chart_texts = comparison_chart_texts("en")["comparison"]
     _write("compare.png", comparison_chart(list(comparison.accuracies.items()), **chart_texts))
     logging.info(

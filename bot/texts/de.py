@@ -58,7 +58,7 @@ TEXTS: dict[str, str] = {
         "/set, /params – Trainingsparameter (epochs, learning_rate, batch_size, architecture, validation, start)\n"
         "/debug – auf ein Bild antworten: das 28×28-Bild, das das Modell sieht\n"
         "/samples <label> – ein Bogen mit den 28×28-Bildern dieses Labels\n"
-        "/compare – dense und cnn mit denselben Daten trainieren und vergleichen\n"
+        "/compare – dense und cnn ohne Vorwissen und ein cnn, das mit meinem eingebauten Modell startet, auf denselben Daten vergleichen\n"
         "/stats – Beispiele pro Person und pro Label\n"
         "/draw – eine Zeichenfläche, direkt in Telegram (private Chats)\n"
         "/undo – dein zuletzt beschriftetes Beispiel löschen\n"
@@ -351,7 +351,7 @@ TEXTS: dict[str, str] = {
     "error": "Tut mir leid, bei mir ist etwas schiefgelaufen. Bitte versuch es noch einmal.",
     # --- pictures and /compare
     "cmd.samples": "Zeigt die Beispiele eines Labels, wie das Modell sie sieht",
-    "cmd.compare": "Vergleicht dense und cnn auf denselben Daten",
+    "cmd.compare": "Vergleicht dense, cnn und ein cnn mit meinem Vorwissen",
     "pictures.history_title": "Training: Loss und Genauigkeit pro Epoche",
     "pictures.history_loss": "Loss (niedriger ist besser)",
     "pictures.history_accuracy": "Genauigkeit (höher ist besser)",
@@ -375,12 +375,16 @@ TEXTS: dict[str, str] = {
     "samples.caption": "{label}: {count} Beispiele, so wie das Modell sie sieht (28×28).",
     "samples.caption_capped": "{label}: {count} Beispiele (die {shown} neuesten), so wie das Modell sie sieht (28×28).",
     "compare.queued": "Vergleich eingereiht: {ahead} vor deinem. Ich fange an, sobald ich kann.",
-    "compare.starting": "Der Vergleich von dense und cnn startet …",
+    "compare.starting": "Der Vergleich von dense, cnn und cnn vom eingebauten Modell startet …",
     "compare.progress_header": "Vergleiche {architectures} mit {samples} Beispielen: {labels}",
     "compare.progress_stage": "{architecture}, Validierungsdurchlauf {fold}/{folds}, Epoche {epoch}/{epochs}",
     "compare.finished": "Vergleich fertig nach {seconds} s. Das Modell, das antwortet, bleibt dasselbe.",
     "compare.result_kfold": "Validierungsgenauigkeit auf denselben {folds} Folds: {results}.",
     "compare.result_holdout": "Validierungsgenauigkeit auf denselben zurückgehaltenen Beispielen: {results}.",
+    "compare.explain": "dense und cnn lernen bei null, wie im Vortrag; das dritte startet mit dem, was mein eingebautes Modell an Tausenden Smileys gelernt hat.",
+    "compare.variant.dense": "dense",
+    "compare.variant.cnn": "cnn",
+    "compare.variant.cnn-pretrained": "cnn vom eingebauten Modell",
     "compare.chart_title": "Validierungsgenauigkeit auf denselben Validierungsbeispielen",
     "compare.chart_axis": "Validierungsgenauigkeit (%)",
     "compare.failed": "Vergleich fehlgeschlagen: {reason}",

@@ -57,7 +57,7 @@ TEXTS: dict[str, str] = {
         "/set, /params – training parameters (epochs, learning_rate, batch_size, architecture, validation, start)\n"
         "/debug – reply to an image: the 28×28 picture the model sees\n"
         "/samples <label> – a sheet of that label's 28×28 pictures\n"
-        "/compare – train dense and cnn on the same data and compare them\n"
+        "/compare – dense and cnn learning from nothing, and a cnn that starts from my built-in model, on the same data\n"
         "/stats – samples per person and per label\n"
         "/draw – a canvas to draw on, right in Telegram (private chats)\n"
         "/undo – delete your last labelled sample\n"
@@ -289,7 +289,7 @@ TEXTS: dict[str, str] = {
     "error": "Sorry, something went wrong on my side. Please try again.",
     # --- pictures and /compare
     "cmd.samples": "Show a label's samples as the model sees them",
-    "cmd.compare": "Compare dense and cnn on the same data",
+    "cmd.compare": "Compare dense, cnn and a cnn that starts from my model",
     "pictures.history_title": "Training: loss and accuracy per epoch",
     "pictures.history_loss": "Loss (lower is better)",
     "pictures.history_accuracy": "Accuracy (higher is better)",
@@ -313,12 +313,16 @@ TEXTS: dict[str, str] = {
     "samples.caption": "{label}: {count} samples, as the model sees them (28×28).",
     "samples.caption_capped": "{label}: {count} samples (showing the {shown} newest), as the model sees them (28×28).",
     "compare.queued": "Comparison queued: {ahead} ahead of yours. I'll start as soon as I can.",
-    "compare.starting": "Comparing dense and cnn starts…",
+    "compare.starting": "Comparing dense, cnn and cnn from the built-in model starts…",
     "compare.progress_header": "Comparing {architectures} on {samples} samples: {labels}",
     "compare.progress_stage": "{architecture}, validation run {fold}/{folds}, epoch {epoch}/{epochs}",
     "compare.finished": "Comparison finished in {seconds} s. The model that answers is unchanged.",
     "compare.result_kfold": "Validation accuracy on the same {folds} folds: {results}.",
     "compare.result_holdout": "Validation accuracy on the same held-out samples: {results}.",
+    "compare.explain": "dense and cnn learn from nothing, as in the talk; the third starts from what my built-in model learned from thousands of smileys.",
+    "compare.variant.dense": "dense",
+    "compare.variant.cnn": "cnn",
+    "compare.variant.cnn-pretrained": "cnn from the built-in model",
     "compare.chart_title": "Validation accuracy on the same validation samples",
     "compare.chart_axis": "validation accuracy (%)",
     "compare.failed": "Comparison failed: {reason}",

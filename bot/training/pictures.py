@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,8 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.texts import t
-from model.job import Misclassified, TrainSummary
+from bot.training.reports import variant_name
+from model.job import COMPARED_VARIANTS, Misclassified, TrainSummary
 from model.serving.sheets import enlarged
 from storage import Repository
 
@@ -35,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 ALBUM_LIMIT = 10  # Telegram's most photos in one album (sendMediaGroup)
 ALBUM_MIN = 2  # ... and its fewest: one picture goes as a plain photo
+NAME_WIDTH = 16  # characters a line under a bar of the comparison chart
 
 
 def training_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
@@ -57,11 +60,16 @@ def training_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
 
 
 def comparison_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
-    """Return the texts of the comparison chart."""
+    """Return the texts of the comparison chart: its title, its axis and each bar's name."""
+    names = {
+        variant: "\n".join(textwrap.wrap(variant_name(variant, lang), NAME_WIDTH))
+        for variant in COMPARED_VARIANTS
+    }
     return {
         "comparison": {
             "title": t("compare.chart_title", lang),
             "ylabel": t("compare.chart_axis", lang),
+            **names,
         }
     }
 

@@ -50,7 +50,7 @@ from bot.training.reports import (
 )
 from bot.training.worker_process import WorkerProcess
 from model.job import (
-    COMPARED_ARCHITECTURES,
+    COMPARED_VARIANTS,
     NO_SPACE,
     CompareSummary,
     EpochProgress,
@@ -325,8 +325,9 @@ class TrainingQueue:
     def _progress_text(self, job: _QueuedJob, event: EpochProgress) -> str:
         samples = len(job.targets)
         if job.kind == "compare":
-            architectures = list(COMPARED_ARCHITECTURES)
-            return comparison_progress_text(event, architectures, job.labels, samples, job.language)
+            return comparison_progress_text(
+                event, list(COMPARED_VARIANTS), job.labels, samples, job.language
+            )
         return progress_text(event, job.labels, samples, job.language)
 
     def _write_job(self, job: _QueuedJob, job_dir: Path) -> None:
@@ -337,7 +338,7 @@ class TrainingQueue:
                 task="compare",
                 seed=job.seed,
                 threads=self._config.training.threads,
-                architectures=COMPARED_ARCHITECTURES,
+                variants=COMPARED_VARIANTS,
                 texts=comparison_chart_texts(job.language),
             )
         else:

@@ -76,27 +76,32 @@ def finished_text(result: dict[str, Any], lang: str | None) -> str:
     return "\n".join(lines)
 
 
+def variant_name(variant: str, lang: str | None) -> str:
+    """Return how a /compare variant is called in ``lang`` (dense, cnn, cnn from the model)."""
+    return t(f"compare.variant.{variant}", lang)
+
+
 def comparison_progress_text(
     event: EpochProgress,
-    architectures: list[str],
+    variants: list[str],
     labels: list[str],
     samples: int,
     lang: str | None,
 ) -> str:
-    """Describe one epoch event of a /compare worker (its phase is the architecture)."""
+    """Describe one epoch event of a /compare worker (its phase is the variant)."""
     done, total = event.done, max(1, event.total)
     lines = [
         t(
             "compare.progress_header",
             lang,
-            architectures=" / ".join(architectures),
+            architectures=" / ".join(variant_name(v, lang) for v in variants),
             labels=", ".join(labels),
             samples=samples,
         ),
         t(
             "compare.progress_stage",
             lang,
-            architecture=event.phase,
+            architecture=variant_name(event.phase, lang),
             fold=event.fold,
             folds=event.folds,
             epoch=event.epoch,
@@ -108,13 +113,16 @@ def comparison_progress_text(
 
 
 def comparison_text(summary: CompareSummary, lang: str | None) -> str:
-    """Return the one line of a finished /compare: each architecture's validation accuracy."""
+    """Return a finished /compare's result: each variant's accuracy, and which is which."""
     results = ", ".join(
-        f"{name} {100 * accuracy:.0f}%" for name, accuracy in summary.accuracies.items()
+        f"{variant_name(name, lang)} {100 * accuracy:.0f}%"
+        for name, accuracy in summary.accuracies.items()
     )
     if summary.mode == "kfold":
-        return t("compare.result_kfold", lang, folds=summary.folds, results=results)
-    return t("compare.result_holdout", lang, results=results)
+        line = t("compare.result_kfold", lang, folds=summary.folds, results=results)
+    else:
+        line = t("compare.result_holdout", lang, results=results)
+    return line + "\n" + t("compare.explain", lang)
 
 
 def comparison_failure_text(status: str, reason: str, lang: str | None) -> str:

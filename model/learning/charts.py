@@ -155,16 +155,21 @@ def confusion_chart(
     return _png(figure)
 
 
-def comparison_chart(accuracies: Sequence[tuple[str, float]], *, title: str, ylabel: str) -> bytes:
-    """Draw one bar of validation accuracy (0..1) per architecture, the % written on it."""
+def comparison_chart(
+    accuracies: Sequence[tuple[str, float]], *, title: str, ylabel: str, **names: str
+) -> bytes:
+    """Draw one bar of validation accuracy (0..1) per variant, the % written on it.
+
+    ``names`` gives a variant's name under its bar (the variant's own name by default).
+    """
     if not accuracies:
         raise ValueError("nothing to compare")
     figure = _figure(6.5)
     ax = figure.subplots()
-    names = [name for name, _ in accuracies]
+    shown = [names.get(name, name) for name, _ in accuracies]
     values = [100.0 * value for _, value in accuracies]
-    colours = [BAR_COLOURS[index % len(BAR_COLOURS)] for index in range(len(names))]
-    bars = ax.bar(names, values, color=colours, width=0.55)
+    colours = [BAR_COLOURS[index % len(BAR_COLOURS)] for index in range(len(shown))]
+    bars = ax.bar(shown, values, color=colours, width=0.55)
     ax.bar_label(bars, labels=[f"{value:.0f}%" for value in values], fontsize=TITLE_SIZE, padding=4)
     ax.set_ylim(0, 112)
     ax.set_title(title, fontsize=TITLE_SIZE)

@@ -99,7 +99,7 @@ def test_a_job_is_written_and_read_back(tmp_path: Path) -> None:
         task="compare",
         seed=7,
         threads=2,
-        architectures=("dense", "cnn"),
+        variants=("dense", "cnn"),
         texts={"comparison": {"title": "Vergleich"}},
     )
     x = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
@@ -118,7 +118,8 @@ def test_a_job_is_written_and_read_back(tmp_path: Path) -> None:
         ({"labels": "ab"}, "labels must be a list of strings"),
         ({"labels": ["a"], "task": "dream"}, "task must be one of train, compare"),
         ({"labels": ["a"], "params": {"epochs": 2, "speed": 3}}, "unknown params speed"),
-        ({"labels": ["a"], "task": "compare", "architectures": ["cnn"]}, "two architectures"),
+        ({"labels": ["a"], "task": "compare", "variants": ["cnn"]}, "two variants"),
+        ({"labels": ["a"], "task": "compare", "variants": ["cnn", "rnn"]}, "variants must be"),
         ({"labels": ["a"], "threads": 0}, "threads a positive integer"),
         ({"labels": ["a"], "texts": {"history": {"title": 3}}}, "texts must map"),
     ],

@@ -224,21 +224,23 @@ def test_a_chart_that_fails_does_not_fail_the_training(
     assert "could not draw the history chart" in stderr
 
 
-def test_a_compare_validates_each_architecture_on_the_same_folds_and_exports_nothing(
+def test_a_compare_validates_each_variant_on_the_same_folds_and_exports_nothing(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     texts = {"comparison": {"title": "Vergleich", "ylabel": "Genauigkeit"}}
-    job = {"task": "compare", "architectures": ("dense", "cnn"), "texts": texts}
+    job = {"task": "compare", "variants": ("dense", "cnn", "cnn-pretrained"), "texts": texts}
     sample_ids = _write_job(tmp_path, list(LABELS[:3]), per_label=3, extra=job, epochs=2)
     code, events, stderr = _run_here(tmp_path, caplog)
     assert code == 0, stderr
 
     started, *epochs, finished = events
-    assert (started["mode"], started["folds"], started["total"]) == ("kfold", 3, 2 * 3 * 2)
-    assert [event["phase"] for event in epochs] == ["dense"] * 6 + ["cnn"] * 6
-    assert [event["done"] for event in epochs] == list(range(1, 13))
+    assert (started["mode"], started["folds"], started["total"]) == ("kfold", 3, 3 * 3 * 2)
+    assert [event["phase"] for event in epochs] == (
+        ["dense"] * 6 + ["cnn"] * 6 + ["cnn-pretrained"] * 6
+    )
+    assert [event["done"] for event in epochs] == list(range(1, 19))
     result = finished["result"]
-    assert list(result["accuracies"]) == ["dense", "cnn"]
+    assert list(result["accuracies"]) == ["dense", "cnn", "cnn-pretrained"]
     for name, accuracy in result["accuracies"].items():
         assert 0.0 <= accuracy <= 1.0
         folds = result["fold_accuracies"][name]
@@ -250,12 +252,12 @@ def test_a_compare_validates_each_architecture_on_the_same_folds_and_exports_not
     assert not _model_files(tmp_path)
 
 
-def test_a_compare_needs_two_architectures(tmp_path: Path) -> None:
+def test_a_compare_needs_two_variants(tmp_path: Path) -> None:
     _write_job(tmp_path, list(LABELS[:2]), per_label=2, extra={"task": "compare"}, epochs=1)
     code, events, _ = _run_worker(tmp_path)
     assert code == 1
     assert events == [
-        {"event": "failed", "error": "job.json: a compare needs at least two architectures"}
+        {"event": "failed", "error": "job.json: a compare needs at least two variants"}
     ]
 
 

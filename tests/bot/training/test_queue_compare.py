@@ -1,4 +1,4 @@
-"""End to end: /compare trains dense and cnn on the same folds and leaves the model alone."""
+"""End to end: /compare validates dense, cnn and a pretrained cnn on the same folds; no model."""
 
 from __future__ import annotations
 
@@ -24,10 +24,16 @@ from tests.bot.training.test_queue import (
 
 Smiley = Callable[..., bytes]
 DIETER = 1004
-RESULT = re.compile(r"^Validation accuracy on the same 5 folds: dense (\d+)%, cnn (\d+)%\.$")
+RESULT = re.compile(
+    r"^Validation accuracy on the same 5 folds: dense (\d+)%, cnn (\d+)%, "
+    r"cnn from the built-in model (\d+)%\.\n"
+    r"dense and cnn learn from nothing, as in the talk; the third starts from what my built-in "
+    r"model learned from thousands of smileys\.$"
+)
+STARTS = "Comparing dense, cnn and cnn from the built-in model starts"
 
 
-async def test_compare_shows_both_accuracies_and_keeps_the_serving_model(
+async def test_compare_shows_three_accuracies_and_keeps_the_serving_model(
     telegram: FakeTelegram, bot: BotApplication, smiley: Smiley, trained_job: Path
 ) -> None:
     await label_samples(telegram, ALICE, smiley, {"smile": 5, "sad": 5})
@@ -38,11 +44,14 @@ async def test_compare_shows_both_accuracies_and_keeps_the_serving_model(
 
     request = telegram.send_text(ALICE, ALICE, "/compare")
     starting = await telegram.wait_for_message(
-        ALICE, after_message_id=request["message_id"], contains="Comparing dense and cnn"
+        ALICE, after_message_id=request["message_id"], contains="Comparing dense"
     )
-    assert starting["text"] == "Comparing dense and cnn starts…"
+    assert starting["text"] == STARTS + "…"
     progress = await telegram.wait_for(edited_to(ALICE, "Comparing"), timeout=TRAINING_TIMEOUT)
-    assert "Comparing dense / cnn on 10 samples: sad, smile" in progress.params["text"]
+    assert (
+        "Comparing dense / cnn / cnn from the built-in model on 10 samples: sad, smile"
+        in progress.params["text"]
+    )
     assert "dense, validation run 1/5, epoch 1/2" in progress.params["text"]
     await final_report(telegram, ALICE, "Comparison finished")
     chart = await telegram.wait_for_message(
@@ -62,7 +71,7 @@ async def test_compare_shows_both_accuracies_and_keeps_the_serving_model(
     )
     assert list((models / "jobs").iterdir()) == []
     # And the chat can train or compare again.
-    assert "Comparing dense and cnn starts" in await command(telegram, ALICE, "/compare")
+    assert STARTS in await command(telegram, ALICE, "/compare")
     await command(telegram, ALICE, "/stop")
 
 
@@ -97,7 +106,8 @@ async def test_compare_speaks_german(
         DIETER, after_message_id=request["message_id"], contains="Validierungsgenauigkeit"
     )
     assert re.match(
-        r"^Validierungsgenauigkeit auf denselben 5 Folds: dense \d+%, cnn \d+%\.$",
+        r"^Validierungsgenauigkeit auf denselben 5 Folds: dense \d+%, cnn \d+%, "
+        r"cnn vom eingebauten Modell \d+%\.\ndense und cnn lernen bei null, wie im Vortrag;",
         chart["caption"],
     ), chart["caption"]
 
@@ -117,6 +127,6 @@ async def test_a_compare_cut_short_by_a_restart_is_reported_as_interrupted(
     async with running(config):
         report = await final_report(telegram, ALICE, "Comparison interrupted")
         assert "the bot restarted. Send /compare to start again." in report
-        assert "Comparing dense and cnn starts" in await command(telegram, ALICE, "/compare")
+        assert STARTS in await command(telegram, ALICE, "/compare")
         await command(telegram, ALICE, "/stop")
     assert not markers[0].exists()

@@ -115,6 +115,20 @@ def test_comparison_chart_writes_the_percentages_on_the_bars(
     assert {"45%", "88%", "dense", "cnn", "Vergleich", "Genauigkeit"} <= set(captured)
 
 
+def test_comparison_chart_names_each_bar_as_it_is_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    captured = _capture_texts(monkeypatch)
+    comparison_chart(
+        [("dense", 0.4), ("cnn", 0.5), ("cnn-pretrained", 0.9)],
+        title="Vergleich",
+        ylabel="Genauigkeit",
+        **{"cnn-pretrained": "cnn vom eingebauten\nModell"},
+    )
+    assert {"dense", "cnn", "cnn vom eingebauten\nModell", "90%"} <= set(captured)
+    assert "cnn-pretrained" not in captured
+
+
 def test_captioned_grid_shows_each_caption() -> None:
     tile = io.BytesIO()
     Image.new("L", (50, 50), 128).save(tile, "PNG")
