@@ -28,8 +28,8 @@ import numpy as np
 
 __all__ = [
     "ARCHITECTURES",
-    "CHARTS",
     "COMPARED_VARIANTS",
+    "COMPARISON_CHART",
     "DATA_FILE",
     "DEFAULT_MODEL_PREFIX",
     "JOB_FILE",
@@ -40,6 +40,7 @@ __all__ = [
     "RESULT_FILE",
     "STARTS",
     "TASKS",
+    "TRAINING_CHART",
     "VARIANTS",
     "WORKER_MODULE",
     "CompareSummary",
@@ -115,7 +116,8 @@ VARIANTS: Final = {
 }
 COMPARED_VARIANTS: Final = tuple(VARIANTS)
 # The charts a job draws, each from the texts the job gives for it (in the user's language).
-CHARTS: Final = ("history", "confusion", "comparison")
+TRAINING_CHART: Final = "training"  # a training's curves per epoch and its confusion matrix
+COMPARISON_CHART: Final = "comparison"  # /compare's bars
 NO_SPACE: Final = "no_space"  # the reason of a job that failed because the disk ran full
 
 

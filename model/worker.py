@@ -33,10 +33,12 @@ from typing import TextIO
 import numpy as np
 
 from model.job import (
+    COMPARISON_CHART,
     LIFELINE_FLAG,
     MODEL_STEM,
     NO_SPACE,
     RESULT_FILE,
+    TRAINING_CHART,
     VARIANTS,
     CompareSummary,
     Event,
@@ -132,9 +134,8 @@ def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
         job.directory,
         spec.texts,
         {
-            "history": lambda charts, texts: charts.history_chart(result.histories, **texts),
-            "confusion": lambda charts, texts: charts.confusion_chart(
-                result.confusion, spec.labels, **texts
+            TRAINING_CHART: lambda charts, texts: charts.training_chart(
+                result.histories, result.confusion, spec.labels, **texts
             ),
         },
     )
@@ -184,7 +185,7 @@ def run_compare(job: _OpenedJob, emit: "Emitter") -> CompareSummary:
         job.directory,
         spec.texts,
         {
-            "comparison": lambda charts, texts: charts.comparison_chart(
+            COMPARISON_CHART: lambda charts, texts: charts.comparison_chart(
                 list(comparison.accuracies.items()), **texts
             )
         },

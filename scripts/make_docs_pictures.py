@@ -2,12 +2,13 @@
 
 Synthetic smileys (model.synthetic, the five workshop labels, a handful each) go through
 the bot's preprocessing (prepare_sample), a training with the default parameters and a
-/compare of dense and cnn; the pictures are drawn by model.learning.charts with the bot's English
-texts, as a chat would get them. Run from the repository root (about a minute on 2 cores):
+/compare; the pictures are drawn as a chat gets them, with the bot's English texts: the
+charts by model.learning.charts, the sheets by model.serving.sheets. Run from the
+repository root (about a minute on 2 cores):
 
     .venv/bin/python scripts/make_docs_pictures.py
 
-It writes training.png, confusion.png, misclassified.png, samples.png and compare.png.
+It writes training.png, misclassified.png, samples.png and compare.png.
 """
 
 from __future__ import annotations
@@ -25,13 +26,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.texts import t  # noqa: E402
-from bot.training.pictures import ALBUM_LIMIT, comparison_chart_texts, training_chart_texts  # noqa: E402
-from model.job import COMPARED_VARIANTS, VARIANTS, TrainParams  # noqa: E402
-from model.learning.charts import captioned_grid, comparison_chart, confusion_chart, history_chart  # noqa: E402
+from bot.training.pictures import SHEET_LIMIT, comparison_chart_texts, training_chart_texts  # noqa: E402
+from model.job import (  # noqa: E402
+    COMPARED_VARIANTS,
+    COMPARISON_CHART,
+    TRAINING_CHART,
+    VARIANTS,
+    TrainParams,
+)
+from model.learning.charts import comparison_chart, training_chart  # noqa: E402
 from model.learning.compare import compare  # noqa: E402
 from model.learning.train import train  # noqa: E402
 from model.serving import input_array, prepare_sample  # noqa: E402
-from model.serving.sheets import contact_sheet, enlarged  # noqa: E402
+from model.serving.sheets import captioned_sheet, contact_sheet  # noqa: E402
 from model.synthetic import ALL_LABELS, dataset, encode  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "pictures"
@@ -64,19 +71,17 @@ def main() -> None:
     params = TrainParams(epochs=arguments.epochs)
 
     result = train(x, y, labels, params, seed=SEED)
-    texts = training_chart_texts("en")
-    _write("training.png", history_chart(result.histories, **texts["history"]))
-    _write("confusion.png", confusion_chart(result.confusion, labels, **texts["confusion"]))
+    texts = training_chart_texts("en")[TRAINING_CHART]
+    _write("training.png", training_chart(result.histories, result.confusion, labels, **texts))
 
-    wrong = result.misclassified[:ALBUM_LIMIT]
+    wrong = result.misclassified[:SHEET_LIMIT]
     if wrong:
         captions = [
             t("pictures.misclassified_caption", "en", true=labels[truth], predicted=labels[guess])
             for _, truth, guess in wrong
         ]
-        images = [enlarged(prepared[index][1].source_png) for index, _, _ in wrong]
-        title = t("pictures.misclassified", "en", count=len(result.misclassified))
-        _write("misclassified.png", captioned_grid(images, captions, title=title.rstrip(":")))
+        images = [prepared[index][1].source_png for index, _, _ in wrong]
+        _write("misclassified.png", captioned_sheet(images, captions))
     else:
         logging.warning("nothing was misclassified: no misclassified.png")
 
@@ -89,7 +94,7 @@ def main() -> None:
 
     variants = [VARIANTS[name] for name in COMPARED_VARIANTS]
     comparison = compare(x, y, labels, params, variants, seed=SEED)
-    chart_texts = comparison_chart_texts("en")["comparison"]
+    chart_texts = comparison_chart_texts("en")[COMPARISON_CHART]
     _write("compare.png", comparison_chart(list(comparison.accuracies.items()), **chart_texts))
     logging.info(
         "validation accuracy %.0f%%; compare: %s",

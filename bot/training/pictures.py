@@ -1,4 +1,4 @@
-"""Pictures after a training or a comparison: charts, the misclassified album, their texts.
+"""Pictures after a training or a comparison: the chart, the misclassified sheet, their texts.
 
 The worker draws the charts (model.learning.charts) with the texts given here, in the user's
 language. Sending them is best effort: a picture that fails is logged and the rest goes on,
@@ -14,18 +14,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from telegram import InputMediaPhoto, ReplyParameters
+from telegram import ReplyParameters
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.texts import t
 from bot.training.reports import variant_name
-from model.job import COMPARED_VARIANTS, Misclassified, TrainSummary
-from model.serving.sheets import enlarged
+from model.job import (
+    COMPARED_VARIANTS,
+    COMPARISON_CHART,
+    TRAINING_CHART,
+    Misclassified,
+    TrainSummary,
+)
+from model.serving.sheets import captioned_sheet
 from storage import Repository
 
 __all__ = [
-    "ALBUM_LIMIT",
+    "SHEET_LIMIT",
     "comparison_chart_texts",
     "read_charts",
     "send_comparison_chart",
@@ -35,24 +41,21 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-ALBUM_LIMIT = 10  # Telegram's most photos in one album (sendMediaGroup)
-ALBUM_MIN = 2  # ... and its fewest: one picture goes as a plain photo
+SHEET_LIMIT = 12  # misclassified drawings on the one sheet: three rows of four
 NAME_WIDTH = 16  # characters a line under a bar of the comparison chart
 
 
 def training_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
-    """Return the texts of the charts drawn after a training, keyed by chart."""
+    """Return the texts of the chart drawn after a training, keyed by chart."""
     return {
-        "history": {
+        TRAINING_CHART: {
             "title": t("pictures.history_title", lang),
             "loss": t("pictures.history_loss", lang),
             "accuracy": t("pictures.history_accuracy", lang),
             "epoch": t("pictures.history_epoch", lang),
             "training": t("pictures.history_training", lang),
             "validation": t("pictures.history_validation", lang),
-        },
-        "confusion": {
-            "title": t("pictures.confusion_title", lang),
+            "confusion_title": t("pictures.confusion_title", lang),
             "true": t("pictures.confusion_true", lang),
             "predicted": t("pictures.confusion_predicted", lang),
         },
@@ -66,7 +69,7 @@ def comparison_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
         for variant in COMPARED_VARIANTS
     }
     return {
-        "comparison": {
+        COMPARISON_CHART: {
             "title": t("compare.chart_title", lang),
             "ylabel": t("compare.chart_axis", lang),
             **names,
@@ -97,22 +100,31 @@ async def send_training_pictures(
     charts: dict[str, bytes],
     lang: str | None,
 ) -> None:
-    """Send the charts, then the misclassified validation images; never raise."""
+    """Send at most two messages: the chart, then one sheet of the misclassified; never raise.
+
+    Two, so that a drawing sent after the report waits behind no album (Telegram counts
+    every picture of one against the chat's pace).
+    """
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
-    folds = summary.folds
-    captions = {
-        "history": t("pictures.history_caption_folds", lang, folds=folds)
-        if folds > 1
-        else t("pictures.history_caption", lang),
-        "confusion": t("pictures.confusion_caption", lang),
-    }
-    photos = [(charts[name], captions[name]) for name in ("history", "confusion") if name in charts]
+    caption = (
+        t("pictures.training_caption_folds", lang, folds=summary.folds)
+        if summary.folds > 1
+        else t("pictures.training_caption", lang)
+    )
+    if not summary.misclassified:
+        caption += "\n" + t("pictures.misclassified_none", lang)
+    chart = charts.get(TRAINING_CHART)
     try:
-        await _send_photos(bot, chat_id, photos, reply)
+        if chart is not None:
+            await bot.send_photo(chat_id, chart, caption=caption, reply_parameters=reply)
+        elif not summary.misclassified:
+            await bot.send_message(chat_id, caption, reply_parameters=reply)
     except TelegramError as exc:
-        logger.warning("could not send the charts to chat %s: %s", chat_id, exc)
+        logger.warning("could not send the chart to chat %s: %s", chat_id, exc)
     except Exception:
-        logger.exception("could not send the charts to chat %s", chat_id)
+        logger.exception("could not send the chart to chat %s", chat_id)
+    if not summary.misclassified:
+        return
     try:
         await _send_misclassified(bot, repo, chat_id, summary.misclassified, reply, lang)
     except Exception:
@@ -144,26 +156,25 @@ async def _send_misclassified(
     reply: ReplyParameters,
     lang: str | None,
 ) -> None:
-    if not misclassified:
-        await bot.send_message(
-            chat_id, t("pictures.misclassified_none", lang), reply_parameters=reply
-        )
-        return
-    photos: list[tuple[bytes, str]] = []
+    """Send the misclassified drawings as one sheet, each captioned with both labels."""
+    images: list[bytes] = []
+    captions: list[str] = []
     for item in misclassified:
-        if len(photos) == ALBUM_LIMIT:
+        if len(images) == SHEET_LIMIT:
             break
         png = await repo.samples.source_png(chat_id, item.sample_id)
         if png is None:  # deleted since the training
             continue
-        caption = t(
-            "pictures.misclassified_caption",
-            lang,
-            true=item.true_label,
-            predicted=item.predicted_label,
+        images.append(png)
+        captions.append(
+            t(
+                "pictures.misclassified_caption",
+                lang,
+                true=item.true_label,
+                predicted=item.predicted_label,
+            )
         )
-        photos.append((await asyncio.to_thread(enlarged, png), caption))
-    count, shown = len(misclassified), len(photos)
+    count, shown = len(misclassified), len(images)
     if shown < count:
         header = t(
             "pictures.misclassified_more", lang, count=count, shown=shown, hidden=count - shown
@@ -172,17 +183,8 @@ async def _send_misclassified(
         header = t("pictures.misclassified_one", lang)
     else:
         header = t("pictures.misclassified", lang, count=count)
-    await bot.send_message(chat_id, header, reply_parameters=reply)
-    await _send_photos(bot, chat_id, photos, reply)
-
-
-async def _send_photos(
-    bot: ExtBot[Any], chat_id: int, photos: Sequence[tuple[bytes, str]], reply: ReplyParameters
-) -> None:
-    """Send photos with captions: one as a photo, 2 to 10 as one album."""
-    if len(photos) == 1:
-        picture, caption = photos[0]
-        await bot.send_photo(chat_id, picture, caption=caption, reply_parameters=reply)
-    elif len(photos) >= ALBUM_MIN:
-        media = [InputMediaPhoto(picture, caption=caption) for picture, caption in photos]
-        await bot.send_media_group(chat_id, media[:ALBUM_LIMIT], reply_parameters=reply)
+    if not images:
+        await bot.send_message(chat_id, header, reply_parameters=reply)
+        return
+    sheet = await asyncio.to_thread(captioned_sheet, images, captions)
+    await bot.send_photo(chat_id, sheet, caption=header, reply_parameters=reply)

@@ -51,6 +51,7 @@ from bot.training.reports import (
 from bot.training.worker_process import WorkerProcess
 from model.job import (
     COMPARED_VARIANTS,
+    COMPARISON_CHART,
     NO_SPACE,
     CompareSummary,
     EpochProgress,
@@ -397,9 +398,9 @@ class TrainingQueue:
             )
             return
         line = comparison_text(summary, job.language)
-        if "comparison" in charts:
+        if COMPARISON_CHART in charts:
             await send_comparison_chart(
-                self._bot, job.chat_id, job.reply_to, charts["comparison"], line
+                self._bot, job.chat_id, job.reply_to, charts[COMPARISON_CHART], line
             )
             return
         reply = ReplyParameters(job.reply_to, allow_sending_without_reply=True)

@@ -16,12 +16,12 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["captioned_grid", "comparison_chart", "confusion_chart", "history_chart"]
+__all__ = ["comparison_chart", "training_chart"]
 
 # About 1000 px wide: sharp on a phone, small to send. Fonts large enough to read there.
 DPI = 100
@@ -53,8 +53,10 @@ def _figure(height_inches: float) -> Figure:
     return Figure(figsize=(WIDTH_INCHES, height_inches), dpi=DPI, layout="constrained")
 
 
-def history_chart(
+def training_chart(
     histories: Sequence[Mapping[str, Sequence[float]]],
+    confusion: Sequence[Sequence[int]],
+    labels: Sequence[str],
     *,
     title: str,
     loss: str,
@@ -62,66 +64,99 @@ def history_chart(
     epoch: str,
     training: str,
     validation: str,
-) -> bytes:
-    """Draw loss and accuracy per epoch, training against validation, as two stacked panels.
-
-    With several validation runs (k-fold) each line is the mean over the runs and a light
-    band shows their spread (lowest to highest).
-
-    Args:
-        histories: One dict per validation run with "loss", "accuracy", "val_loss" and
-            "val_accuracy", one value per epoch.
-        title, loss, accuracy, epoch, training, validation: The figure's title, the two
-            panels' titles, the x axis name and the legend's two entries.
-    """
-    if not histories:
-        raise ValueError("no history to draw")
-    figure = _figure(10.0)
-    figure.suptitle(title, fontsize=TITLE_SIZE)
-    axes = figure.subplots(2, 1, sharex=True)
-    for ax, key, name, as_percent in (
-        (axes[0], "loss", loss, False),
-        (axes[1], "accuracy", accuracy, True),
-    ):
-        for prefix, label, colour in (
-            ("", training, TRAINING_COLOUR),
-            ("val_", validation, VALIDATION_COLOUR),
-        ):
-            runs = np.asarray([history[prefix + key] for history in histories], dtype=np.float64)
-            if as_percent:
-                runs = 100.0 * runs
-            epochs = np.arange(1, runs.shape[1] + 1)
-            ax.plot(epochs, runs.mean(axis=0), color=colour, linewidth=3, label=label)
-            if len(runs) > 1:
-                ax.fill_between(
-                    epochs, runs.min(axis=0), runs.max(axis=0), color=colour, alpha=BAND_ALPHA
-                )
-        ax.set_title(name, fontsize=FONT_SIZE)
-        ax.tick_params(labelsize=FONT_SIZE - 2)
-        ax.grid(alpha=0.3)
-        if as_percent:
-            ax.set_ylim(-2, 102)
-            ax.set_ylabel("%", fontsize=FONT_SIZE)
-        ax.legend(fontsize=FONT_SIZE - 2, loc="best")
-    axes[1].set_xlabel(epoch, fontsize=FONT_SIZE)
-    axes[1].xaxis.get_major_locator().set_params(integer=True)
-    return _png(figure)
-
-
-def confusion_chart(
-    confusion: Sequence[Sequence[int]],
-    labels: Sequence[str],
-    *,
-    title: str,
+    confusion_title: str,
     true: str,
     predicted: str,
 ) -> bytes:
-    """Draw a confusion matrix: rows the true labels, columns the predicted, counts in the cells."""
+    """Draw a training in one picture: loss and accuracy per epoch above the confusion matrix.
+
+    Args:
+        histories: One dict per validation run with "loss", "accuracy", "val_loss" and
+            "val_accuracy", one value per epoch; with several runs (k-fold) each line is the
+            mean over the runs and a light band shows their spread (lowest to highest).
+        confusion: Rows the true labels, columns the predicted, in the order of ``labels``.
+        title, loss, accuracy, epoch, training, validation: The figure's title, the two
+            curves' titles, the x axis name and the legend's two entries.
+        confusion_title, true, predicted: The matrix's title and its axes' names.
+    """
+    if not histories:
+        raise ValueError("no history to draw")
     counts = np.asarray(confusion, dtype=np.int64)
     if counts.shape != (len(labels), len(labels)):
         raise ValueError(f"a {counts.shape} matrix for {len(labels)} labels")
-    figure = _figure(9.0)
-    ax = figure.subplots()
+    # Telegram scales a photo to 1280 px on its longer side: 1000 x 1250 px stays as drawn.
+    figure = _figure(12.5)
+    figure.suptitle(title, fontsize=TITLE_SIZE)
+    grid = figure.add_gridspec(2, 2, height_ratios=(1.0, 1.25))
+    loss_ax, accuracy_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
+    _draw_history(
+        loss_ax,
+        histories,
+        "loss",
+        loss,
+        percent=False,
+        training=training,
+        validation=validation,
+        epoch=epoch,
+    )
+    _draw_history(
+        accuracy_ax,
+        histories,
+        "accuracy",
+        accuracy,
+        percent=True,
+        training=training,
+        validation=validation,
+        epoch=epoch,
+    )
+    _draw_confusion(
+        figure.add_subplot(grid[1, :]), counts, labels, confusion_title, true, predicted
+    )
+    return _png(figure)
+
+
+def _draw_history(
+    ax: Axes,
+    histories: Sequence[Mapping[str, Sequence[float]]],
+    key: str,
+    name: str,
+    *,
+    percent: bool,
+    training: str,
+    validation: str,
+    epoch: str,
+) -> None:
+    """Draw one curve per epoch, training against validation, into ``ax``."""
+    from matplotlib.ticker import MaxNLocator
+
+    for prefix, label, colour in (
+        ("", training, TRAINING_COLOUR),
+        ("val_", validation, VALIDATION_COLOUR),
+    ):
+        runs = np.asarray([history[prefix + key] for history in histories], dtype=np.float64)
+        if percent:
+            runs = 100.0 * runs
+        epochs = np.arange(1, runs.shape[1] + 1)
+        ax.plot(epochs, runs.mean(axis=0), color=colour, linewidth=3, label=label)
+        if len(runs) > 1:
+            ax.fill_between(
+                epochs, runs.min(axis=0), runs.max(axis=0), color=colour, alpha=BAND_ALPHA
+            )
+    ax.set_title(name, fontsize=FONT_SIZE)
+    ax.tick_params(labelsize=FONT_SIZE - 2)
+    ax.grid(alpha=0.3)
+    if percent:
+        ax.set_ylim(-2, 102)
+        ax.set_ylabel("%", fontsize=FONT_SIZE)
+    ax.legend(fontsize=FONT_SIZE - 4, loc="best")
+    ax.set_xlabel(epoch, fontsize=FONT_SIZE)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _draw_confusion(
+    ax: Axes, counts: np.ndarray, labels: Sequence[str], title: str, true: str, predicted: str
+) -> None:
+    """Draw a confusion matrix into ``ax``: counts in the cells, the diagonal in bold."""
     ax.imshow(counts, cmap="Blues", vmin=0, vmax=max(1, int(counts.max())))
     ax.set_title(title, fontsize=TITLE_SIZE)
     ticks = np.arange(len(labels))
@@ -152,7 +187,6 @@ def confusion_chart(
                 fontweight="bold" if row == column else "normal",
                 color="white" if value > threshold else "black",
             )
-    return _png(figure)
 
 
 def comparison_chart(
@@ -177,24 +211,4 @@ def comparison_chart(
     ax.tick_params(labelsize=FONT_SIZE)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    return _png(figure)
-
-
-def captioned_grid(
-    images: Sequence[bytes], captions: Sequence[str], *, title: str, columns: int = GRID_COLUMNS
-) -> bytes:
-    """Lay out images (encoded, any format Pillow reads) with a caption under each."""
-    if not images or len(images) != len(captions):
-        raise ValueError("need one caption per image, and at least one image")
-    used = min(columns, len(images))
-    rows = -(-len(images) // used)
-    figure = _figure(0.9 + rows * WIDTH_INCHES / used * 1.15)
-    figure.suptitle(title, fontsize=TITLE_SIZE)
-    axes = np.atleast_1d(figure.subplots(rows, used)).ravel()
-    for ax in axes:
-        ax.axis("off")
-    for ax, data, caption in zip(axes, images, captions, strict=False):
-        with Image.open(io.BytesIO(data)) as opened:
-            ax.imshow(np.asarray(opened.convert("L")), cmap="gray", vmin=0, vmax=255)
-        ax.set_title(caption, fontsize=FONT_SIZE - 4)
     return _png(figure)

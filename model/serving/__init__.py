@@ -24,7 +24,7 @@ from model.serving.preprocess import (
     prepare_sample,
     source_copy,
 )
-from model.serving.sheets import contact_sheet, enlarged
+from model.serving.sheets import captioned_sheet, contact_sheet, enlarged
 
 __all__ = [
     "ACCEPTED_FORMATS",
@@ -35,6 +35,7 @@ __all__ = [
     "ImageRejected",
     "PreparedSample",
     "RejectReason",
+    "captioned_sheet",
     "contact_sheet",
     "decode_image",
     "enlarged",

@@ -1,18 +1,22 @@
-"""Contact sheets of model inputs and enlarged source images, as PNG bytes, with Pillow alone.
+"""Contact sheets of model inputs and of drawings, and enlarged images: PNG bytes, Pillow alone.
 
-The bot makes these itself (/samples, the misclassified images after a training), so they
-need no plotting library.
+The bot makes these itself (/samples, the misclassified drawings after a training), so they
+need no plotting library. Captions are drawn in DejaVu Sans, the font matplotlib ships (it
+covers Latin, Greek and Cyrillic labels), found without importing matplotlib.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["contact_sheet", "enlarged", "sheet_layout"]
+__all__ = ["captioned_sheet", "contact_sheet", "enlarged", "sheet_layout"]
 
 # Each 28-pixel input drawn as a block of SHEET_SCALE pixels a pixel.
 SHEET_SCALE = 3
@@ -20,6 +24,15 @@ SHEET_GAP = 2
 SHEET_COLUMNS = 10
 SHEET_GAP_GREY = 90  # thin grey lines between the black inputs
 ALBUM_MIN_SIDE = 320  # a stored source smaller than this is upscaled to be visible
+# Captioned sheets: 1000 px wide, four drawings a row, a caption under each; twelve of them
+# stay under the 1280 px that Telegram scales a photo down to.
+CAPTIONED_COLUMNS = 4
+CAPTIONED_WIDTH = 1000
+CAPTIONED_CELL_MAX = 480  # a sheet of one or two drawings shows them this large
+CAPTIONED_GAP = 24
+CAPTION_FONT_SIZE = 21
+TITLE_FONT_SIZE = 30
+_FONT_FILE = ("mpl-data", "fonts", "ttf", "DejaVuSans.ttf")
 
 
 def sheet_layout(count: int, size: int, *, columns: int = SHEET_COLUMNS) -> tuple[int, int, int]:
@@ -74,3 +87,77 @@ def enlarged(png: bytes, *, min_side: int = ALBUM_MIN_SIDE) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def captioned_sheet(
+    images: Sequence[bytes],
+    captions: Sequence[str],
+    *,
+    title: str = "",
+    columns: int = CAPTIONED_COLUMNS,
+) -> bytes:
+    """Lay out images (any format Pillow reads) in a grid, each with its caption under it."""
+    if not images or len(images) != len(captions):
+        raise ValueError("need one caption per image, and at least one image")
+    caption_font, title_font = _font(CAPTION_FONT_SIZE), _font(TITLE_FONT_SIZE)
+    used = min(columns, len(images))
+    rows = -(-len(images) // used)
+    cell = min(CAPTIONED_CELL_MAX, (CAPTIONED_WIDTH - (used + 1) * CAPTIONED_GAP) // used)
+    line = CAPTION_FONT_SIZE + 8
+    wrapped = [_wrap(caption, caption_font, cell) for caption in captions]
+    caption_lines = max(len(lines) for lines in wrapped)
+    cell_height = cell + 8 + caption_lines * line
+    top = CAPTIONED_GAP + (TITLE_FONT_SIZE + CAPTIONED_GAP if title else 0)
+    width = used * (cell + CAPTIONED_GAP) + CAPTIONED_GAP
+    height = top + rows * (cell_height + CAPTIONED_GAP)
+    sheet = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(sheet)
+    if title:
+        draw.text((width / 2, CAPTIONED_GAP), title, fill=0, font=title_font, anchor="ma")
+    for index, (data, lines) in enumerate(zip(images, wrapped, strict=True)):
+        row, column = divmod(index, used)
+        x = CAPTIONED_GAP + column * (cell + CAPTIONED_GAP)
+        y = top + row * (cell_height + CAPTIONED_GAP)
+        with Image.open(io.BytesIO(data)) as opened:
+            picture = opened.convert("L")
+        picture.thumbnail((cell, cell), Image.Resampling.LANCZOS)
+        if max(picture.size) < cell:  # small stored copies are drawn large
+            scale = cell / max(picture.size)
+            picture = picture.resize(
+                (round(picture.width * scale), round(picture.height * scale)),
+                Image.Resampling.LANCZOS,
+            )
+        sheet.paste(
+            picture,
+            (x + (cell - picture.width) // 2, y + (cell - picture.height) // 2),
+        )
+        draw.rectangle((x - 1, y - 1, x + cell, y + cell), outline=180)
+        for number, text in enumerate(lines):
+            position = (x + cell / 2, y + cell + 8 + number * line)
+            draw.text(position, text, fill=0, font=caption_font, anchor="ma")
+    buffer = io.BytesIO()
+    sheet.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` px, at spaces where it can."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and font.getlength(candidate) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines
+
+
+@functools.cache
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Return DejaVu Sans at ``size`` px, or Pillow's own font where matplotlib is missing."""
+    spec = importlib.util.find_spec("matplotlib")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(location).joinpath(*_FONT_FILE)
+        if path.is_file():
+            return ImageFont.truetype(str(path), size)
+    return ImageFont.load_default(size)

@@ -34,15 +34,17 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
 
 
-HISTORY_TEXTS = {
+TRAINING_TEXTS = {
     "title": "Verlauf",
     "loss": "Verlust",
     "accuracy": "Genauigkeit",
     "epoch": "Epoche",
     "training": "Training",
     "validation": "Validierung",
+    "confusion_title": "Konfusionsmatrix",
+    "true": "richtig",
+    "predicted": "erkannt",
 }
-CONFUSION_TEXTS = {"title": "Konfusionsmatrix", "true": "richtig", "predicted": "erkannt"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -98,7 +100,7 @@ def _run_worker(job_dir: Path) -> tuple[int, list[dict[str, Any]], str]:
 
 
 def test_a_job_reports_progress_and_exports_the_model(tmp_path: Path) -> None:
-    texts = {"history": HISTORY_TEXTS, "confusion": CONFUSION_TEXTS}
+    texts = {"training": TRAINING_TEXTS}
     sample_ids = _write_job(
         tmp_path, list(LABELS), per_label=3, extra={"texts": texts}, epochs=2, batch_size=8
     )
@@ -132,21 +134,20 @@ def test_a_job_reports_progress_and_exports_the_model(tmp_path: Path) -> None:
     prefix = tmp_path / MODEL_STEM
     for path in model_paths(prefix).in_writing_order():
         assert path.is_file()
-    assert set(result["charts"]) == {"history", "confusion"}
+    assert set(result["charts"]) == {"training"}
     for chart in result["charts"].values():
         assert (tmp_path / chart).read_bytes().startswith(PNG_MAGIC)
     classifier = Classifier.load(prefix)
     assert classifier.labels == LABELS
     # No temporary file is left next to the model.
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "confusion.png",
         "data.npz",
-        "history.png",
         "job.json",
         "model.json",
         "model.keras",
         "model.tflite",
         RESULT_FILE,
+        "training.png",
     ]
 
 
@@ -216,12 +217,12 @@ def test_a_job_without_chart_texts_draws_no_chart(
 def test_a_chart_that_fails_does_not_fail_the_training(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    broken = {"history": {"title": "T", "no_such_argument": "x"}, "confusion": CONFUSION_TEXTS}
+    broken = {"training": {**TRAINING_TEXTS, "no_such_argument": "x"}}
     _write_job(tmp_path, list(LABELS[:2]), per_label=2, extra={"texts": broken}, epochs=1)
     code, events, stderr = _run_here(tmp_path, caplog)
     assert code == 0, stderr
-    assert set(events[-1]["result"]["charts"]) == {"confusion"}
-    assert "could not draw the history chart" in stderr
+    assert events[-1]["result"]["charts"] == {}
+    assert "could not draw the training chart" in stderr
 
 
 def test_a_compare_validates_each_variant_on_the_same_folds_and_exports_nothing(

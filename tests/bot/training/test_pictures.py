@@ -11,13 +11,13 @@ from PIL import Image
 
 from bot.app import BotApplication
 from bot.playground.fakeserver import FakeTelegram
-from bot.training.pictures import ALBUM_LIMIT, send_training_pictures
-from model.job import Misclassified, TrainSummary
+from bot.telegram.flood_limits import MESSAGE_METHODS
+from bot.training.pictures import SHEET_LIMIT, send_training_pictures
+from model.job import TRAINING_CHART, Misclassified, TrainSummary
 from tests.bot.conftest import ALICE
 from tests.bot.training.test_queue import command, final_report, label_samples
 
 Smiley = Callable[..., bytes]
-ARROW_CAPTION = "true: {true} → predicted: {predicted}"
 PICTURES_TIMEOUT = 30.0
 
 
@@ -43,57 +43,64 @@ async def wait_for_text(
     )
 
 
-async def test_after_training_the_charts_and_the_misclassified_album_arrive(
+def replies_to(telegram: FakeTelegram, chat_id: int, message_id: int) -> list[dict[str, Any]]:
+    """Return the bot's messages in a chat that reply to ``message_id``, in order."""
+    return [
+        m
+        for m in telegram.bot_messages(chat_id)
+        if m.get("reply_to_message", {}).get("message_id") == message_id
+    ]
+
+
+def photo_sends(telegram: FakeTelegram, chat_id: int) -> list[str]:
+    """Return the methods of every message the bot put into the chat, in order."""
+    return [
+        call.method
+        for call in telegram.calls
+        if call.ok
+        and call.method in MESSAGE_METHODS
+        and int(call.params.get("chat_id", 0)) == chat_id
+    ]
+
+
+async def test_after_training_one_chart_and_one_sheet_of_the_misclassified_arrive(
     telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
 ) -> None:
     await label_samples(telegram, ALICE, smiley, {"smile": 8, "sad": 8, "neutral": 8})
     # A model that cannot learn in one tiny step: most validation images are misclassified.
     for setting in ("epochs 1", "architecture dense", "start scratch", "learning_rate 0.00001"):
         await command(telegram, ALICE, f"/set {setting}")
+    sent_before = len(photo_sends(telegram, ALICE))
     request = telegram.send_text(ALICE, ALICE, "/train")
     await final_report(telegram, ALICE, "Training finished")
     run = await bot.bot_data.repo.runs.serving(ALICE)
     assert run is not None and run.metrics is not None
     confusion = np.array(run.metrics["confusion"])
     wrong = int(confusion.sum() - np.trace(confusion))
-    assert wrong > ALBUM_LIMIT  # so that the cap is tested
+    assert wrong > SHEET_LIMIT  # so that the cap is tested
 
-    header = await wait_for_text(telegram, ALICE, request["message_id"], "misclassified")
-    assert header["text"] == (
-        f"{wrong} validation images were misclassified; here are {ALBUM_LIMIT} of them "
-        f"({wrong - ALBUM_LIMIT} not shown)."
+    sheet = await wait_for_text(telegram, ALICE, request["message_id"], "misclassified")
+    chart, *others = replies_to(telegram, ALICE, request["message_id"])[1:]
+    # Two messages after the report, no album: the /train's reply, then the chart, the sheet.
+    assert others == [sheet]
+    assert photo_sends(telegram, ALICE)[sent_before:] == ["sendMessage", "sendPhoto", "sendPhoto"]
+
+    # The chart: one picture ~1000 px wide, its caption saying how to read both halves.
+    assert chart["caption"].startswith("Above: loss and accuracy per epoch")
+    assert (
+        "mean of 5 runs" in chart["caption"] and "Below: the confusion matrix" in chart["caption"]
     )
-    await telegram.wait_for(
-        lambda call: call.method == "sendMediaGroup" and call.ok and "true:" in str(call.params),
-        timeout=PICTURES_TIMEOUT,
+    assert decoded(telegram, chart).width >= 900
+    assert int(chart["reply_to_message"]["message_id"]) == request["message_id"]
+
+    # The sheet: at most SHEET_LIMIT drawings with their labels drawn in, the count in its caption.
+    assert sheet["caption"] == (
+        f"{wrong} validation images were misclassified; here are {SHEET_LIMIT} of them "
+        f"({wrong - SHEET_LIMIT} not shown)."
     )
-    photos = photos_after(telegram, ALICE, request["message_id"])
-    charts, album = photos[:2], photos[2:]
-
-    # The charts: one album of two photos, captioned, each a real picture ~1000 px wide.
-    assert charts[0]["media_group_id"] == charts[1]["media_group_id"]
-    assert "Loss and accuracy per epoch" in charts[0]["caption"]
-    assert "mean of 5 runs" in charts[0]["caption"]
-    assert charts[1]["caption"].startswith("Confusion matrix")
-    for chart in charts:
-        assert decoded(telegram, chart).width >= 900
-        assert int(chart["reply_to_message"]["message_id"]) == request["message_id"]
-
-    # The misclassified album: at most 10, each naming a true and a different predicted label.
-    assert len(album) == ALBUM_LIMIT
-    assert len({m["media_group_id"] for m in album}) == 1
-    labels = {"smile", "sad", "neutral"}
-    misclassified = {
-        (m["sample_id"], m["true_label"], m["predicted_label"])
-        for m in run.metrics["misclassified"]
-    }
-    for message in album:
-        true, predicted = message["caption"].removeprefix("true: ").split(" → predicted: ")
-        assert {true, predicted} <= labels and true != predicted
-        assert any(t == true and p == predicted for _, t, p in misclassified)
-        assert min(decoded(telegram, message).size) >= 320  # upscaled from the stored copy
-    # The album comes after the header, the header after the final report.
-    assert album[0]["message_id"] > header["message_id"]
+    picture = decoded(telegram, sheet)
+    assert picture.width >= 900 and 600 <= picture.height <= 1280  # three rows of four, as drawn
+    assert sheet["message_id"] > chart["message_id"]
 
 
 async def test_a_chart_that_cannot_be_sent_does_not_fail_the_training(
@@ -101,11 +108,11 @@ async def test_a_chart_that_cannot_be_sent_does_not_fail_the_training(
 ) -> None:
     await label_samples(telegram, ALICE, smiley, {"smile": 5, "sad": 5})
     await command(telegram, ALICE, "/set epochs 1")
-    telegram.fail_next("sendMediaGroup", status=400, description="Bad Request: PHOTO_INVALID")
+    telegram.fail_next("sendPhoto", status=400, description="Bad Request: PHOTO_INVALID")
     request = telegram.send_text(ALICE, ALICE, "/train")
     report = await final_report(telegram, ALICE, "Training finished")
     assert "The new model answers from now on." in report
-    # The rest goes on: the misclassified part still comes.
+    # The rest goes on: the misclassified part (or the line that there is none) still comes.
     await wait_for_text(telegram, ALICE, request["message_id"], "misclassified")
     run = await bot.bot_data.repo.runs.serving(ALICE)
     assert run is not None and run.status == "finished"
@@ -131,20 +138,42 @@ def summary(folds: int, misclassified: list[Misclassified]) -> TrainSummary:
     )
 
 
-async def test_no_misclassified_image_is_said_in_one_line_in_the_users_language(
+async def test_no_misclassified_image_is_said_in_the_charts_caption_in_the_users_language(
     telegram: FakeTelegram, bot: BotApplication
 ) -> None:
     request = telegram.send_text(ALICE, ALICE, "hello")
     result = summary(folds=3, misclassified=[])
+    chart = io.BytesIO()
+    Image.new("L", (1000, 1500), 255).save(chart, "PNG")
+    await send_training_pictures(
+        bot.bot,
+        bot.bot_data.repo,
+        ALICE,
+        request["message_id"],
+        result,
+        {TRAINING_CHART: chart.getvalue()},
+        "de",
+    )
+    photo = await wait_for_text(telegram, ALICE, request["message_id"], "Validierungsbild")
+    assert photo["caption"].startswith("Oben: Loss und Genauigkeit pro Epoche")
+    assert photo["caption"].endswith("\nKein Validierungsbild wurde falsch erkannt.")
+    assert replies_to(telegram, ALICE, request["message_id"]) == [photo]  # one message in all
+
+
+async def test_with_no_chart_the_line_that_none_was_misclassified_still_comes(
+    telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    request = telegram.send_text(ALICE, ALICE, "hello")
+    result = summary(folds=1, misclassified=[])
     await send_training_pictures(
         bot.bot, bot.bot_data.repo, ALICE, request["message_id"], result, {}, "de"
     )
     line = await wait_for_text(telegram, ALICE, request["message_id"], "Validierungsbild")
-    assert line["text"] == "Kein Validierungsbild wurde falsch erkannt."
+    assert line["text"].endswith("Kein Validierungsbild wurde falsch erkannt.")
     assert photos_after(telegram, ALICE, request["message_id"]) == []
 
 
-async def test_one_misclassified_image_goes_as_a_photo_with_a_german_caption(
+async def test_one_misclassified_image_goes_as_a_sheet_with_a_german_caption(
     telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
 ) -> None:
     await label_samples(telegram, ALICE, smiley, {"sad": 1})
@@ -160,11 +189,8 @@ async def test_one_misclassified_image_goes_as_a_photo_with_a_german_caption(
         {},
         "de",
     )
-    await wait_for_text(telegram, ALICE, request["message_id"], "richtig: sad → erkannt: smile")
-    header, photo = [
-        m
-        for m in telegram.bot_messages(ALICE)
-        if m.get("reply_to_message", {}).get("message_id") == request["message_id"]
-    ]
-    assert header["text"] == "1 Validierungsbild wurde falsch erkannt:"
-    assert photo["caption"] == "richtig: sad → erkannt: smile" and "media_group_id" not in photo
+    photo = await wait_for_text(telegram, ALICE, request["message_id"], "Validierungsbild")
+    assert replies_to(telegram, ALICE, request["message_id"]) == [photo]
+    assert photo["caption"] == "1 Validierungsbild wurde falsch erkannt:"
+    assert "media_group_id" not in photo
+    assert decoded(telegram, photo).width >= 300  # the drawing, with its labels drawn in

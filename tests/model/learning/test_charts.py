@@ -1,4 +1,4 @@
-"""Charts of a training: real PNGs, phone-sized, with the texts they are given."""
+"""Charts of a training and of /compare: real PNGs, phone-sized, with the texts they are given."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from matplotlib.text import Text
 from PIL import Image
 
 from model.learning import charts
-from model.learning.charts import captioned_grid, comparison_chart, confusion_chart, history_chart
+from model.learning.charts import comparison_chart, training_chart
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -48,58 +48,53 @@ def _capture_texts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return captured
 
 
-def test_history_chart_is_a_phone_sized_png() -> None:
-    image = _image(
-        history_chart(
-            _histories(5, 8),
-            title="T",
-            loss="L",
-            accuracy="A",
-            epoch="E",
-            training="tr",
-            validation="va",
-        )
-    )
-    assert 900 <= image.width <= 1100 and image.height >= 500
+GERMAN = {
+    "title": "So lief das Training",
+    "loss": "Verlust",
+    "accuracy": "Genauigkeit",
+    "epoch": "Epoche",
+    "training": "Trainingsbeispiele",
+    "validation": "Validierungsbeispiele",
+    "confusion_title": "Konfusionsmatrix",
+    "true": "richtig",
+    "predicted": "erkannt",
+}
 
 
-def test_history_chart_uses_the_given_texts_not_english_ones(
+def _confusion(labels: list[str]) -> list[list[int]]:
+    return np.arange(len(labels) ** 2).reshape(len(labels), len(labels)).tolist()
+
+
+def test_the_training_chart_is_one_phone_sized_png() -> None:
+    labels = ["smile", "sad"]
+    image = _image(training_chart(_histories(5, 8), _confusion(labels), labels, **GERMAN))
+    assert 900 <= image.width <= 1100 and 1000 <= image.height <= 1280
+
+
+def test_the_training_chart_uses_the_given_texts_not_english_ones(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    texts = {
-        "title": "Training: Loss und Genauigkeit",
-        "loss": "Verlust",
-        "accuracy": "Genauigkeit",
-        "epoch": "Epoche",
-        "training": "Trainingsbeispiele",
-        "validation": "Validierungsbeispiele",
-    }
     captured = _capture_texts(monkeypatch)
-    history_chart(_histories(1, 3), **texts)
+    training_chart(_histories(1, 3), _confusion(["a", "b"]), ["a", "b"], **GERMAN)
     shown = set(captured)
-    assert set(texts.values()) <= shown
+    assert set(GERMAN.values()) <= shown
     assert not {"Loss", "Accuracy", "Epoch", "training", "validation"} & shown
 
 
-def test_confusion_chart_writes_every_count_and_the_given_axis_names(
+def test_the_training_chart_writes_every_count_of_the_matrix(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     labels = ["smile", "sad", "neutral", "upside-down", "cool"]
-    confusion = np.arange(25).reshape(5, 5).tolist()
     captured = _capture_texts(monkeypatch)
-    image = _image(
-        confusion_chart(
-            confusion, labels, title="Konfusionsmatrix", true="richtig", predicted="erkannt"
-        )
-    )
+    image = _image(training_chart(_histories(2, 4), _confusion(labels), labels, **GERMAN))
     assert 900 <= image.width <= 1100
     assert {"Konfusionsmatrix", "richtig", "erkannt", *labels} <= set(captured)
     assert {str(n) for n in range(25)} <= set(captured)
 
 
-def test_confusion_chart_refuses_a_matrix_that_does_not_fit_the_labels() -> None:
+def test_the_training_chart_refuses_a_matrix_that_does_not_fit_the_labels() -> None:
     with pytest.raises(ValueError):
-        confusion_chart([[1, 2], [3, 4]], ["a", "b", "c"], title="t", true="x", predicted="y")
+        training_chart(_histories(1, 2), [[1, 2], [3, 4]], ["a", "b", "c"], **GERMAN)
 
 
 def test_comparison_chart_writes_the_percentages_on_the_bars(
@@ -127,12 +122,3 @@ def test_comparison_chart_names_each_bar_as_it_is_told(
     )
     assert {"dense", "cnn", "cnn vom eingebauten\nModell", "90%"} <= set(captured)
     assert "cnn-pretrained" not in captured
-
-
-def test_captioned_grid_shows_each_caption() -> None:
-    tile = io.BytesIO()
-    Image.new("L", (50, 50), 128).save(tile, "PNG")
-    image = _image(
-        captioned_grid([tile.getvalue()] * 3, ["a → b", "c → d", "e → f"], title="Fehler")
-    )
-    assert 900 <= image.width <= 1100

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model.serving.sheets import SHEET_GAP, SHEET_SCALE, contact_sheet, enlarged
+from model.serving.sheets import SHEET_GAP, SHEET_SCALE, captioned_sheet, contact_sheet, enlarged
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -64,3 +64,16 @@ def test_charts_do_not_load_matplotlib_until_a_chart_is_drawn() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_captioned_sheet_shows_each_drawing_with_its_caption() -> None:
+    tile = io.BytesIO()
+    Image.new("L", (50, 80), 128).save(tile, "PNG")
+    sheet = _image(captioned_sheet([tile.getvalue()] * 7, ["a → b"] * 6 + ["улыбка → sad"]))
+    # Four a row: seven take two rows, 1000 px wide.
+    assert 900 <= sheet.width <= 1100
+    grey = np.asarray(sheet)
+    assert (grey == 128).any()  # the drawings, enlarged from 50x80
+    assert (grey < 60).any()  # the captions' dark text
+    with pytest.raises(ValueError):
+        captioned_sheet([tile.getvalue()], ["one", "two"])
