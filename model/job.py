@@ -376,6 +376,9 @@ class TrainSummary:
     seconds: float
     pretrained_layers: int  # layers taken from the default model; 0 from scratch
     export_seconds: float
+    # How far the filters moved in training, as a share of their size at the start (the
+    # default model's, or random ones from scratch); 0.0 from a worker that did not say.
+    filter_change: float = 0.0
     charts: dict[str, str] = field(default_factory=dict)  # chart name -> file name
 
     def to_json(self) -> dict[str, Any]:

@@ -162,6 +162,7 @@ def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
         seconds=result.seconds,
         pretrained_layers=result.pretrained_layers,
         export_seconds=export_seconds,
+        filter_change=result.filter_change,
         charts=charts,
     )
 

@@ -189,7 +189,11 @@ TEXTS: dict[str, str] = {
     "train.method_holdout": "zurückgehaltene Beispiele",
     "train.per_label": "• {label}: {accuracy}% von {count}",
     "train.start_pretrained": "Es hat mit dem angefangen, was das Standardmodell über Smileys weiß.",
-    "train.start_scratch": "Es hat bei null angefangen.",
+    "train.start_pretrained_tuned": (
+        "Es hat mit dem angefangen, was das Standardmodell über Smileys weiß, und dann seine "
+        "eigenen Filter an deine Zeichnungen angepasst: Sie haben sich um {change}% verändert."
+    ),
+    "train.start_scratch": "Es hat bei null angefangen und alle seine Filter selbst gelernt.",
     "train.serving": "Ab jetzt antwortet das neue Modell.",
     "train.failed": "Training fehlgeschlagen: {reason}",
     "train.stopped": "Training abgebrochen: {reason}",

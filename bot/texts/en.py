@@ -158,7 +158,11 @@ TEXTS: dict[str, str] = {
     "train.method_holdout": "held-out samples",
     "train.per_label": "• {label}: {accuracy}% of {count}",
     "train.start_pretrained": "It started from what the default model knows about smileys.",
-    "train.start_scratch": "It started from scratch.",
+    "train.start_pretrained_tuned": (
+        "It started from what the default model knows about smileys, then tuned its own "
+        "filters to your drawings: they changed by {change}%."
+    ),
+    "train.start_scratch": "It started from scratch and learned all its filters by itself.",
     "train.serving": "The new model answers from now on.",
     "train.failed": "Training failed: {reason}",
     "train.stopped": "Training stopped: {reason}",

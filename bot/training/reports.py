@@ -69,7 +69,11 @@ def finished_text(result: dict[str, Any], lang: str | None) -> str:
         )
     # Older runs' results do not say how they started.
     if result.get("pretrained_layers"):
-        lines.append(t("train.start_pretrained", lang))
+        change = result.get("filter_change")
+        if change:
+            lines.append(t("train.start_pretrained_tuned", lang, change=f"{100 * change:.0f}"))
+        else:
+            lines.append(t("train.start_pretrained", lang))
     elif "pretrained_layers" in result:
         lines.append(t("train.start_scratch", lang))
     lines.append(t("train.serving", lang))

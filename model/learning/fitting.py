@@ -3,11 +3,17 @@
 A chat waits for this, on two shared cores. Keras' `fit` costs ~80 ms an epoch even for
 three batches, and a freshly built model costs ~1.5 s of tracing. So the model is built and
 traced ONCE (`ModelFitter`), its initial weights and optimizer state are kept and put back
-before every run, and the epochs run through a small hand-written loop over one traced
-training step, as in Keras' guide "Writing a training loop from scratch in TensorFlow".
+before every run, and the epochs run through a small hand-written loop over traced training
+steps, as in Keras' guide "Writing a training loop from scratch in TensorFlow".
+
+A CNN started from the default model's features is fine-tuned in two stages (`FilterTuning`):
+first only the layers after the convolutions learn, so that the fresh output layer settles
+without shaking the borrowed filters; then the filters learn too, with their own optimizer
+at a lower rate. One traced step per stage.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -18,39 +24,98 @@ _EPSILON = 1e-7
 _PREDICT_BATCH = 512
 
 
+@dataclass(frozen=True)
+class FilterTuning:
+    """How the convolution filters of a pretrained CNN learn: after a while, and slowly."""
+
+    hold_share: float  # share of a run's epochs with the filters held still (1.0: frozen)
+    rate_ratio: float  # the filters' learning rate as a share of the head's
+
+    def hold_epochs(self, epochs: int) -> int:
+        """Return how many of `epochs` leave the filters as they are."""
+        return round(self.hold_share * epochs)
+
+
 class ModelFitter:
     """Fit one compiled model repeatedly (folds, then the final run), tracing it only once."""
 
-    def __init__(self, model: keras.Model, batch_size: int) -> None:
-        """Trace the training and prediction steps and remember the model's initial state."""
+    def __init__(
+        self, model: keras.Model, batch_size: int, tuning: FilterTuning | None = None
+    ) -> None:
+        """Trace the training and prediction steps and remember the model's initial state.
+
+        Args:
+            model: A compiled model; its optimizer trains every variable but the filters'.
+            batch_size: Samples per gradient step.
+            tuning: How the Conv2D filters learn. None: with everything else, from the start.
+        """
         if batch_size < 1:
             raise ValueError(f"batch size must be positive, not {batch_size}")
         self.model = model
         self.batch_size = batch_size
+        self.tuning = tuning
         self._optimizer = model.optimizer
-        # Adam creates its moments when built; build now so that reset() covers them.
-        self._optimizer.build(model.trainable_variables)
-        self._initial_weights = [np.array(value) for value in model.get_weights()]
-        self._initial_optimizer = [np.array(var.numpy()) for var in self._optimizer.variables]
-        size = model.input_shape[1:]
-        images = tf.TensorSpec(shape=(None, *size), dtype=tf.float32)
-        # A None batch dimension: a short last batch must not trigger another trace.
-        self._train_step = tf.function(
-            self._train_step_eager, input_signature=[images, tf.TensorSpec((None,), tf.int64)]
+        trainable = model.trainable_variables
+        filters = (
+            {
+                id(v)
+                for layer in model.layers
+                if isinstance(layer, keras.layers.Conv2D)
+                for v in layer.trainable_variables
+            }
+            if tuning
+            else set()
         )
-        self._predict_step = tf.function(self._predict_step_eager, input_signature=[images])
+        self._head = [v for v in trainable if id(v) not in filters]
+        self._filters = [v for v in trainable if id(v) in filters]
+        optimizers = [self._optimizer]
+        # Adam creates its moments when built; build now so that reset() covers them.
+        self._optimizer.build(self._head)
+        self._filter_optimizer = None
+        if self._filters and tuning is not None and tuning.hold_share < 1.0:
+            rate = float(self._optimizer.learning_rate) * tuning.rate_ratio
+            self._filter_optimizer = keras.optimizers.Adam(learning_rate=rate)
+            self._filter_optimizer.build(self._filters)
+            optimizers.append(self._filter_optimizer)
+        self._initial_weights = [np.array(value) for value in model.get_weights()]
+        self._initial_optimizers = [
+            [np.array(var.numpy()) for var in optimizer.variables] for optimizer in optimizers
+        ]
+        self._optimizers = optimizers
+        size = model.input_shape[1:]
+        signature = [
+            # A None batch dimension: a short last batch must not trigger another trace.
+            tf.TensorSpec(shape=(None, *size), dtype=tf.float32),
+            tf.TensorSpec((None,), tf.int64),
+        ]
+        self._head_step = tf.function(self._head_step_eager, input_signature=signature)
+        self._full_step = (
+            tf.function(self._full_step_eager, input_signature=signature)
+            if self._filter_optimizer is not None
+            else None
+        )
+        self._predict_step = tf.function(self._predict_step_eager, input_signature=signature[:1])
 
-    def _train_step_eager(
-        self, images: tf.Tensor, labels: tf.Tensor
-    ) -> tuple[tf.Tensor, tf.Tensor]:
-        """Take one gradient step; return the batch's mean loss and its number of hits."""
+    def _head_step_eager(self, images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """Take one gradient step, filters held; return the mean loss and the number of hits."""
         with tf.GradientTape() as tape:
             probabilities = self.model(images, training=True)
             loss = self.model.compute_loss(x=images, y=labels, y_pred=probabilities)
-        gradients = tape.gradient(loss, self.model.trainable_variables)
-        self._optimizer.apply_gradients(zip(gradients, self.model.trainable_variables, strict=True))
-        hits = tf.reduce_sum(tf.cast(tf.argmax(probabilities, axis=-1) == labels, tf.float32))
-        return loss, hits
+        gradients = tape.gradient(loss, self._head)
+        self._optimizer.apply_gradients(zip(gradients, self._head, strict=True))
+        return loss, _hits(probabilities, labels)
+
+    def _full_step_eager(self, images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """Take one gradient step that tunes the filters too, at their own lower rate."""
+        assert self._filter_optimizer is not None
+        with tf.GradientTape() as tape:
+            probabilities = self.model(images, training=True)
+            loss = self.model.compute_loss(x=images, y=labels, y_pred=probabilities)
+        gradients = tape.gradient(loss, self._head + self._filters)
+        split = len(self._head)
+        self._optimizer.apply_gradients(zip(gradients[:split], self._head, strict=True))
+        self._filter_optimizer.apply_gradients(zip(gradients[split:], self._filters, strict=True))
+        return loss, _hits(probabilities, labels)
 
     def _predict_step_eager(self, images: tf.Tensor) -> tf.Tensor:
         """Return the probabilities in inference mode (no dropout, no augmentation)."""
@@ -60,8 +125,9 @@ class ModelFitter:
     def reset(self) -> None:
         """Put back the initial weights AND the optimizer's state (step count, moments)."""
         self.model.set_weights(self._initial_weights)
-        for variable, value in zip(self._optimizer.variables, self._initial_optimizer, strict=True):
-            variable.assign(value)
+        for optimizer, values in zip(self._optimizers, self._initial_optimizers, strict=True):
+            for variable, value in zip(optimizer.variables, values, strict=True):
+                variable.assign(value)
 
     def fit(
         self,
@@ -85,12 +151,16 @@ class ModelFitter:
         if validation is not None:
             history["val_loss"], history["val_accuracy"] = [], []
         probabilities = None
+        hold = self.tuning.hold_epochs(epochs) if self.tuning is not None else 0
         for epoch in range(1, epochs + 1):
+            step = (
+                self._full_step if self._full_step is not None and epoch > hold else self._head_step
+            )
             order = rng.permutation(len(x))
             losses, hits = [], []
             for start in range(0, len(x), self.batch_size):
                 batch = order[start : start + self.batch_size]
-                loss, batch_hits = self._train_step(x[batch], y[batch])
+                loss, batch_hits = step(x[batch], y[batch])
                 # Weigh each batch's mean loss by its size, as Keras does for the epoch's loss.
                 losses.append(loss * len(batch))
                 hits.append(batch_hits)
@@ -118,6 +188,11 @@ class ModelFitter:
         if not parts:
             return np.zeros((0, int(self.model.output_shape[-1])), dtype=np.float32)
         return np.concatenate(parts)
+
+
+def _hits(probabilities: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
+    """Return how many of a batch's most probable labels are the true ones."""
+    return tf.reduce_sum(tf.cast(tf.argmax(probabilities, axis=-1) == labels, tf.float32))
 
 
 def cross_entropy(probabilities: np.ndarray, y: np.ndarray) -> float:

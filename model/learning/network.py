@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 
 from model.job import ARCHITECTURES
 
@@ -163,18 +164,19 @@ def _check_sizes(num_classes: int, input_size: int) -> None:
         raise ValueError(f"input size must be positive, not {input_size}")
 
 
-def start_from(model: keras.Model, pretrained: keras.Model) -> int:
+def start_from(model: keras.Model, pretrained: keras.Model, *, hidden: bool = True) -> int:
     """Start a CNN from `pretrained`'s features; return how many layers were copied.
 
     The feature layers are every layer with weights but the output ("label") layer, paired
     in order; every pair must match in kind and weight shapes, and a new label set always
-    gets a fresh output layer. The copied convolutions are frozen and the copied Dense layer
-    keeps learning.
+    gets a fresh output layer. With `hidden` False, only the convolutions are copied and
+    the hidden Dense layer starts fresh too. Every layer stays trainable: how the copied
+    filters learn is the fitter's business (model.learning.fitting.FilterTuning).
 
-    scripts/bench_accuracy.py (5 labels, one of them unknown to the default model, 8
-    drawings a label) measured: from scratch ~50%; everything copied and fine-tuned ~83%;
-    everything copied and frozen ~84%; convolutions frozen, Dense learning ~87%. Frozen
-    convolutions also keep a handful of drawings from wearing off what thousands taught.
+    scripts/bench_accuracy.py compares the ways to start and tune (its docstring): from
+    scratch a handful of drawings teaches little; from the default model's features, with
+    the filters held while the fresh output layer settles and then tuned slowly, a chat's
+    network both keeps what thousands of drawings taught and learns filters of its own.
 
     Raises:
         ValueError: The network no longer matches the bundled default model, naming the
@@ -197,10 +199,12 @@ def start_from(model: keras.Model, pretrained: keras.Model) -> int:
             f"({type(extra).__name__}): retrain the default model with this network "
             "(scripts/train_default_model.py)"
         )
+    copied = 0
     for target, source in zip(targets, sources, strict=True):
-        target.set_weights(source.get_weights())
-        target.trainable = not isinstance(target, keras.layers.Conv2D)
-    return len(targets)
+        if hidden or isinstance(target, keras.layers.Conv2D):
+            target.set_weights(source.get_weights())
+            copied += 1
+    return copied
 
 
 def _mismatch(model: keras.Model, layer: keras.layers.Layer, problem: str) -> str:
@@ -214,3 +218,19 @@ def _mismatch(model: keras.Model, layer: keras.layers.Layer, problem: str) -> st
 def _feature_layers(model: keras.Model) -> list[keras.layers.Layer]:
     """Return the layers with weights, in order, without the output layer."""
     return [layer for layer in model.layers if layer.weights and layer.name != "label"]
+
+
+def filter_weights(model: keras.Model) -> list[np.ndarray]:
+    """Return a copy of every Conv2D kernel (the filters), in order."""
+    return [
+        np.array(layer.kernel.numpy())
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Conv2D)
+    ]
+
+
+def filter_change(before: list[np.ndarray], after: list[np.ndarray]) -> float:
+    """Return how much the filters moved: the summed |change| over the summed |weight| before."""
+    moved = sum(float(np.abs(a - b).sum()) for a, b in zip(after, before, strict=True))
+    size = sum(float(np.abs(b).sum()) for b in before)
+    return moved / size if size else 0.0

@@ -17,8 +17,8 @@ from model.job import (
     TrainParams,
     model_paths,
 )
-from model.learning.fitting import ModelFitter
-from model.learning.network import build_model, start_from
+from model.learning.fitting import FilterTuning, ModelFitter
+from model.learning.network import build_model, filter_change, filter_weights, start_from
 from model.learning.validation import (
     ValidationPlan,
     choose_validation,
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 # A chat's CNN starts from the bundled default model's features (model.learning.network.start_from).
 PRETRAINED_MODEL = model_paths(DEFAULT_MODEL_PREFIX).keras
+# How a pretrained CNN's filters learn; chosen by scripts/bench_accuracy.py (its docstring).
+PRETRAINED_TUNING = FilterTuning(hold_share=0.5, rate_ratio=0.1)
 
 
 @dataclass(frozen=True)
@@ -48,22 +50,25 @@ class TrainingResult:
     folds: int
     seconds: float
     pretrained_layers: int  # layers copied from the default model; 0 from scratch
+    filter_change: float  # how far the serving model's filters moved from where they started
 
 
 def new_model(
     architecture: str, num_labels: int, input_size: int, params: TrainParams
-) -> tuple[keras.Model, int]:
-    """Build a compiled model; return it and how many layers it took from the default model.
+) -> tuple[keras.Model, int, FilterTuning | None]:
+    """Build a compiled model; return it, the layers it took from the default model, its tuning.
 
     Only a CNN starts from the default model (a CNN itself): a dense network, the talk's
-    first try, always learns from scratch.
+    first try, always learns from scratch, and so does `/set start scratch`, every weight
+    from the first epoch (tuning None).
     """
     model = build_model(
         architecture, num_labels, input_size=input_size, learning_rate=params.learning_rate
     )
     if params.start != "pretrained" or architecture != "cnn":
-        return model, 0
-    return model, start_from(model, keras.models.load_model(PRETRAINED_MODEL))
+        return model, 0, None
+    copied = start_from(model, keras.models.load_model(PRETRAINED_MODEL))
+    return model, copied, PRETRAINED_TUNING
 
 
 def validation_runs(
@@ -154,8 +159,11 @@ def train(
     rng = np.random.default_rng(seed)
     keras.utils.set_random_seed(seed)
     plan = plan_validation(y, labels, params.validation, rng)
-    model, pretrained_layers = new_model(params.architecture, len(labels), x.shape[1], params)
-    fitter = ModelFitter(model, params.batch_size)
+    model, pretrained_layers, tuning = new_model(
+        params.architecture, len(labels), x.shape[1], params
+    )
+    fitter = ModelFitter(model, params.batch_size, tuning)
+    filters_before = filter_weights(model)
     reporter = EpochReporter(on_epoch, plan.folds, params.epochs, total_epochs(plan, params.epochs))
 
     confusion = np.zeros((len(labels), len(labels)), dtype=np.int64)
@@ -202,6 +210,7 @@ def train(
         folds=plan.folds,
         seconds=seconds,
         pretrained_layers=pretrained_layers,
+        filter_change=filter_change(filters_before, filter_weights(model)),
     )
 
 

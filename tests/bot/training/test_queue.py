@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import h5py
+import numpy as np
+
 from bot.app import BotApplication
 from bot.config import Config
 from bot.playground.fakeserver import ApiCall, FakeTelegram
+from model.job import DEFAULT_MODEL_PREFIX, model_paths
 from model.synthetic import LABELS
 from tests.bot.conftest import ALICE, BOB, answer, reaction, running
 
@@ -53,6 +59,21 @@ async def final_report(telegram: FakeTelegram, chat_id: int, start: str) -> str:
     return str(call.params["text"])
 
 
+def filters(keras_file: Path) -> list[np.ndarray]:
+    """Return a saved Keras model's convolution kernels, read without TensorFlow."""
+    with zipfile.ZipFile(keras_file) as archive:
+        weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")))
+        kernels: list[tuple[str, np.ndarray]] = []
+        weights.visititems(
+            lambda name, item: (
+                kernels.append((name, np.array(item)))
+                if isinstance(item, h5py.Dataset) and item.ndim == 4
+                else None
+            )
+        )
+    return [kernel for _, kernel in sorted(kernels)]
+
+
 async def test_predictions_come_from_the_default_model_until_the_chat_trains(
     telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
 ) -> None:
@@ -83,6 +104,14 @@ async def test_train_reports_progress_and_the_result_then_predicts_with_the_new_
     assert "Validation accuracy:" in report and "5-fold cross-validation, 10 samples" in report
     assert "• sad:" in report and "• smile:" in report and "of 5" in report
     assert "started from what the default model knows" in report
+    assert "then tuned its own filters to your drawings: they changed by" in report
+    serving = await bot.bot_data.repo.runs.serving(ALICE)
+    assert serving is not None and serving.model_prefix
+    tuned = filters(model_paths(Path(serving.model_prefix)).keras)
+    bundled = filters(model_paths(DEFAULT_MODEL_PREFIX).keras)
+    assert [kernel.shape for kernel in tuned] == [kernel.shape for kernel in bundled]
+    assert len(tuned) == 3
+    assert all(not np.allclose(mine, theirs) for mine, theirs in zip(tuned, bundled, strict=True))
     progress = [
         c for c in telegram.calls if c.method == "editMessageText" and "epoch" in c.params["text"]
     ]
@@ -131,7 +160,7 @@ async def test_trainings_queue_across_chats_and_say_their_place(
     assert "already running or queued" in await command(telegram, BOB, "/train", contains="already")
     await command(telegram, ALICE, "/stop")
     report = await final_report(telegram, BOB, "Training finished")
-    assert "It started from scratch." in report
+    assert "It started from scratch and learned all its filters by itself." in report
 
 
 async def test_parameters_are_checked_and_shown(

@@ -140,7 +140,7 @@ def test_a_cnn_starts_from_the_default_models_features(pretrained: keras.Model) 
     sources = [layer for layer in pretrained.layers if isinstance(layer, keras.layers.Conv2D)]
     assert len(convolutions) == len(sources) == 3
     for layer, source in zip(convolutions, sources, strict=True):
-        assert not layer.trainable
+        assert layer.trainable  # how the filters learn is the fitter's (FilterTuning)
         for mine, theirs in zip(layer.get_weights(), source.get_weights(), strict=True):
             assert np.array_equal(mine, theirs)
     hidden, output = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
@@ -150,9 +150,24 @@ def test_a_cnn_starts_from_the_default_models_features(pretrained: keras.Model) 
     assert output.get_weights()[0].shape == (50, 5)  # a fresh output layer for the new labels
 
 
+def test_without_the_hidden_layer_only_the_filters_are_copied(pretrained: keras.Model) -> None:
+    model = build_model("cnn", 5)
+    assert start_from(model, pretrained, hidden=False) == 3
+    hidden = next(layer for layer in model.layers if isinstance(layer, keras.layers.Dense))
+    source = next(layer for layer in pretrained.layers if isinstance(layer, keras.layers.Dense))
+    assert not np.array_equal(hidden.get_weights()[0], source.get_weights()[0])
+
+
+def test_a_pretrained_cnn_tunes_its_filters_in_two_stages_and_scratch_in_one() -> None:
+    _, copied, tuning = new_model("cnn", 3, 28, TrainParams())
+    assert copied == 4 and tuning is not None and 0.0 < tuning.hold_share < 1.0
+    assert 0.0 < tuning.rate_ratio < 1.0
+    assert new_model("cnn", 3, 28, TrainParams(start="scratch"))[1:] == (0, None)
+
+
 def test_a_dense_network_takes_nothing_from_the_cnn(pretrained: keras.Model) -> None:
-    model, copied = new_model("dense", 4, 28, TrainParams(start="pretrained"))
-    assert copied == 0
+    model, copied, tuning = new_model("dense", 4, 28, TrainParams(start="pretrained"))
+    assert copied == 0 and tuning is None
     assert all(layer.trainable for layer in model.layers)
     with pytest.raises(ValueError, match="does not match the default model"):
         start_from(build_model("dense", 4), pretrained)
