@@ -75,7 +75,7 @@ from model.synthetic import ALL_LABELS, LABELS, smiley_bytes
 if TYPE_CHECKING:  # TensorFlow is imported only once main() has set its thread limits
     import keras
 
-    from model.learning.fitting import ModelFitter
+    from model.learning.fitting import FilterTuning, ModelFitter
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,10 @@ def prepared_dataset(
     return x, y, style_of
 
 
-def variants() -> dict[str, Callable[[int], "keras.Model"]]:
+Built = tuple["keras.Model", "FilterTuning | None"]  # a compiled model, how its filters learn
+
+
+def variants() -> dict[str, Callable[[int], Built]]:
     """Return the networks to compare: name -> builder of a compiled model for n labels."""
     from model.learning.network import (
         TALK_CNN,
@@ -151,18 +154,18 @@ def variants() -> dict[str, Callable[[int], "keras.Model"]]:
         compile_model,
     )
 
-    def cnn(options: CnnOptions) -> Callable[[int], "keras.Model"]:
-        def build(num_classes: int) -> "keras.Model":
+    def cnn(options: CnnOptions) -> Callable[[int], Built]:
+        def build(num_classes: int) -> Built:
             model = build_cnn(num_classes, options=options)
             compile_model(model, 1e-3)
-            return model
+            return model, None
 
         return build
 
-    def dense(num_classes: int) -> "keras.Model":
+    def dense(num_classes: int) -> Built:
         model = build_dense(num_classes)
         compile_model(model, 1e-3)
-        return model
+        return model, None
 
     return {
         "dense": dense,
@@ -178,21 +181,19 @@ def variants() -> dict[str, Callable[[int], "keras.Model"]]:
         "+same+pool+augment+dropout": cnn(
             CnnOptions(padding="same", final_pool=True, augment=True, dropout=0.3)
         ),
-        "default": lambda num_classes: build_model("cnn", num_classes),
+        "default": lambda num_classes: (build_model("cnn", num_classes), None),
         "pretrained": pretrained,
     }
 
 
-def pretrained(num_classes: int) -> "keras.Model":
-    """Return the chat's CNN as /train builds it: started from the default model's features."""
-    import keras
+def pretrained(num_classes: int) -> Built:
+    """Return the chat's CNN as /train builds it: started from the default model's features,
+    its filters tuned the same way."""
+    from model.job import TrainParams
+    from model.learning.train import new_model
 
-    from model.learning.network import build_model, start_from
-    from model.learning.train import PRETRAINED_MODEL
-
-    model = build_model("cnn", num_classes)
-    start_from(model, keras.models.load_model(PRETRAINED_MODEL))
-    return model
+    model, _, tuning = new_model("cnn", num_classes, 28, TrainParams())
+    return model, tuning
 
 
 def cross_validate(
@@ -255,7 +256,6 @@ def main() -> None:
     import keras
 
     from model.learning.fitting import ModelFitter
-    from model.learning.train import PRETRAINED_TUNING
 
     builders = variants()
     chosen = args.variants or list(builders)
@@ -265,9 +265,8 @@ def main() -> None:
     for name in chosen:
         started = time.perf_counter()
         keras.utils.set_random_seed(0)
-        # "pretrained" tunes its filters as /train does (model.learning.train.PRETRAINED_TUNING).
-        tuning = PRETRAINED_TUNING if name == "pretrained" else None
-        trainer = ModelFitter(builders[name](len(args.labels)), args.batch_size, tuning)
+        model, tuning = builders[name](len(args.labels))
+        trainer = ModelFitter(model, args.batch_size, tuning)
         cells = []
         for kind, n in columns:
             accuracies = []

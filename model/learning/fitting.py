@@ -12,6 +12,7 @@ without shaking the borrowed filters; then the filters learn too, with their own
 at a lower rate. One traced step per stage.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -88,34 +89,40 @@ class ModelFitter:
             tf.TensorSpec(shape=(None, *size), dtype=tf.float32),
             tf.TensorSpec((None,), tf.int64),
         ]
-        self._head_step = tf.function(self._head_step_eager, input_signature=signature)
+        # One traced step per stage: held filters need no gradients, so that step is cheaper.
+        self._head_step = tf.function(
+            functools.partial(self._step_eager, tune_filters=False), input_signature=signature
+        )
         self._full_step = (
-            tf.function(self._full_step_eager, input_signature=signature)
+            tf.function(
+                functools.partial(self._step_eager, tune_filters=True), input_signature=signature
+            )
             if self._filter_optimizer is not None
             else None
         )
         self._predict_step = tf.function(self._predict_step_eager, input_signature=signature[:1])
 
-    def _head_step_eager(self, images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """Take one gradient step, filters held; return the mean loss and the number of hits."""
-        with tf.GradientTape() as tape:
-            probabilities = self.model(images, training=True)
-            loss = self.model.compute_loss(x=images, y=labels, y_pred=probabilities)
-        gradients = tape.gradient(loss, self._head)
-        self._optimizer.apply_gradients(zip(gradients, self._head, strict=True))
-        return loss, _hits(probabilities, labels)
+    def _step_eager(
+        self, images: tf.Tensor, labels: tf.Tensor, *, tune_filters: bool
+    ) -> tuple[tf.Tensor, tf.Tensor]:
+        """Take one gradient step; return the batch's mean loss and its number of hits.
 
-    def _full_step_eager(self, images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """Take one gradient step that tunes the filters too, at their own lower rate."""
-        assert self._filter_optimizer is not None
+        With ``tune_filters`` the filters learn too, through their own optimizer.
+        """
+        variables = self._head + self._filters if tune_filters else self._head
         with tf.GradientTape() as tape:
             probabilities = self.model(images, training=True)
             loss = self.model.compute_loss(x=images, y=labels, y_pred=probabilities)
-        gradients = tape.gradient(loss, self._head + self._filters)
+        gradients = tape.gradient(loss, variables)
         split = len(self._head)
         self._optimizer.apply_gradients(zip(gradients[:split], self._head, strict=True))
-        self._filter_optimizer.apply_gradients(zip(gradients[split:], self._filters, strict=True))
-        return loss, _hits(probabilities, labels)
+        if tune_filters:
+            assert self._filter_optimizer is not None
+            self._filter_optimizer.apply_gradients(
+                zip(gradients[split:], self._filters, strict=True)
+            )
+        hits = tf.reduce_sum(tf.cast(tf.argmax(probabilities, axis=-1) == labels, tf.float32))
+        return loss, hits
 
     def _predict_step_eager(self, images: tf.Tensor) -> tf.Tensor:
         """Return the probabilities in inference mode (no dropout, no augmentation)."""
@@ -188,11 +195,6 @@ class ModelFitter:
         if not parts:
             return np.zeros((0, int(self.model.output_shape[-1])), dtype=np.float32)
         return np.concatenate(parts)
-
-
-def _hits(probabilities: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
-    """Return how many of a batch's most probable labels are the true ones."""
-    return tf.reduce_sum(tf.cast(tf.argmax(probabilities, axis=-1) == labels, tf.float32))
 
 
 def cross_entropy(probabilities: np.ndarray, y: np.ndarray) -> float:

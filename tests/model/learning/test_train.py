@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from model.job import EpochProgress, TrainParams
+from model.learning.network import filter_weights
 from model.learning.train import PRETRAINED_MODEL, train
 from model.synthetic import LABELS
 from tests.model.conftest import correlation
@@ -71,12 +72,6 @@ def test_train_refuses_bad_params(
         train(x, y, LABELS, params)
 
 
-def _convolution_kernels(model: keras.Model) -> list[np.ndarray]:
-    return [
-        layer.get_weights()[0] for layer in model.layers if isinstance(layer, keras.layers.Conv2D)
-    ]
-
-
 def test_a_pretrained_start_learns_more_from_a_handful(
     small_data: tuple[np.ndarray, np.ndarray],
 ) -> None:
@@ -85,13 +80,13 @@ def test_a_pretrained_start_learns_more_from_a_handful(
     scratch = train(x, y, LABELS, TrainParams(epochs=10, batch_size=8, start="scratch"), seed=5)
 
     assert (pretrained.pretrained_layers, scratch.pretrained_layers) == (4, 0)
-    default_kernels = _convolution_kernels(keras.models.load_model(PRETRAINED_MODEL))
+    default_kernels = filter_weights(keras.models.load_model(PRETRAINED_MODEL))
     # Tuned, in the second half of the epochs and slowly: moved, but still close to them.
-    tuned = list(zip(_convolution_kernels(pretrained.model), default_kernels, strict=True))
+    tuned = list(zip(filter_weights(pretrained.model), default_kernels, strict=True))
     assert not any(np.array_equal(kernel, default) for kernel, default in tuned)
     assert all(correlation(kernel, default) > 0.9 for kernel, default in tuned)
     assert 0.0 < pretrained.filter_change < scratch.filter_change
-    fresh = zip(_convolution_kernels(scratch.model), default_kernels, strict=True)
+    fresh = zip(filter_weights(scratch.model), default_kernels, strict=True)
     assert not any(np.allclose(kernel, default) for kernel, default in fresh)
     # 6 drawings a label, 10 epochs (30 steps): the default model's features know smileys.
     assert pretrained.validation_accuracy >= 0.8
