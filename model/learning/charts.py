@@ -88,27 +88,19 @@ def training_chart(
     figure = _figure(12.5)
     figure.suptitle(title, fontsize=TITLE_SIZE)
     grid = figure.add_gridspec(2, 2, height_ratios=(1.0, 1.25))
-    loss_ax, accuracy_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
-    _draw_history(
-        loss_ax,
-        histories,
-        "loss",
-        loss,
-        percent=False,
-        training=training,
-        validation=validation,
-        epoch=epoch,
-    )
-    _draw_history(
-        accuracy_ax,
-        histories,
-        "accuracy",
-        accuracy,
-        percent=True,
-        training=training,
-        validation=validation,
-        epoch=epoch,
-    )
+    for column, (key, name, percent) in enumerate(
+        (("loss", loss, False), ("accuracy", accuracy, True))
+    ):
+        _draw_history(
+            figure.add_subplot(grid[0, column]),
+            histories,
+            key,
+            name,
+            percent=percent,
+            training=training,
+            validation=validation,
+            epoch=epoch,
+        )
     _draw_confusion(
         figure.add_subplot(grid[1, :]), counts, labels, confusion_title, true, predicted
     )

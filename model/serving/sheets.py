@@ -120,13 +120,12 @@ def captioned_sheet(
         y = top + row * (cell_height + CAPTIONED_GAP)
         with Image.open(io.BytesIO(data)) as opened:
             picture = opened.convert("L")
-        picture.thumbnail((cell, cell), Image.Resampling.LANCZOS)
-        if max(picture.size) < cell:  # small stored copies are drawn large
-            scale = cell / max(picture.size)
-            picture = picture.resize(
-                (round(picture.width * scale), round(picture.height * scale)),
-                Image.Resampling.LANCZOS,
-            )
+        # Fit the cell either way: small stored copies are drawn large.
+        scale = cell / max(picture.size)
+        picture = picture.resize(
+            (max(1, round(picture.width * scale)), max(1, round(picture.height * scale))),
+            Image.Resampling.LANCZOS,
+        )
         sheet.paste(
             picture,
             (x + (cell - picture.width) // 2, y + (cell - picture.height) // 2),
