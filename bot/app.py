@@ -51,6 +51,7 @@ from bot.samples.notices import Notices
 from bot.samples.predictor import Predictor
 from bot.samples.preprocessor import Preprocessor
 from bot.services import BotContext, BotServices
+from bot.telegram.chat_activity import ChatActivity
 from bot.telegram.rate_limiter import ChatRateLimiter
 from bot.telegram.update_order import PerChatUpdateProcessor
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -121,6 +122,7 @@ MEDIA = (
 
 def build_application(config: Config) -> BotApplication:
     """Return a ready-to-run Application for ``config``."""
+    activity = ChatActivity()  # shared: a chat's notices wait for the answers it is owed
     application: BotApplication = (
         ApplicationBuilder()
         .token(config.telegram.token)
@@ -129,8 +131,8 @@ def build_application(config: Config) -> BotApplication:
         .read_timeout(READ_TIMEOUT)
         .write_timeout(WRITE_TIMEOUT)
         .context_types(ContextTypes(bot_data=BotServices))
-        .rate_limiter(ChatRateLimiter())
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .rate_limiter(ChatRateLimiter(activity=activity))
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES, activity))
         .post_init(_open)
         .post_stop(_stop)
         .post_shutdown(_close)

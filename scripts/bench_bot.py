@@ -7,7 +7,9 @@ Prints, for the bot process as users meet it:
     inference included), one photo at a time;
   * throughput and latency with many chats sending photos at once;
   * reply latency while a training runs, against idle (the ratio matters);
-  * time from /train to "Training finished" for 50 samples;
+  * time from /train to "Training finished" for 50 samples, and from that report to the
+    answer to a drawing sent on reading it (the pictures of the training are due then too);
+  * a class: 30 chats sending a drawing in the same instant while a training runs;
   * the bot process's peak memory (VmHWM; the training worker is a separate process).
 
 Flood control is off in the fake server: this measures the bot, not Telegram's limits. (The
@@ -15,6 +17,7 @@ bot still paces itself to Telegram's ~30 messages a second overall, which caps t
 With --phases it times only the one-at-a-time replies, and prints where their time goes
 (scripts/phase_timer.py).
 Usage: .venv/bin/python scripts/bench_bot.py [--chats 50] [--photos 2] [--sequential 100]
+       [--classes 5]
 """
 
 from __future__ import annotations
@@ -208,8 +211,11 @@ async def report(telegram: FakeTelegram, images: list[bytes], args: argparse.Nam
     print(row(f"{args.chats} chats x {args.photos} photos at once", burst))
     print(f"{'  throughput':<34} {len(sent) / elapsed:7.1f} replies/s")
 
-    trained = await train_50(telegram)
+    trained, finished_at = await train_50(telegram)
     print(f"{'/train to Training finished, 50 samples':<34} {trained:7.1f} s")
+    drawing = telegram.send_photo(TRAIN_CHAT, TRAIN_CHAT, images[0])
+    first = await telegram.wait_for(is_reply_to(drawing), timeout=60)
+    print(f"{'  report to the next answer':<34} {first.at - finished_at:7.2f} s")
 
     await set_epochs(telegram, 400)
     telegram.send_text(TRAIN_CHAT, TRAIN_CHAT, "/train")
@@ -222,12 +228,23 @@ async def report(telegram: FakeTelegram, images: list[bytes], args: argparse.Nam
         timeout=120,
     )
     during = await sequential(telegram, images[: args.sequential], first_chat=3000)
-    telegram.send_text(TRAIN_CHAT, TRAIN_CHAT, "/stop")
     print(row("prediction during a training", during))
     print(
         f"{'  p50 during training / idle':<34} "
         f"{statistics.median(during) / statistics.median(idle):7.2f} x"
     )
+    classes: list[float] = []
+    for lesson in range(args.classes):
+        first_chat = 4000 + 100 * lesson
+        sent = [
+            telegram.send_photo(chat, chat, images[chat % len(images)])
+            for chat in range(first_chat, first_chat + 30)
+        ]
+        classes += await reply_latencies(telegram, sent)
+        await asyncio.sleep(1.0)
+    telegram.send_text(TRAIN_CHAT, TRAIN_CHAT, "/stop")
+    print(row(f"a class: 30 chats at once x{args.classes}", classes))
+    print(f"{'  slowest answer':<34} {max(classes):7.1f} ms")
 
 
 async def set_epochs(telegram: FakeTelegram, epochs: int) -> None:
@@ -237,8 +254,11 @@ async def set_epochs(telegram: FakeTelegram, epochs: int) -> None:
     )
 
 
-async def train_50(telegram: FakeTelegram) -> float:
-    """Label 50 samples (5 labels x 10, "cool" among them), train with the default params."""
+async def train_50(telegram: FakeTelegram) -> tuple[float, float]:
+    """Label 50 samples (5 labels x 10, "cool" among them), train with the default params.
+
+    Return the seconds from /train to the report, and when the report came.
+    """
     rng = np.random.default_rng(7)
     for index in range(50):
         label = ALL_LABELS[index % len(ALL_LABELS)]
@@ -253,11 +273,11 @@ async def train_50(telegram: FakeTelegram) -> float:
         )
     began = time.monotonic()
     telegram.send_text(TRAIN_CHAT, TRAIN_CHAT, "/train")
-    await telegram.wait_for(
+    finished = await telegram.wait_for(
         lambda c: c.method == "editMessageText" and "Training finished" in c.params.get("text", ""),
         timeout=300,
     )
-    return time.monotonic() - began
+    return time.monotonic() - began, finished.at
 
 
 if __name__ == "__main__":
@@ -268,4 +288,5 @@ if __name__ == "__main__":
     parser.add_argument("--photos", type=int, default=2, help="photos per chat in the burst")
     parser.add_argument("--sequential", type=int, default=100, help="photos sent one at a time")
     parser.add_argument("--phases", action="store_true", help="time the phases of a reply")
+    parser.add_argument("--classes", type=int, default=5, help="class bursts during a training")
     asyncio.run(main(parser.parse_args()))

@@ -7,10 +7,13 @@ import contextlib
 import logging
 from collections import Counter, deque
 from dataclasses import dataclass
+from typing import Any
 
-from telegram import Bot, ReplyParameters
+from telegram import ReplyParameters
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ExtBot
 
+from bot.telegram.rate_limiter import NOTICE
 from bot.texts import t
 
 __all__ = ["Notices"]
@@ -39,7 +42,7 @@ class Notices:
     that replies to the latest image.
     """
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: ExtBot[Any]) -> None:
         self._bot = bot
         self._queues: dict[int, deque[_Notice]] = {}
         self._writers: dict[int, asyncio.Task[None]] = {}
@@ -94,6 +97,7 @@ class Notices:
                     if reply_to is not None
                     else None
                 ),
+                rate_limit_args=NOTICE,
             )
         except (BadRequest, Forbidden) as exc:
             # The chat is gone or the bot was removed: nobody is left to tell.

@@ -6,12 +6,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
 from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.telegram.chat_activity import ChatActivity
 from bot.telegram.flood_limits import (
     CHAT_BURST,
     CHAT_PER_SECOND,
@@ -21,17 +23,40 @@ from bot.telegram.flood_limits import (
     message_cost,
 )
 from bot.telegram.retries import FIRST_BACKOFF_SECONDS, TRANSIENT_RETRIES, backoff
+from bot.telegram.token_bucket import TokenBucket
 
-__all__ = ["ChatRateLimiter"]
+__all__ = ["NOTICE", "ChatRateLimiter", "Pacing"]
 
 logger = logging.getLogger(__name__)
 
 _PRUNE_THRESHOLD = 512
+# A notice keeps this many messages of a chat's burst for answers.
+ANSWER_RESERVE: Final = 1
+# A notice waits at most this long for a busy chat's answers: a person who sends
+# drawing after drawing still gets the pictures of their training.
+LONGEST_NOTICE_WAIT: Final = 5.0
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How the rate limiter treats one call (PTB's ``rate_limit_args``).
+
+    ``retries`` caps its retries (None: the limiter's default; 0: try once). A ``notice``
+    is something no one is waiting for at this instant (the pictures after a training,
+    merged refusals): it waits while the chat has an update in hand and leaves part of
+    the chat's burst for answers.
+    """
+
+    retries: int | None = None
+    notice: bool = False
+
+
+NOTICE: Final = Pacing(notice=True)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 
-class ChatRateLimiter(BaseRateLimiter[int]):
+class ChatRateLimiter(BaseRateLimiter[Pacing]):
     """Telegram's documented limits, per chat rather than globally.
 
     PTB's ``AIORateLimiter`` has no per-chat pace for private chats and, after a 429,
@@ -39,6 +64,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
     short burst), 20 a minute per group, 30 calls a second overall, and after a 429 waits
     ``retry_after`` for that chat only, then retries. Server errors and timeouts are
     retried with backoff, except for getUpdates, whose polling loop has its own.
+    Answers go before notices (see ``Pacing``).
     """
 
     def __init__(
@@ -51,6 +77,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         max_retries: int = 5,
         transient_retries: int = TRANSIENT_RETRIES,
         first_backoff: float = FIRST_BACKOFF_SECONDS,
+        activity: ChatActivity | None = None,
     ) -> None:
         self._chat_burst = chat_burst
         self._chat_per_second = chat_per_second
@@ -59,7 +86,8 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         self._max_retries = max_retries
         self._transient_retries = transient_retries
         self._first_backoff = first_backoff
-        self._chats: dict[int | str, AsyncLimiter] = {}
+        self._activity = activity or ChatActivity()
+        self._chats: dict[int | str, TokenBucket] = {}
         self._groups: dict[int | str, AsyncLimiter] = {}
         self._paused_until: dict[int | str, float] = {}
 
@@ -76,33 +104,19 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: Pacing | None,
     ) -> JSONResult:
-        """Run ``callback`` once the chat's limits allow, retrying after a 429 or a hiccup.
-
-        ``rate_limit_args`` caps the retries of this call (0: try once).
-        """
+        """Run ``callback`` once the chat's limits allow, retrying after a 429 or a hiccup."""
         chat_id = _chat_key(data.get("chat_id"))
-        max_retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        pacing = rate_limit_args or Pacing()
+        max_retries = self._max_retries if pacing.retries is None else pacing.retries
         transient_retries = min(self._transient_retries, max_retries)
         throttled = failed = 0
         while True:
             await self._wait_out_pause(chat_id)
             try:
-                limiters = self._limiters(chat_id, endpoint)
-                cost = message_cost(endpoint, data)
-                # Telegram counts every picture of an album. Send once a burst's worth is
-                # free, then pay off the rest before returning, so the chat's next message
-                # waits for it (as Telegram's own bucket, which an album takes below zero).
-                # Telegram counts an album when all of it has arrived, later than we began
-                # sending: one message more pays for that gap.
-                for limiter in limiters:
-                    await limiter.acquire(min(cost, limiter.max_rate))
-                result = await callback(*args, **kwargs)
-                for limiter in limiters:
-                    owed = cost - min(cost, limiter.max_rate)
-                    await _pay(limiter, owed + 1 if owed else 0)
-                return result
+                await self._wait_turn(chat_id, endpoint, data, pacing)
+                return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 # The public ``retry_after`` warns until PTB 23 makes it a timedelta;
                 # PTB's own AIORateLimiter reads the timedelta the same way.
@@ -128,24 +142,36 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 logger.warning("%s failed (%s): retry %d in %.1f s", endpoint, exc, failed, delay)
                 await asyncio.sleep(delay)
 
-    def _limiters(self, chat_id: int | str | None, endpoint: str) -> list[AsyncLimiter]:
+    async def _wait_turn(
+        self, chat_id: int | str | None, endpoint: str, data: dict[str, Any], pacing: Pacing
+    ) -> None:
         # Telegram's limits count messages; downloads, reactions and the like are free of
         # them, and pacing those would only add latency to every photo.
         if chat_id is None or endpoint not in MESSAGE_METHODS:
-            return []
-        limiters = [self._overall]
-        limiters.append(
-            _limiter_for(
-                self._chats,
-                chat_id,
-                lambda: AsyncLimiter(self._chat_burst, self._chat_burst / self._chat_per_second),
-            )
-        )
+            return
+        keep = 0
+        if pacing.notice:
+            if isinstance(chat_id, int):
+                await self._activity.quiet(chat_id, LONGEST_NOTICE_WAIT)
+            keep = ANSWER_RESERVE
+        cost = message_cost(endpoint, data)
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            if len(self._chats) > _PRUNE_THRESHOLD:
+                # Forget idle chats: a full bucket carries no state.
+                self._chats = {key: b for key, b in self._chats.items() if not b.full()}
+            chat = self._chats[chat_id] = TokenBucket(self._chat_burst, self._chat_per_second)
+        await chat.take(cost, keep=keep)
         if _is_group(chat_id):
-            limiters.append(
-                _limiter_for(self._groups, chat_id, lambda: AsyncLimiter(self._group_per_minute))
-            )
-        return limiters
+            group = self._groups.get(chat_id)
+            if group is None:
+                if len(self._groups) > _PRUNE_THRESHOLD:
+                    self._groups = {
+                        key: g for key, g in self._groups.items() if not g.has_capacity(g.max_rate)
+                    }
+                group = self._groups[chat_id] = AsyncLimiter(self._group_per_minute)
+            await _take(group, cost)
+        await _take(self._overall, cost)
 
     async def _wait_out_pause(self, chat_id: int | str | None) -> None:
         if chat_id is None:
@@ -158,7 +184,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
             await asyncio.sleep(remaining)
 
 
-async def _pay(limiter: AsyncLimiter, amount: float) -> None:
+async def _take(limiter: AsyncLimiter, amount: float) -> None:
     """Take ``amount`` from ``limiter``, in parts no larger than its capacity."""
     while amount > 0:
         part = min(amount, limiter.max_rate)
@@ -178,18 +204,3 @@ def _chat_key(chat_id: object) -> int | str | None:
 def _is_group(chat_id: int | str) -> bool:
     # Private chats have positive ids; groups, supergroups and channels negative ones.
     return isinstance(chat_id, str) or chat_id < 0
-
-
-def _limiter_for(
-    limiters: dict[int | str, AsyncLimiter],
-    chat_id: int | str,
-    create: Callable[[], AsyncLimiter],
-) -> AsyncLimiter:
-    if len(limiters) > _PRUNE_THRESHOLD:
-        # Forget idle chats: a limiter with all its capacity back carries no state.
-        for key, limiter in list(limiters.items()):
-            if key != chat_id and limiter.has_capacity(limiter.max_rate):
-                del limiters[key]
-    if chat_id not in limiters:
-        limiters[chat_id] = create()
-    return limiters[chat_id]

@@ -9,6 +9,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.telegram.chat_activity import ChatActivity
+
 __all__ = ["PerChatUpdateProcessor"]
 
 
@@ -19,8 +21,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     photo stored), while a slow download in one chat must not hold up the others.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, activity: ChatActivity | None = None) -> None:
         super().__init__(max_concurrent_updates)
+        self._activity = activity or ChatActivity()
         self._locks: dict[int | None, asyncio.Lock] = {}
         self._users: dict[int | None, int] = {}
 
@@ -30,8 +33,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:
-                await coroutine
+            # In hand from the moment it arrives: the chat's notices wait for its answer.
+            with self._activity.handling(key):
+                async with lock:
+                    await coroutine
         finally:
             # Drop the lock once no update of this chat is waiting, so memory stays flat.
             self._users[key] -= 1

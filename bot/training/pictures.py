@@ -18,6 +18,7 @@ from telegram import ReplyParameters
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
+from bot.telegram.rate_limiter import NOTICE
 from bot.texts import t
 from bot.training.reports import variant_name
 from model.job import (
@@ -116,9 +117,11 @@ async def send_training_pictures(
     chart = charts.get(TRAINING_CHART)
     try:
         if chart is not None:
-            await bot.send_photo(chat_id, chart, caption=caption, reply_parameters=reply)
+            await bot.send_photo(
+                chat_id, chart, caption=caption, reply_parameters=reply, rate_limit_args=NOTICE
+            )
         elif not summary.misclassified:
-            await bot.send_message(chat_id, caption, reply_parameters=reply)
+            await bot.send_message(chat_id, caption, reply_parameters=reply, rate_limit_args=NOTICE)
     except TelegramError as exc:
         logger.warning("could not send the chart to chat %s: %s", chat_id, exc)
     except Exception:
@@ -138,12 +141,14 @@ async def send_comparison_chart(
     """Send the comparison chart with its one line of text; never raise."""
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
     try:
-        await bot.send_photo(chat_id, chart, caption=caption, reply_parameters=reply)
+        await bot.send_photo(
+            chat_id, chart, caption=caption, reply_parameters=reply, rate_limit_args=NOTICE
+        )
     except TelegramError as exc:
         logger.warning("could not send the comparison chart to chat %s: %s", chat_id, exc)
         # The line of text matters more than the picture.
         try:
-            await bot.send_message(chat_id, caption, reply_parameters=reply)
+            await bot.send_message(chat_id, caption, reply_parameters=reply, rate_limit_args=NOTICE)
         except TelegramError as again:
             logger.warning("could not send the comparison to chat %s: %s", chat_id, again)
 
@@ -184,7 +189,9 @@ async def _send_misclassified(
     else:
         header = t("pictures.misclassified", lang, count=count)
     if not images:
-        await bot.send_message(chat_id, header, reply_parameters=reply)
+        await bot.send_message(chat_id, header, reply_parameters=reply, rate_limit_args=NOTICE)
         return
     sheet = await asyncio.to_thread(captioned_sheet, images, captions)
-    await bot.send_photo(chat_id, sheet, caption=header, reply_parameters=reply)
+    await bot.send_photo(
+        chat_id, sheet, caption=header, reply_parameters=reply, rate_limit_args=NOTICE
+    )

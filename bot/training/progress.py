@@ -9,6 +9,8 @@ from typing import Any
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot.telegram.rate_limiter import Pacing
+
 __all__ = ["ProgressMessage"]
 
 logger = logging.getLogger(__name__)
@@ -37,13 +39,13 @@ class ProgressMessage:
         if text == self._shown or (not final and now - self._last_edit < MIN_EDIT_INTERVAL):
             return
         try:
-            # rate_limit_args=0: on a 429, skip this state instead of queueing it; the
+            # retries=0: on a 429, skip this state instead of queueing it; the
             # limiter still holds the chat back for retry_after.
             await self._bot.edit_message_text(
                 text,
                 chat_id=self.chat_id,
                 message_id=self.message_id,
-                rate_limit_args=0 if not final else None,
+                rate_limit_args=Pacing(retries=0) if not final else None,
             )
         except RetryAfter:
             return

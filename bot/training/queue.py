@@ -27,6 +27,7 @@ from telegram.ext import ExtBot
 
 from bot.config import Config
 from bot.samples.predictor import Predictor
+from bot.telegram.rate_limiter import NOTICE
 from bot.texts import t
 from bot.training import serving_models
 from bot.training.dataset import ChatDataset, NotEnoughSamples, load_dataset
@@ -69,6 +70,8 @@ __all__ = ["AlreadyTraining", "NotEnoughSamples", "TrainingQueue"]
 logger = logging.getLogger(__name__)
 
 JOBS_DIR = "jobs"  # under models_dir: one directory per job while it runs
+# How long the pictures after a report wait for a drawing sent on reading it.
+PICTURES_SETTLE_SECONDS = 1.0
 
 
 class AlreadyTraining(Exception):
@@ -301,6 +304,9 @@ class TrainingQueue:
                 clear_compare(self._jobs_dir, job.name)
         # Outside the slot: another chat's training need not wait for our uploads.
         if job.pictures is not None:
+            # Someone who waited for the report often sends a drawing at once: a moment's
+            # pause lets it arrive, and the pictures (notices) then wait for its answer.
+            await asyncio.sleep(PICTURES_SETTLE_SECONDS)
             await self._send_pictures(job, *job.pictures)
 
     async def _execute(self, job: _QueuedJob) -> dict[str, Any] | None:
@@ -405,7 +411,9 @@ class TrainingQueue:
             return
         reply = ReplyParameters(job.reply_to, allow_sending_without_reply=True)
         try:
-            await self._bot.send_message(job.chat_id, line, reply_parameters=reply)
+            await self._bot.send_message(
+                job.chat_id, line, reply_parameters=reply, rate_limit_args=NOTICE
+            )
         except TelegramError as exc:
             logger.warning("could not send the comparison to chat %s: %s", job.chat_id, exc)
 

@@ -14,7 +14,8 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, 
 
 from bot.app import BotApplication
 from bot.playground.fakeserver import FakeTelegram
-from bot.telegram.rate_limiter import ChatRateLimiter
+from bot.telegram.chat_activity import ChatActivity
+from bot.telegram.rate_limiter import NOTICE, ChatRateLimiter, Pacing
 
 
 class Recorder:
@@ -101,11 +102,11 @@ async def test_server_errors_and_timeouts_are_retried_with_growing_pauses() -> N
         ((NetworkError("Bad Gateway"),) * 4, "sendMessage", None, 4),  # 3 retries, then up
         ((BadRequest("message is not modified"),), "editMessageText", None, 1),
         ((NetworkError("Bad Gateway"),), "getUpdates", None, 1),  # polling has its own loop
-        ((TimedOut(),), "editMessageText", 0, 1),  # the caller asked for one try
+        ((TimedOut(),), "editMessageText", Pacing(retries=0), 1),  # asked for one try
     ],
 )
 async def test_what_is_not_retried_fails_at_once(
-    errors: tuple[TelegramError, ...], endpoint: str, rate_limit_args: int | None, calls: int
+    errors: tuple[TelegramError, ...], endpoint: str, rate_limit_args: Pacing | None, calls: int
 ) -> None:
     limiter = ChatRateLimiter(first_backoff=0.01)
     flaky = Flaky(*errors)
@@ -141,3 +142,56 @@ async def test_albums_and_messages_in_a_row_draw_no_429_from_telegram(
         "sendMessage",
         "sendMediaGroup",
     ]
+
+
+async def notice(limiter: ChatRateLimiter, recorder: Recorder, chat_id: int) -> None:
+    await limiter.process_request(recorder, (), {}, "sendPhoto", {"chat_id": chat_id}, NOTICE)
+
+
+async def test_notices_leave_one_message_of_the_burst_for_an_answer() -> None:
+    limiter = ChatRateLimiter(chat_burst=3, chat_per_second=2.0)
+    pictures, answers = Recorder(), Recorder()
+    start = time.monotonic()
+    for _ in range(3):
+        await notice(limiter, pictures, 42)
+    # Two notices at once, the third waited for the reserve to be refilled...
+    assert pictures.times[1] - start < 0.1 and pictures.times[2] - start >= 0.45
+    # ...and with the burst's last message kept, an answer still goes out at once.
+    answered = time.monotonic()
+    await call(limiter, answers, 42, "sendMessage")
+    assert answers.times[0] - answered < 0.1
+
+
+async def test_an_answer_waiting_goes_before_a_notice_waiting() -> None:
+    limiter = ChatRateLimiter(chat_burst=2, chat_per_second=4.0)
+    order: list[str] = []
+    first = Recorder()
+    for _ in range(2):
+        await call(limiter, first, 42, "sendMessage")  # the burst is spent
+
+    async def send(name: str, pacing: Pacing | None) -> None:
+        async def record() -> dict[str, Any]:
+            order.append(name)
+            return {"ok": True}
+
+        await limiter.process_request(record, (), {}, "sendMessage", {"chat_id": 42}, pacing)
+
+    waiting_notice = asyncio.create_task(send("notice", NOTICE))
+    await asyncio.sleep(0.01)
+    await asyncio.gather(waiting_notice, send("answer", None))
+    assert order == ["answer", "notice"]
+
+
+async def test_a_notice_waits_while_the_chat_has_an_update_in_hand() -> None:
+    activity = ChatActivity()
+    limiter = ChatRateLimiter(activity=activity)
+    pictures = Recorder()
+    with activity.handling(42):
+        task = asyncio.create_task(notice(limiter, pictures, 42))
+        await asyncio.sleep(0.2)
+        assert pictures.times == []  # held while the drawing is being answered
+        other = Recorder()
+        await notice(limiter, other, 43)  # another chat's notice is not held
+        assert len(other.times) == 1
+    await task
+    assert len(pictures.times) == 1

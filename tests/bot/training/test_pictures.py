@@ -14,7 +14,7 @@ from bot.playground.fakeserver import FakeTelegram
 from bot.telegram.flood_limits import MESSAGE_METHODS
 from bot.training.pictures import SHEET_LIMIT, send_training_pictures
 from model.job import TRAINING_CHART, Misclassified, TrainSummary
-from tests.bot.conftest import ALICE
+from tests.bot.conftest import ALICE, next_message
 from tests.bot.training.test_queue import command, final_report, label_samples
 
 Smiley = Callable[..., bytes]
@@ -194,3 +194,18 @@ async def test_one_misclassified_image_goes_as_a_sheet_with_a_german_caption(
     assert photo["caption"] == "1 Validierungsbild wurde falsch erkannt:"
     assert "media_group_id" not in photo
     assert decoded(telegram, photo).width >= 300  # the drawing, with its labels drawn in
+
+
+async def test_a_drawing_sent_on_reading_the_report_is_answered_before_the_pictures(
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+) -> None:
+    await label_samples(telegram, ALICE, smiley, {"smile": 5, "sad": 5})
+    await command(telegram, ALICE, "/set epochs 1")
+    request = telegram.send_text(ALICE, ALICE, "/train")
+    await final_report(telegram, ALICE, "Training finished")
+    drawing = telegram.send_photo(ALICE, ALICE, smiley("sad"))
+    prediction = await next_message(telegram, drawing)
+    chart = await wait_for_text(telegram, ALICE, request["message_id"], "Above: loss")
+    assert "built-in" not in prediction["text"]  # the new model answered it...
+    assert prediction["message_id"] < chart["message_id"]  # ...before the pictures came
+    assert telegram.errors(429) == []
