@@ -141,7 +141,9 @@ def build_application(config: Config) -> BotApplication:
     services = application.bot_data
     services.config = config
     services.repo = Repository(config.storage.database)
-    services.preprocessor = Preprocessor(max_pixels=config.limits.max_image_pixels)
+    services.preprocessor = Preprocessor(
+        max_pixels=config.limits.max_image_pixels, workers=config.prediction.preprocess_workers
+    )
     services.intake = Intake(services.repo, config.limits, services.preprocessor)
     services.labeller = Labeller(services.repo, services.intake, config.limits)
     services.corrections = Corrections(services.repo, config.limits, config.corrections)

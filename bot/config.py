@@ -108,6 +108,9 @@ class PredictionConfig:
 
     low_confidence: float = 0.5  # below this, the reply says "not sure"
     cache_size: int = 32  # chat models kept in memory
+    # Helper processes that read uploads. On 2 cores a second one did not shorten a class's
+    # burst (the bot's own loop and commits are the rest of it); more cores may differ.
+    preprocess_workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -363,6 +366,7 @@ def _prediction(section: _Section) -> PredictionConfig:
     prediction = PredictionConfig(
         low_confidence=low_confidence,
         cache_size=section.positive("cache_size", int, defaults.cache_size),
+        preprocess_workers=section.positive("preprocess_workers", int, defaults.preprocess_workers),
     )
     section.finish()
     return prediction

@@ -163,7 +163,8 @@ async def main(args: argparse.Namespace) -> None:
             process = await start_bot(
                 telegram,
                 Path(data),
-                config="[limits]\nuploads_per_user_per_minute = 100000\n",
+                config="[limits]\nuploads_per_user_per_minute = 100000\n"
+                f"[prediction]\npreprocess_workers = {args.preprocess_workers}\n",
                 entry=("scripts/phase_timer.py",) if args.phases else ("-m", "bot"),
                 env={"SMILEY_BOT_PHASES": str(phases)},
             )
@@ -289,4 +290,5 @@ if __name__ == "__main__":
     parser.add_argument("--sequential", type=int, default=100, help="photos sent one at a time")
     parser.add_argument("--phases", action="store_true", help="time the phases of a reply")
     parser.add_argument("--classes", type=int, default=5, help="class bursts during a training")
+    parser.add_argument("--preprocess-workers", type=int, default=1)
     asyncio.run(main(parser.parse_args()))

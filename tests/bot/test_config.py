@@ -37,6 +37,7 @@ def test_example_config_with_a_token_loads_with_the_documented_defaults(tmp_path
     documented = next(line for line in example.splitlines() if "# admin_commands =" in line)
     assert set(ast.literal_eval(documented.split("=", 1)[1].strip())) == ADMIN_COMMANDS
     assert config.corrections.retrain_offer_after == 10
+    assert config.prediction.preprocess_workers == 1
 
 
 def test_environment_token_overrides_the_file(tmp_path: Path) -> None:
@@ -76,6 +77,7 @@ def test_token_is_not_in_the_repr(tmp_path: Path) -> None:
         ('[telegram]\ntoken = "1:a"\nbase_url = "ftp://x"\n', "base_url"),
         ('[telegram]\ntoken = "1:a"\n[storrage]\n', "[storrage]: unknown section"),
         ("[telegram\n", "not valid TOML"),
+        ('[telegram]\ntoken = "1:a"\n[prediction]\npreprocess_workers = 0\n', "preprocess_workers"),
         (
             '[telegram]\ntoken = "1:a"\n[corrections]\nretrain_offer_after = -1\n',
             "[corrections] retrain_offer_after: must be 0 (off) or more",
