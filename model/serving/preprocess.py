@@ -40,7 +40,6 @@ from model.serving.image_ops import (
     max_filter,
     min_filter,
     opening,
-    otsu_threshold,
     steep_pixels,
 )
 
@@ -63,7 +62,7 @@ __all__ = [
 
 INPUT_SIZE = 28
 SOURCE_MAX_SIDE = 256
-PREPROCESS_VERSION = 1
+PREPROCESS_VERSION = 2
 
 _WHITE = 255
 # PNG's filters turn a photo into small differences between neighbours, which zlib's run-length
@@ -77,10 +76,15 @@ _MID_GREY = 127.5
 _STROKE_WINDOW_FRACTION = 0.075
 # Filled eyes or a filled mouth are narrower than this; used to estimate the paper under them.
 _BLOB_WINDOW_FRACTION = 0.2
+# The outline of a filled region too big to be closed away is about this wide (twice).
+_EDGE_WINDOW_FRACTION = 0.03
 # Pen lines on paper photos (not bold digital strokes) are thinner than this.
 _PEN_WINDOW_FRACTION = 0.025
 # Light ink on dark has bright pixels that are mostly thin; a lit sheet is mostly solid.
 _SOLID_BRIGHT_FRACTION = 0.5
+# Ink lies this far from the background's median, in its noise (MAD) or in grey levels.
+_POLARITY_SIGMAS = 3.0
+_POLARITY_MIN_LEVELS = 10.0
 
 # --- sheet detection, on the paper estimate ---
 # Largest step between neighbouring pixels, in log brightness, still on the same sheet:
@@ -241,13 +245,17 @@ def _window(shape: tuple[int, ...], fraction: float) -> int:
 def _ink_is_dark(grey: np.ndarray) -> bool:
     """Tell dark ink on a light background from light ink on a dark one.
 
-    Most pixels brighter than Otsu's threshold means a light background (a drawing on white,
-    or paper filling the photo). Otherwise the bright class is either a sheet of paper on a
-    dark table, which is solid and survives an opening, or light strokes, which do not.
+    The background is most of the image; ink stands out of its noise on one side. More
+    pixels far above the background than far below it means light ink on dark, unless
+    those bright pixels are solid: a sheet of paper (or a lit part of one) on a dark
+    table, which survives an opening, where strokes do not.
     """
-    bright = grey > otsu_threshold(grey)
+    background = float(np.median(grey))
+    noise = _MAD_TO_SIGMA * float(np.median(np.abs(grey - background)))
+    far = max(_POLARITY_SIGMAS * noise, _POLARITY_MIN_LEVELS)
+    bright = grey > background + far
     bright_count = int(bright.sum())
-    if bright_count == 0 or bright_count >= _HALF * bright.size:
+    if bright_count <= int((grey < background - far).sum()):
         return True
     # Close pen-line gaps first, or a sheet crowded with strokes looks like lace.
     sheet_like = closing(bright.astype(np.uint8), _window(grey.shape, _PEN_WINDOW_FRACTION))
@@ -263,7 +271,10 @@ def _ink_strength(grey: np.ndarray) -> np.ndarray:
     # on the compact uint8 image they run several times faster.
     without_strokes = closing(grey, _window(grey.shape, _STROKE_WINDOW_FRACTION))
     sheet = _find_sheet(without_strokes.astype(np.float32))
-    paper = closing(without_strokes, _window(grey.shape, _BLOB_WINDOW_FRACTION)).astype(np.float32)
+    paper = closing(without_strokes, _window(grey.shape, _BLOB_WINDOW_FRACTION))
+    # A flat region too big to close away (a sticker's filled head) is paper to its inside;
+    # its edge, seen from the brighter side, becomes an outline, as a person would draw it.
+    paper = max_filter(paper, _window(grey.shape, _EDGE_WINDOW_FRACTION)).astype(np.float32)
     darkness = 1.0 - grey.astype(np.float32) / np.maximum(paper, 1.0)
     ink = _threshold_ink(darkness, paper, sheet)
     if _looks_photographed(paper):

@@ -3,7 +3,8 @@
 The default model has to work on real people's drawings and on phone photos of paper, which
 we do not have, so every choice below is randomised in the ways people's drawings differ.
 It reads top to bottom in three modules: `faces` (1 and 2), `rendering` (3 and 4) and
-`smileys` (a face for a label, rendered and encoded, and whole data sets):
+`smileys` (a face for a label, rendered and encoded, and whole data sets). `symbols` draws
+digits and shapes the same way, for chats that teach something else:
 
 1. A face is a list of strokes in *face units*: the head is a circle of radius 1 around the
    origin, x to the right, y DOWN (image convention). Each part (outline, eyes, nose, extras,
@@ -13,26 +14,32 @@ It reads top to bottom in three modules: `faces` (1 and 2), `rendering` (3 and 4
    is a smiling face in sunglasses (so no other label wears sunglasses).
 3. The strokes are rasterised (supersampled for antialiasing) into an ink coverage mask.
 4. A rendering style turns the mask into a picture: a drawing app ("digital"), a photo of a
-   sheet of paper on a table ("paper"), light strokes on a dark canvas ("dark"), or a
-   transparent PNG ("transparent").
+   sheet of paper on a table ("paper"), light strokes on a dark canvas ("dark"), a
+   transparent PNG ("transparent"), or a yellow sticker like an emoji ("emoji").
 """
 
 from model.synthetic.faces import ALL_LABELS, EXTRA_LABELS, LABELS, Face, Stroke, random_face
 from model.synthetic.rendering import IMAGE_FORMATS, STYLES, encode, render_face
-from model.synthetic.smileys import dataset, draw_smiley, smiley_bytes
+from model.synthetic.smileys import dataset, draw_smiley, smiley_bytes, symbol_bytes
+from model.synthetic.symbols import DIGITS, SHAPES, SYMBOLS, random_symbol
 
 __all__ = [
     "ALL_LABELS",
+    "DIGITS",
     "EXTRA_LABELS",
     "IMAGE_FORMATS",
     "LABELS",
+    "SHAPES",
     "STYLES",
+    "SYMBOLS",
     "Face",
     "Stroke",
     "dataset",
     "draw_smiley",
     "encode",
     "random_face",
+    "random_symbol",
     "render_face",
     "smiley_bytes",
+    "symbol_bytes",
 ]

@@ -86,8 +86,12 @@ def _curve(centre_x: float, half_width: float, baseline: np.ndarray) -> np.ndarr
 
 
 def _outline(rng: np.random.Generator) -> list[Stroke]:
-    """Draw the head: a circle or ellipse, often not closed, sometimes overshooting, or none."""
-    if rng.random() < 0.08:
+    """Draw the head: a circle or ellipse, often not closed, sometimes overshooting, or none.
+
+    Many real people draw no head at all, only eyes and a mouth; then an upside-down face is
+    an arc over two dots, and the mouth's shape alone tells sad from upside-down.
+    """
+    if rng.random() < 0.3:
         return []
     rx = rng.uniform(0.92, 1.05)
     ry = rx * rng.uniform(0.85, 1.15)
@@ -116,22 +120,28 @@ def _layout(label: str, rng: np.random.Generator) -> _Layout:
 
 
 _EYE_STYLES = {
-    "dot": 0.33,
-    "circle": 0.15,
-    "line": 0.15,
-    "oval": 0.2,
-    "glasses": 0.09,
+    "dot": 0.3,
+    "circle": 0.14,
+    "line": 0.13,
+    "dash": 0.12,
+    "oval": 0.18,
+    "glasses": 0.08,
 }
+# Sunglasses drawn the ways people draw them: round or square lenses, wide at the top, or
+# one band across both eyes.
+_SHADES = {"round": 0.35, "square": 0.25, "aviator": 0.2, "visor": 0.2}
 
 
 def _eyes(layout: _Layout, rng: np.random.Generator, *, cool: bool = False) -> list[Stroke]:
-    """Draw two eyes of one style: dots, rings, short lines, ovals or glasses.
+    """Draw two eyes of one style: dots, rings, short upright lines or dashes, ovals or glasses.
 
     Sunglasses are what makes a face "cool", so only cool faces wear them.
     """
-    style = "sunglasses" if cool else pick(rng, _EYE_STYLES)
-    if style in ("glasses", "sunglasses"):
-        return _glasses(layout, rng, dark=style == "sunglasses")
+    if cool:
+        return _sunglasses(layout, rng)
+    style = pick(rng, _EYE_STYLES)
+    if style == "glasses":
+        return _glasses(layout, rng, dark=False)
     strokes = []
     for side in (-1.0, 1.0):
         # The two eyes never quite match.
@@ -148,10 +158,63 @@ def _eyes(layout: _Layout, rng: np.random.Generator, *, cool: bool = False) -> l
                 strokes.append(
                     _blob(cx + rng.uniform(-0.3, 0.3) * size, cy, 0.3 * size, 0.3 * size, True)
                 )
+        elif style == "dash":  # a short level line, like closed or squinting eyes
+            length = size * rng.uniform(1.0, 1.6)
+            lean = rng.uniform(-0.25, 0.25) * size
+            strokes.append(Stroke(np.array([[cx - length, cy - lean], [cx + length, cy + lean]])))
         else:  # a short vertical line
             length = size * rng.uniform(1.0, 1.5)
             lean = rng.uniform(-0.3, 0.3) * size
             strokes.append(Stroke(np.array([[cx - lean, cy - length], [cx + lean, cy + length]])))
+    return strokes
+
+
+def _sunglasses(layout: _Layout, rng: np.random.Generator) -> list[Stroke]:
+    """Draw sunglasses: dark lenses, round, square or aviator, or one band across both eyes."""
+    shape = pick(rng, _SHADES)
+    if shape == "round":
+        return _glasses(layout, rng, dark=True)
+    y = layout.eye_height
+    half_height = rng.uniform(0.1, 0.17)
+    if shape == "visor":
+        half_width = rng.uniform(0.62, 0.85)
+        dip = rng.uniform(0.0, 0.08)  # a band often sags a little over the nose
+        xs = np.linspace(-half_width, half_width, 24)
+        top = y - half_height + dip * (1.0 - (xs / half_width) ** 2) * 0.5
+        bottom = y + half_height + dip * (1.0 - (xs / half_width) ** 2)
+        outline = np.vstack((np.column_stack((xs, top)), np.column_stack((xs, bottom))[::-1]))
+        return [Stroke(outline, closed=True, filled=True)]
+    width = rng.uniform(0.17, 0.25)
+    spacing = max(layout.eye_spacing, width + 0.05)
+    strokes = []
+    for side in (-1.0, 1.0):
+        cx = side * spacing
+        if shape == "square":
+            corners = [
+                (-width, -half_height),
+                (width, -half_height),
+                (width, half_height),
+                (-width, half_height),
+            ]
+        else:  # aviator: wide at the top, narrowing to a rounded point below
+            corners = [
+                (-width, -half_height),
+                (width, -half_height),
+                (0.6 * width, 1.3 * half_height),
+                (-0.6 * width, 1.3 * half_height),
+            ]
+        lens = np.array([(cx + dx, y + dy) for dx, dy in corners])
+        strokes.append(Stroke(lens, closed=True, filled=True))
+    strokes.append(
+        Stroke(
+            np.array(
+                [
+                    [-spacing + width, y - 0.5 * half_height],
+                    [spacing - width, y - 0.5 * half_height],
+                ]
+            )
+        )
+    )
     return strokes
 
 
@@ -296,7 +359,7 @@ def _neutral_mouth(layout: _Layout, rng: np.random.Generator) -> list[Stroke]:
     return [Stroke(_curve(centre_x, half, line))]
 
 
-def _hand_drawn(stroke: Stroke, rng: np.random.Generator, amount: float) -> Stroke:
+def hand_drawn(stroke: Stroke, rng: np.random.Generator, amount: float) -> Stroke:
     """Add the slow waviness and fine jitter of a hand-held pen along a stroke."""
     points = stroke.points
     if stroke.closed:
@@ -330,6 +393,25 @@ def _hand_drawn(stroke: Stroke, rng: np.random.Generator, amount: float) -> Stro
     return Stroke(points + normal * offset[:, None], stroke.closed, stroke.filled)
 
 
+def _broken(stroke: Stroke, rng: np.random.Generator) -> list[Stroke]:
+    """Lift the pen once or twice along a long open stroke, as a quick hand does."""
+    points = stroke.points
+    if stroke.filled or len(points) < 40:
+        return [stroke]
+    pieces, start = [], 0
+    cuts = sorted(
+        rng.choice(np.arange(10, len(points) - 10), int(rng.integers(1, 3)), replace=False)
+    )
+    for cut in cuts:
+        gap = int(rng.integers(2, max(3, len(points) // 15)))
+        if cut - start >= 4:
+            pieces.append(Stroke(points[start:cut]))
+        start = cut + gap
+    if len(points) - start >= 4:
+        pieces.append(Stroke(points[start:]))
+    return pieces or [stroke]
+
+
 def random_face(label: str, rng: np.random.Generator) -> Face:
     """Draw a random face for a label, with its pose; render it with `render_face`."""
     if label not in ALL_LABELS:
@@ -344,10 +426,15 @@ def random_face(label: str, rng: np.random.Generator) -> Face:
         + _extras(layout, rng)
         + _mouth(drawn_as, layout, rng)
     )
-    wobble = rng.uniform(0.0, 0.03)
-    strokes = tuple(_hand_drawn(stroke, rng, wobble) for stroke in parts)
+    # Most pens wobble a little; some hands shake a lot.
+    wobble = rng.uniform(0.0, 0.03) if rng.random() < 0.8 else rng.uniform(0.03, 0.06)
+    strokes = tuple(hand_drawn(stroke, rng, wobble) for stroke in parts)
+    if rng.random() < 0.2:
+        strokes = tuple(piece for stroke in strokes for piece in _broken(stroke, rng))
 
-    radius = rng.uniform(0.26, 0.38)
+    # Mostly a face with room around it; sometimes a tight crop or a screenshot, the head
+    # touching or crossing the edges.
+    radius = rng.uniform(0.26, 0.38) if rng.random() < 0.9 else rng.uniform(0.42, 0.52)
     # Keep the head (plus a little hair) on the canvas.
     slack = max(0.0, 0.5 - 1.3 * radius)
     centre = (0.5 + rng.uniform(-slack, slack), 0.5 + rng.uniform(-slack, slack))

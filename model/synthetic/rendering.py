@@ -2,8 +2,8 @@
 
 The strokes are rasterised (supersampled for antialiasing) into an ink coverage mask. A
 rendering style turns the mask into a picture: a drawing app ("digital"), a photo of a sheet
-of paper on a table ("paper"), light strokes on a dark canvas ("dark"), or a transparent PNG
-("transparent").
+of paper on a table ("paper"), light strokes on a dark canvas ("dark"), a transparent PNG
+("transparent"), or a sticker like an emoji: a yellow face with dark features ("emoji").
 """
 
 import colorsys
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from model.synthetic.faces import Face, pick
+from model.synthetic.faces import Face, Stroke, pick
 
-STYLES = ("digital", "paper", "dark", "transparent")
+STYLES = ("digital", "paper", "dark", "transparent", "emoji")
 IMAGE_FORMATS = ("PNG", "JPEG", "WEBP")
 
 Colour = tuple[float, float, float]
@@ -141,6 +141,19 @@ def _transparent(mask: np.ndarray, rng: np.random.Generator) -> Image.Image:
     rgba[..., :3] = np.round(colour).astype(np.uint8)
     rgba[..., 3] = np.round(mask * _WHITE).astype(np.uint8)
     return Image.fromarray(rgba)
+
+
+def _emoji(face: Face, rng: np.random.Generator, size: int, pen_width: float) -> Image.Image:
+    """Render a sticker: a filled yellow head with dark features, on white (transparent
+    stickers are the "transparent" style's business)."""
+    angles = np.linspace(0.0, _TAU, 96)
+    head = Stroke(np.column_stack((np.cos(angles), np.sin(angles))), closed=True, filled=True)
+    disc = _ink_mask(Face(face.label, (head,), face.radius, face.centre, face.transform), size, 1)
+    features = _ink_mask(face, size, pen_width)
+    yellow = _hsv(rng.uniform(0.1, 0.16), rng.uniform(0.6, 1.0), rng.uniform(0.9, 1.0))
+    dark = _hsv(rng.uniform(0.02, 0.1), rng.uniform(0.3, 0.9), rng.uniform(0.1, 0.4))
+    white = np.full((size, size, 3), _WHITE, dtype=np.float32)
+    return _to_image(_paint(_paint(white, yellow, disc), dark, features))
 
 
 # --- the photo of a sheet of paper --------------------------------------------------------
@@ -325,7 +338,13 @@ def render_face(
         raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
     if style == "paper":
         return _photograph(_paper_sheet(face, rng, size), rng)
-    mask = _ink_mask(face, size, size * rng.uniform(0.012, 0.045))
+    # Mostly pens and fine brushes; sometimes a fat marker.
+    pen_width = size * (
+        rng.uniform(0.012, 0.045) if rng.random() < 0.85 else rng.uniform(0.045, 0.06)
+    )
+    if style == "emoji":
+        return _emoji(face, rng, size, pen_width)
+    mask = _ink_mask(face, size, pen_width)
     if style == "digital":
         return _digital(mask, rng)
     if style == "dark":

@@ -1,12 +1,13 @@
-"""Whole smileys: a random face for a label, rendered and encoded, and data sets of them."""
+"""Whole drawings: a random face (or symbol) for a label, rendered and encoded, and data sets."""
 
 from collections.abc import Sequence
 
 import numpy as np
 from PIL import Image
 
-from model.synthetic.faces import ALL_LABELS, LABELS, random_face
+from model.synthetic.faces import ALL_LABELS, LABELS, Face, random_face
 from model.synthetic.rendering import IMAGE_FORMATS, STYLES, encode, render_face
+from model.synthetic.symbols import random_symbol
 
 
 def draw_smiley(
@@ -28,10 +29,24 @@ def smiley_bytes(
     size: int = 256,
 ) -> bytes:
     """Draw a smiley and encode it as PNG, JPEG or WEBP (PNG and WEBP keep transparency)."""
+    return _encoded(random_face(label, rng), rng, style, fmt, size)
+
+
+def symbol_bytes(
+    label: str,
+    rng: np.random.Generator,
+    style: str = "digital",
+    fmt: str = "PNG",
+    size: int = 256,
+) -> bytes:
+    """Draw a digit or shape (model.synthetic.symbols.SYMBOLS) and encode it like a smiley."""
+    return _encoded(random_symbol(label, rng), rng, style, fmt, size)
+
+
+def _encoded(face: Face, rng: np.random.Generator, style: str, fmt: str, size: int) -> bytes:
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {IMAGE_FORMATS}")
-    image = draw_smiley(label, rng, style, size)
-    return encode(image, fmt, int(rng.integers(70, 96)))
+    return encode(render_face(face, rng, style, size), fmt, int(rng.integers(70, 96)))
 
 
 def dataset(

@@ -13,6 +13,7 @@ from model.job import DEFAULT_MODEL_PREFIX, model_paths
 from model.learning import export as export_module
 from model.learning.export import export_model, to_tflite
 from model.learning.network import TALK_CNN, CnnOptions, build_cnn, build_model
+from model.serving import PREPROCESS_VERSION
 from model.serving.inference import Classifier
 from model.synthetic import LABELS
 
@@ -29,7 +30,7 @@ def test_export_writes_the_three_files_and_nothing_else(exported: Path) -> None:
     sidecar = json.loads(paths.sidecar.read_text(encoding="utf-8"))
     assert sidecar["labels"] == list(LABELS)
     assert sidecar["input_size"] == 28
-    assert sidecar["preprocess_version"] == 1
+    assert sidecar["preprocess_version"] == PREPROCESS_VERSION
     assert sidecar["architecture"] == "cnn"
     assert keras.saving.load_model(paths.keras).output_shape == (None, len(LABELS))
 

@@ -8,7 +8,7 @@ import pillow_heif
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from model.serving.decode import MAX_ASPECT_RATIO, MIN_SIDE, normalize_mode
 from model.serving.preprocess import ImageRejected, RejectReason, decode_image, preprocess
@@ -187,6 +187,8 @@ def test_other_png_modes_decode(mode: str, expected: str) -> None:
 )
 def test_exif_orientation_is_honoured(orientation: int, stored: Image.Transpose) -> None:
     upright = _smiley()
+    # A mark in one corner, so that every turn shows (a smiley may look alike upside down).
+    ImageDraw.Draw(upright).rectangle((0, 0, 24, 24), fill="black")
     # A camera stores the sensor's pixels as they are and tags how to turn them upright.
     sideways = upright.transpose(stored)
     exif = Image.Exif()
