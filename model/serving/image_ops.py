@@ -1,4 +1,4 @@
-"""Small numpy image operators used by preprocessing: rank filters, Otsu, region growing.
+"""Small numpy image operators used by preprocessing: rank filters, region growing, lines.
 
 Pillow's rank filters cost O(window²) per pixel and scipy/opencv are not dependencies, so
 these are written with whole-array numpy operations that stay fast at the ~256 px working size.
@@ -16,8 +16,6 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 Reducer = Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-_GREY_LEVELS = 256
 
 
 def _edge_rows(array: np.ndarray, before: int, after: int) -> np.ndarray:
@@ -102,21 +100,6 @@ def closing(array: np.ndarray, window: int) -> np.ndarray:
 def opening(array: np.ndarray, window: int) -> np.ndarray:
     """Remove bright features narrower than the window (erode, then dilate)."""
     return _sequential_filter(array, window, np.minimum, np.maximum)
-
-
-def otsu_threshold(grey: np.ndarray) -> int:
-    """Return the grey level (0-255) that best splits a uint8 image into two classes."""
-    histogram = np.bincount(grey.ravel(), minlength=_GREY_LEVELS).astype(np.float64)
-    weight = np.cumsum(histogram)
-    total = weight[-1]
-    if total == 0:
-        return 0
-    moment = np.cumsum(histogram * np.arange(_GREY_LEVELS))
-    below = weight / total
-    mean_below = moment / total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        between = (mean_below[-1] * below - mean_below) ** 2 / (below * (1.0 - below))
-    return int(np.argmax(np.nan_to_num(between, nan=0.0, posinf=0.0)))
 
 
 Runs = tuple[np.ndarray, np.ndarray]
