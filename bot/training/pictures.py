@@ -115,17 +115,23 @@ async def send_training_pictures(
     if not summary.misclassified:
         caption += "\n" + t("pictures.misclassified_none", lang)
     chart = charts.get(TRAINING_CHART)
-    try:
-        if chart is not None:
+    sent = False
+    if chart is not None:
+        try:
             await bot.send_photo(
                 chat_id, chart, caption=caption, reply_parameters=reply, rate_limit_args=NOTICE
             )
-        elif not summary.misclassified:
+            sent = True
+        except TelegramError as exc:
+            logger.warning("could not send the chart to chat %s: %s", chat_id, exc)
+        except Exception:
+            logger.exception("could not send the chart to chat %s", chat_id)
+    if not sent and not summary.misclassified:
+        # No sheet follows: the line that none was misclassified must still come.
+        try:
             await bot.send_message(chat_id, caption, reply_parameters=reply, rate_limit_args=NOTICE)
-    except TelegramError as exc:
-        logger.warning("could not send the chart to chat %s: %s", chat_id, exc)
-    except Exception:
-        logger.exception("could not send the chart to chat %s", chat_id)
+        except TelegramError as exc:
+            logger.warning("could not send the caption to chat %s: %s", chat_id, exc)
     if not summary.misclassified:
         return
     try:
