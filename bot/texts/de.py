@@ -138,6 +138,14 @@ TEXTS: dict[str, str] = {
     "reject.extreme_aspect": "Das Bild ist zu schmal ({detail}) für einen Smiley.",
     "reject.corrupt": "Das Bild ist beschädigt oder unvollständig. Schick es bitte noch einmal.",
     "reject.blank": "Ich finde keine Zeichnung auf dem Bild. Ist es leer?",
+    "reject.faint": (
+        "Ich sehe auf dem Bild nur ganz schwache Striche. Mal mit einem dunkleren Stift oder "
+        "dickeren Linien oder mach das Foto bei mehr Licht. Dann schick es noch mal."
+    ),
+    "reject.paper_only": (
+        "Ich sehe ein Blatt Papier, aber nichts darauf. Mal deinen Smiley mit einem dunklen "
+        "Stift und mach das Foto dann noch mal."
+    ),
     "notices.more": "… und {n} weitere.",
     # /labels and /status
     "labels.empty": (
@@ -337,6 +345,8 @@ TEXTS: dict[str, str] = {
     "import.why.extreme_aspect": "zu schmal",
     "import.why.corrupt": "beschädigtes Bild",
     "import.why.blank": "keine Zeichnung gefunden",
+    "import.why.faint": "Striche zu schwach",
+    "import.why.paper_only": "leeres Blatt Papier",
     # other messages
     "unknown_command": "{command} kenne ich nicht. /help zeigt, was ich kann.",
     "text_hint": (

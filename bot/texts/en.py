@@ -124,6 +124,14 @@ TEXTS: dict[str, str] = {
     "reject.extreme_aspect": "That image is too narrow ({detail}) to hold a smiley.",
     "reject.corrupt": "That image is damaged or incomplete. Please send it again.",
     "reject.blank": "I can't find a drawing in that image. Is it blank?",
+    "reject.faint": (
+        "I can only see very faint lines in that image. Draw with a darker pen or thicker "
+        "lines, or take the photo in brighter light, then send it again."
+    ),
+    "reject.paper_only": (
+        "I can see a sheet of paper, but nothing drawn on it. Draw your smiley with a dark "
+        "pen, then take the photo again."
+    ),
     "notices.more": "… and {n} more.",
     # /labels and /status
     "labels.empty": "No labelled samples yet. Send a smiley with the caption /label smile.",
@@ -283,6 +291,8 @@ TEXTS: dict[str, str] = {
     "import.why.extreme_aspect": "too narrow",
     "import.why.corrupt": "damaged image",
     "import.why.blank": "no drawing found",
+    "import.why.faint": "lines too faint",
+    "import.why.paper_only": "empty sheet of paper",
     # other messages
     "unknown_command": "I don't know {command}. /help lists what I can do.",
     "text_hint": "Send me a drawing or photo of a smiley, then label it with /label <name>.",

@@ -10,7 +10,7 @@ submodule of the same name, which breaks `mock.patch("model.serving.preprocess..
 import it as `from model.serving.preprocess import preprocess`.
 """
 
-from model.serving.decode import RejectReason
+from model.serving.decode import NO_DRAWING, RejectReason
 from model.serving.inference import Classifier
 from model.serving.preprocess import (
     ACCEPTED_FORMATS,
@@ -29,6 +29,7 @@ from model.serving.sheets import captioned_sheet, contact_sheet, enlarged
 __all__ = [
     "ACCEPTED_FORMATS",
     "INPUT_SIZE",
+    "NO_DRAWING",
     "PREPROCESS_VERSION",
     "SOURCE_MAX_SIDE",
     "Classifier",

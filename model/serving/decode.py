@@ -39,7 +39,13 @@ class RejectReason(StrEnum):
     TOO_SMALL = "too_small"
     EXTREME_ASPECT = "extreme_aspect"
     CORRUPT = "corrupt"
-    BLANK = "blank"
+    BLANK = "blank"  # nothing stands out from the background
+    FAINT = "faint"  # marks, but too faint to read
+    PAPER_ONLY = "paper_only"  # a photo of a sheet with nothing drawn on it
+
+
+# The reasons an image of a fine size and format is refused: no drawing could be read.
+NO_DRAWING = frozenset({RejectReason.BLANK, RejectReason.FAINT, RejectReason.PAPER_ONLY})
 
 
 class ImageRejected(ValueError):

@@ -27,6 +27,7 @@ from PIL import Image, ImageChops
 
 from model.serving.decode import (
     ACCEPTED_FORMATS,
+    NO_DRAWING,
     ImageRejected,
     RejectReason,
     decode_image,
@@ -48,6 +49,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "ACCEPTED_FORMATS",
     "INPUT_SIZE",
+    "NO_DRAWING",
     "PREPROCESS_VERSION",
     "SOURCE_MAX_SIDE",
     "ImageRejected",
@@ -116,6 +118,10 @@ _INK_LEVEL_PERCENTILE = 90  # darkness of the strong ink, which maps to 1.0
 _MIN_INK_RANGE = 0.04
 _MIN_INK_SHARE = 0.0003
 _MIN_INK_PIXELS = 6
+# Faint marks: above this many noise sigmas and this darkness, on this share of the image.
+_FAINT_SIGMAS = 4.0
+_MIN_FAINT_CONTRAST = 0.015
+_MIN_FAINT_SHARE = 0.002
 _HALF = 0.5
 
 # --- fitting the drawing into the model input ---
@@ -226,7 +232,8 @@ def preprocess(image: Image.Image, size: int = INPUT_SIZE) -> np.ndarray:
     """Return a float32 (size, size) array in [0, 1]: bright ink on black, centred by mass.
 
     Raises:
-        ImageRejected: With reason "blank" when no drawing is found.
+        ImageRejected: When no drawing can be read: "blank" (nothing there), "faint" (marks
+            too light to read) or "paper_only" (a photo of a sheet with nothing on it).
     """
     if size < 1:
         raise ValueError(f"input size must be positive, not {size}")
@@ -276,11 +283,12 @@ def _ink_strength(grey: np.ndarray) -> np.ndarray:
     # its edge, seen from the brighter side, becomes an outline, as a person would draw it.
     paper = max_filter(paper, _window(grey.shape, _EDGE_WINDOW_FRACTION)).astype(np.float32)
     darkness = 1.0 - grey.astype(np.float32) / np.maximum(paper, 1.0)
-    ink = _threshold_ink(darkness, paper, sheet)
-    if _looks_photographed(paper):
+    photographed = _looks_photographed(paper)
+    ink = _threshold_ink(darkness, paper, sheet, photographed)
+    if photographed:
         ink[_paper_edge_lines(ink)] = 0.0
         if int((ink > _HALF).sum()) < _min_ink_pixels(ink):
-            raise ImageRejected(RejectReason.BLANK)
+            raise ImageRejected(RejectReason.PAPER_ONLY)
     return ink
 
 
@@ -342,11 +350,14 @@ def _find_sheet(paper: np.ndarray) -> np.ndarray:
     return sheet
 
 
-def _threshold_ink(darkness: np.ndarray, paper: np.ndarray, sheet: np.ndarray) -> np.ndarray:
+def _threshold_ink(
+    darkness: np.ndarray, paper: np.ndarray, sheet: np.ndarray, photographed: bool
+) -> np.ndarray:
     """Map darkness to [0, 1]: paper noise to 0, typical ink to 1.
 
     Raises:
-        ImageRejected: "blank" when nothing stands out from the paper's noise.
+        ImageRejected: "blank", "faint" or, in a photo, "paper_only" when nothing stands
+            out from the paper's noise.
     """
     on_sheet = darkness[sheet]
     centre = float(np.median(on_sheet))
@@ -360,15 +371,24 @@ def _threshold_ink(darkness: np.ndarray, paper: np.ndarray, sheet: np.ndarray) -
     above = (darkness > low) & sheet
     min_pixels = _min_ink_pixels(darkness)
     if int(above.sum()) < min_pixels:
+        # In a photo, the paper's grain and shadows lie just above its noise: the sheet is
+        # all there is. On a screen, a drawing's worth of marks just above it is a pen
+        # too light: say so, rather than "blank".
+        if photographed:
+            raise ImageRejected(RejectReason.PAPER_ONLY)
+        faint = (darkness > centre + max(_FAINT_SIGMAS * noise, _MIN_FAINT_CONTRAST)) & sheet
+        if int(faint.sum()) >= _MIN_FAINT_SHARE * darkness.size:
+            raise ImageRejected(RejectReason.FAINT)
         raise ImageRejected(RejectReason.BLANK)
     margin = darkness - low
     spread = float(np.percentile(margin[above], _INK_LEVEL_PERCENTILE))
+    weak = RejectReason.PAPER_ONLY if photographed else RejectReason.FAINT
     if spread < _MIN_INK_RANGE:
-        raise ImageRejected(RejectReason.BLANK, "only faint marks")
+        raise ImageRejected(weak)
     ink: np.ndarray = np.clip(margin / spread, 0.0, 1.0).astype(np.float32)
     ink[~sheet] = 0.0
     if int((ink > _HALF).sum()) < min_pixels:
-        raise ImageRejected(RejectReason.BLANK)
+        raise ImageRejected(weak)
     return ink
 
 

@@ -19,6 +19,7 @@ from bot.app import BotApplication
 from bot.config import Config, LimitsConfig
 from bot.exchange.dataset_zip import ArchiveRejected, ImportLimits, read_archive
 from bot.playground.fakeserver import FakeTelegram
+from model.serving import PREPROCESS_VERSION
 from tests.bot.conftest import ALICE, BOB, GROUP, answer, answered, reaction, running, with_limits
 
 Smiley = Callable[..., bytes]
@@ -97,7 +98,8 @@ async def test_export_sends_one_folder_per_label_and_a_manifest_without_secrets(
         entry = described[path]
         assert entry["sha256"] == hashlib.sha256(png).hexdigest()
         assert entry["label"] == (None if path.startswith("unlabelled/") else path.split("/")[0])
-        assert entry["preprocess_version"] == 1 and entry["created_at"].endswith("Z")
+        assert entry["preprocess_version"] == PREPROCESS_VERSION
+        assert entry["created_at"].endswith("Z")
         with Image.open(io.BytesIO(png)) as image:
             assert image.format == "PNG" and image.mode == "L" and max(image.size) <= 256
     secret = telegram.token.split(":", 1)[1]
