@@ -18,15 +18,13 @@ class ChatActivity:
     """
 
     def __init__(self) -> None:
-        self._pending: dict[int, int] = {}
-        self._quiet: dict[int, asyncio.Event] = {}
+        # None: updates without a chat, counted so that the update processor can ask too.
+        self._pending: dict[int | None, int] = {}
+        self._quiet: dict[int | None, asyncio.Event] = {}
 
     @contextmanager
     def handling(self, chat_id: int | None) -> Iterator[None]:
-        """Mark one update of ``chat_id`` as in hand for the ``with`` block."""
-        if chat_id is None:
-            yield
-            return
+        """Mark one update of ``chat_id`` (None: of no chat) as in hand for the block."""
         self._pending[chat_id] = self._pending.get(chat_id, 0) + 1
         self._quiet.setdefault(chat_id, asyncio.Event())
         try:
@@ -38,7 +36,7 @@ class ChatActivity:
                 del self._pending[chat_id]
                 self._quiet.pop(chat_id).set()
 
-    def busy(self, chat_id: int) -> bool:
+    def busy(self, chat_id: int | None) -> bool:
         """Whether an update of ``chat_id`` is waiting or being handled."""
         return chat_id in self._pending
 

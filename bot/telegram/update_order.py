@@ -25,13 +25,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._activity = activity or ChatActivity()
         self._locks: dict[int | None, asyncio.Lock] = {}
-        self._users: dict[int | None, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Await ``coroutine`` while holding the lock of the update's chat."""
         key = _chat_id(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
         try:
             # In hand from the moment it arrives: the chat's notices wait for its answer.
             with self._activity.handling(key):
@@ -39,9 +37,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                     await coroutine
         finally:
             # Drop the lock once no update of this chat is waiting, so memory stays flat.
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key]
+            if not self._activity.busy(key):
                 del self._locks[key]
 
     async def initialize(self) -> None:

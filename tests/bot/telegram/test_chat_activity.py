@@ -42,7 +42,11 @@ async def test_quiet_returns_when_the_update_ends_or_after_the_longest_wait() ->
     stuck.cancel()
 
 
-async def test_updates_without_a_chat_are_not_counted() -> None:
+async def test_updates_without_a_chat_are_counted_apart_from_every_chat() -> None:
     activity = ChatActivity()
     with activity.handling(None):
+        assert activity.busy(None) and not activity.busy(1)
+        started = time.monotonic()
         await activity.quiet(1, longest=5.0)
+        assert time.monotonic() - started < 0.05
+    assert not activity.busy(None)
