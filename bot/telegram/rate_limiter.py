@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, NetworkError, RetryAfter
@@ -54,6 +54,7 @@ class Pacing:
 NOTICE: Final = Pacing(notice=True)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+Limiter = TypeVar("Limiter", TokenBucket, AsyncLimiter)
 
 
 class ChatRateLimiter(BaseRateLimiter[Pacing]):
@@ -155,21 +156,20 @@ class ChatRateLimiter(BaseRateLimiter[Pacing]):
                 await self._activity.quiet(chat_id, LONGEST_NOTICE_WAIT)
             keep = ANSWER_RESERVE
         cost = message_cost(endpoint, data)
-        chat = self._chats.get(chat_id)
-        if chat is None:
-            if len(self._chats) > _PRUNE_THRESHOLD:
-                # Forget idle chats: a full bucket carries no state.
-                self._chats = {key: b for key, b in self._chats.items() if not b.full()}
-            chat = self._chats[chat_id] = TokenBucket(self._chat_burst, self._chat_per_second)
+        chat = _limiter_for(
+            self._chats,
+            chat_id,
+            lambda: TokenBucket(self._chat_burst, self._chat_per_second),
+            TokenBucket.full,
+        )
         await chat.take(cost, keep=keep)
         if _is_group(chat_id):
-            group = self._groups.get(chat_id)
-            if group is None:
-                if len(self._groups) > _PRUNE_THRESHOLD:
-                    self._groups = {
-                        key: g for key, g in self._groups.items() if not g.has_capacity(g.max_rate)
-                    }
-                group = self._groups[chat_id] = AsyncLimiter(self._group_per_minute)
+            group = _limiter_for(
+                self._groups,
+                chat_id,
+                lambda: AsyncLimiter(self._group_per_minute),
+                lambda limiter: limiter.has_capacity(limiter.max_rate),
+            )
             await _take(group, cost)
         await _take(self._overall, cost)
 
@@ -204,3 +204,19 @@ def _chat_key(chat_id: object) -> int | str | None:
 def _is_group(chat_id: int | str) -> bool:
     # Private chats have positive ids; groups, supergroups and channels negative ones.
     return isinstance(chat_id, str) or chat_id < 0
+
+
+def _limiter_for(
+    limiters: dict[int | str, Limiter],
+    chat_id: int | str,
+    create: Callable[[], Limiter],
+    idle: Callable[[Limiter], bool],
+) -> Limiter:
+    if chat_id not in limiters:
+        if len(limiters) > _PRUNE_THRESHOLD:
+            # Forget idle chats: a limiter with all its capacity back carries no state.
+            for key, limiter in list(limiters.items()):
+                if idle(limiter):
+                    del limiters[key]
+        limiters[chat_id] = create()
+    return limiters[chat_id]
