@@ -114,24 +114,15 @@ async def send_training_pictures(
     )
     if not summary.misclassified:
         caption += "\n" + t("pictures.misclassified_none", lang)
-    chart = charts.get(TRAINING_CHART)
-    sent = False
-    if chart is not None:
-        try:
-            await bot.send_photo(
-                chat_id, chart, caption=caption, reply_parameters=reply, rate_limit_args=NOTICE
-            )
-            sent = True
-        except TelegramError as exc:
-            logger.warning("could not send the chart to chat %s: %s", chat_id, exc)
-        except Exception:
-            logger.exception("could not send the chart to chat %s", chat_id)
-    if not sent and not summary.misclassified:
-        # No sheet follows: the line that none was misclassified must still come.
-        try:
-            await bot.send_message(chat_id, caption, reply_parameters=reply, rate_limit_args=NOTICE)
-        except TelegramError as exc:
-            logger.warning("could not send the caption to chat %s: %s", chat_id, exc)
+    # Without a sheet to follow, the line that none was misclassified must still come.
+    await _send_chart(
+        bot,
+        chat_id,
+        charts.get(TRAINING_CHART),
+        caption,
+        reply,
+        text_instead=not summary.misclassified,
+    )
     if not summary.misclassified:
         return
     try:
@@ -142,21 +133,41 @@ async def send_training_pictures(
 
 
 async def send_comparison_chart(
-    bot: ExtBot[Any], chat_id: int, reply_to: int, chart: bytes, caption: str
+    bot: ExtBot[Any], chat_id: int, reply_to: int, chart: bytes | None, caption: str
 ) -> None:
-    """Send the comparison chart with its one line of text; never raise."""
+    """Send the comparison chart with its one line of text, or the line alone; never raise."""
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
-    try:
-        await bot.send_photo(
-            chat_id, chart, caption=caption, reply_parameters=reply, rate_limit_args=NOTICE
-        )
-    except TelegramError as exc:
-        logger.warning("could not send the comparison chart to chat %s: %s", chat_id, exc)
-        # The line of text matters more than the picture.
+    # The line of text matters more than the picture.
+    await _send_chart(bot, chat_id, chart, caption, reply, text_instead=True)
+
+
+async def _send_chart(
+    bot: ExtBot[Any],
+    chat_id: int,
+    chart: bytes | None,
+    caption: str,
+    reply: ReplyParameters,
+    *,
+    text_instead: bool,
+) -> None:
+    """Send ``chart`` with ``caption``; if there is none or it fails, the caption alone
+    when ``text_instead``. Never raise: the training has finished and been reported."""
+    if chart is not None:
         try:
-            await bot.send_message(chat_id, caption, reply_parameters=reply, rate_limit_args=NOTICE)
-        except TelegramError as again:
-            logger.warning("could not send the comparison to chat %s: %s", chat_id, again)
+            await bot.send_photo(
+                chat_id, chart, caption=caption, reply_parameters=reply, rate_limit_args=NOTICE
+            )
+            return
+        except TelegramError as exc:
+            logger.warning("could not send the chart to chat %s: %s", chat_id, exc)
+        except Exception:
+            logger.exception("could not send the chart to chat %s", chat_id)
+    if not text_instead:
+        return
+    try:
+        await bot.send_message(chat_id, caption, reply_parameters=reply, rate_limit_args=NOTICE)
+    except TelegramError as exc:
+        logger.warning("could not send the chart's caption to chat %s: %s", chat_id, exc)
 
 
 async def _send_misclassified(

@@ -22,12 +22,10 @@ from typing import Any
 
 import numpy as np
 from telegram import ReplyParameters
-from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.config import Config
 from bot.samples.predictor import Predictor
-from bot.telegram.rate_limiter import NOTICE
 from bot.texts import t
 from bot.training import serving_models
 from bot.training.dataset import ChatDataset, NotEnoughSamples, load_dataset
@@ -404,18 +402,9 @@ class TrainingQueue:
             )
             return
         line = comparison_text(summary, job.language)
-        if COMPARISON_CHART in charts:
-            await send_comparison_chart(
-                self._bot, job.chat_id, job.reply_to, charts[COMPARISON_CHART], line
-            )
-            return
-        reply = ReplyParameters(job.reply_to, allow_sending_without_reply=True)
-        try:
-            await self._bot.send_message(
-                job.chat_id, line, reply_parameters=reply, rate_limit_args=NOTICE
-            )
-        except TelegramError as exc:
-            logger.warning("could not send the comparison to chat %s: %s", job.chat_id, exc)
+        await send_comparison_chart(
+            self._bot, job.chat_id, job.reply_to, charts.get(COMPARISON_CHART), line
+        )
 
     async def _end(self, job: _QueuedJob, status: str, reason: str) -> None:
         if job.run is None:
