@@ -18,7 +18,7 @@ import io
 import logging
 import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,6 +33,8 @@ from bot.playground.fakeserver import SPEC_PATH, ApiCall, FakeTelegram
 from bot.texts import t
 from model.serving import prepare_sample
 from model.synthetic import draw_smiley
+from model.synthetic.faces import random_face
+from model.synthetic.rendering import render_face
 from tests.bot.conftest import is_reaction_on, running
 from tests.model.conftest import grey_png, png_bomb
 
@@ -78,6 +80,19 @@ def damaged_png() -> bytes:
 
 def blank(width: int, height: int) -> bytes:
     return encoded(Image.new("L", (width, height), 255))
+
+
+def faint_drawing() -> bytes:
+    """The fixed drawing at a twenty-fifth of its darkness: a pencil pressed too lightly."""
+    grey = np.asarray(drawing().convert("L"), dtype=np.float32)
+    return encoded(Image.fromarray(np.round(255 - (255 - grey) * 0.04).astype(np.uint8)))
+
+
+def empty_sheet_photo() -> bytes:
+    """A photo of a sheet of paper on a table, nothing drawn on it."""
+    rng = np.random.default_rng(42)
+    empty = replace(random_face("smile", rng), strokes=())
+    return encoded(render_face(empty, rng, "paper", 256).convert("RGB"), "JPEG", quality=90)
 
 
 def animation(fmt: str) -> bytes:
@@ -399,6 +414,9 @@ CASES = [
     Case("2000x40-png", doc(lambda: blank(2000, 40), "strip.png", "image/png"),
          said("reject.extreme_aspect", detail="2000x40")),
     Case("blank-page", doc(lambda: blank(400, 300), "a.png", "image/png"), said("reject.blank")),
+    Case("faint-drawing", doc(faint_drawing, "a.png", "image/png"), said("reject.faint")),
+    Case("photo-of-an-empty-sheet", doc(empty_sheet_photo, "a.jpg", "image/jpeg"),
+         said("reject.paper_only")),
     Case("text-named-png", doc(lambda: b"just some text\n" * 20, "smile.png", "image/png"),
          said("reject.not_an_image")),
     Case("pdf-sent-as-image-jpeg", doc(lambda: b"%PDF-1.4\n" + b"0" * 500, "scan", "image/jpeg"),
