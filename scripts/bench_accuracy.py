@@ -50,6 +50,7 @@ augmentation and dropout (scripts/train_default_model.py).
 """
 
 import argparse
+import functools
 import logging
 import multiprocessing
 import os
@@ -147,8 +148,11 @@ def prepared_dataset(
 Built = tuple["keras.Model", "FilterTuning | None"]
 
 
-def variants() -> dict[str, Callable[[int], Built]]:
-    """Return the networks to compare: name -> builder of a compiled model and its tuning."""
+def variants(pretrained_model: Path) -> dict[str, Callable[[int], Built]]:
+    """Return the networks to compare: name -> builder of a compiled model and its tuning.
+
+    The variants started from a default model's features take them from `pretrained_model`.
+    """
     from model.learning.fitting import FilterTuning
     from model.learning.network import (
         TALK_CNN,
@@ -175,7 +179,8 @@ def variants() -> dict[str, Callable[[int], Built]]:
         tuning: FilterTuning, *, hidden: bool = True, options: CnnOptions = TALK_CNN
     ) -> Callable[[int], Built]:
         def build(num_classes: int) -> Built:
-            return pretrained(num_classes, hidden=hidden, options=options), tuning
+            model = pretrained(pretrained_model, num_classes, hidden=hidden, options=options)
+            return model, tuning
 
         return build
 
@@ -206,29 +211,30 @@ def variants() -> dict[str, Callable[[int], Built]]:
         "two-stage-fresh-hidden": started(FilterTuning(0.5, 0.1), hidden=False),
         "two-stage+augment": started(FilterTuning(0.5, 0.1), options=augmented),
         "two-stage-fresh+augment": started(FilterTuning(0.5, 0.1), hidden=False, options=augmented),
-        "chat": chat,
+        "chat": functools.partial(chat, pretrained_model),
     }
 
 
-def pretrained(num_classes: int, *, hidden: bool, options: "CnnOptions") -> "keras.Model":
-    """Return a CNN started from the default model's features."""
+def pretrained(
+    path: Path, num_classes: int, *, hidden: bool, options: "CnnOptions"
+) -> "keras.Model":
+    """Return a CNN started from the features of the default model at `path`."""
     import keras
 
     from model.learning.network import build_cnn, compile_model, start_from
-    from model.learning.train import PRETRAINED_MODEL
 
     model = build_cnn(num_classes, options=options)
     compile_model(model, 1e-3)
-    start_from(model, keras.models.load_model(PRETRAINED_MODEL), hidden=hidden)
+    start_from(model, keras.models.load_model(path), hidden=hidden)
     return model
 
 
-def chat(num_classes: int) -> Built:
+def chat(pretrained_model: Path, num_classes: int) -> Built:
     """Return the chat's CNN and tuning exactly as /train builds them by default."""
     from model.job import TrainParams
     from model.learning.train import new_model
 
-    model, _, tuning = new_model("cnn", num_classes, 28, TrainParams())
+    model, _, tuning = new_model("cnn", num_classes, 28, TrainParams(), pretrained=pretrained_model)
     return model, tuning
 
 
@@ -270,6 +276,12 @@ def main() -> None:
     parser.add_argument("--task", default="smileys", choices=list(TASKS), help="what is taught")
     parser.add_argument("--threads", type=int, default=2, help="TensorFlow threads")
     parser.add_argument("--processes", type=int, default=2, help="processes drawing the data")
+    parser.add_argument(
+        "--pretrained",
+        type=Path,
+        help="the .keras default model whose features the started variants take"
+        " (default: the bundled one)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -292,8 +304,9 @@ def main() -> None:
     import keras
 
     from model.learning.fitting import ModelFitter
+    from model.learning.train import PRETRAINED_MODEL
 
-    builders = variants()
+    builders = variants(args.pretrained or PRETRAINED_MODEL)
     chosen = args.variants or list(builders)
     columns = [(kind, n) for kind in args.kinds for n in args.per_label]
     header = "".join(f"{kind + ' ' + str(n) + '/label':>18}" for kind, n in columns)

@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench_accuracy import prepared_dataset  # a sibling script
 
 from model.job import DEFAULT_MODEL_PREFIX
-from model.synthetic import LABELS, STYLES
+from model.synthetic import LABELS, SHAPES, STYLES
 
 if TYPE_CHECKING:  # TensorFlow is imported only once main() has set its thread limits
     import keras
@@ -84,6 +84,10 @@ VARIANTS = {
     },
 }
 VARIANT = "augment+dropout"
+# Labels the features may also learn to tell apart, so that they are not smileys' alone; the
+# shipped model keeps only the smileys' outputs. Digits stay out: the benchmark's generality
+# task teaches them, and a chat's features must not have seen them.
+AUXILIARY = {"none": (), "shapes": SHAPES}
 
 
 def evaluate(predict: "keras.Model", x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -95,15 +99,22 @@ def evaluate(predict: "keras.Model", x: np.ndarray, y: np.ndarray) -> tuple[floa
 
 
 def load_or_draw(
-    path: Path | None, per_label: int, seed: int, styles: Sequence[str], processes: int
+    path: Path | None,
+    per_label: int,
+    seed: int,
+    styles: Sequence[str],
+    processes: int,
+    labels: Sequence[str] = LABELS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (x, y, style indices), from the cache file when it holds this very data set."""
-    key = f"{per_label}-{seed}-{'+'.join(styles)}-{'+'.join(map(str, SIZES))}"
+    key = f"{per_label}-{seed}-{'+'.join(styles)}-{'+'.join(map(str, SIZES))}-{'+'.join(labels)}"
     if path is not None and path.is_file():
         with np.load(path) as cached:
             if str(cached["key"]) == key:
                 return cached["x"], cached["y"], cached["styles"]
-    x, y, style_of = prepared_dataset(per_label, seed, styles, sizes=SIZES, processes=processes)
+    x, y, style_of = prepared_dataset(
+        per_label, seed, styles, labels=labels, sizes=SIZES, processes=processes
+    )
     if path is not None:
         np.savez_compressed(path, key=key, x=x, y=y, styles=style_of)
     return x, y, style_of
@@ -121,6 +132,9 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2, help="processes drawing the data")
     parser.add_argument("--threads", type=int, default=2, help="TensorFlow threads")
     parser.add_argument("--variant", choices=list(VARIANTS), default=VARIANT)
+    parser.add_argument(
+        "--auxiliary", choices=list(AUXILIARY), default="none", help="labels learnt besides"
+    )
     parser.add_argument("--cache", type=Path, help="npz file keeping the drawn training data")
     parser.add_argument(
         "--output", type=Path, default=DEFAULT_MODEL_PREFIX, help="prefix of the model files"
@@ -132,8 +146,9 @@ def main() -> None:
         os.environ[name] = str(args.threads)
 
     started = time.perf_counter()
+    learnt = LABELS + AUXILIARY[args.auxiliary]
     x, y, style_of = load_or_draw(
-        args.cache, args.per_label, args.data_seed, STYLES, args.processes
+        args.cache, args.per_label, args.data_seed, STYLES, args.processes, learnt
     )
     fresh = {
         style: load_or_draw(
@@ -163,7 +178,7 @@ def main() -> None:
     held = stratified_holdout(y, HOLDOUT, rng)
     kept = np.setdiff1d(np.arange(len(y)), held)
     options = CnnOptions(**VARIANTS[args.variant])  # type: ignore[arg-type]
-    network = build_cnn(len(LABELS), options=options)
+    network = build_cnn(len(learnt), options=options)
     # The learning rate decays to zero over the run, so the last epochs settle the weights
     # instead of jumping between equally good ones: reruns land within a point.
     steps = args.epochs * -(-len(kept) // args.batch_size)
@@ -185,7 +200,15 @@ def main() -> None:
         )
 
     trainer.fit(x[kept], y[kept], args.epochs, rng, validation=(x[held], y[held]), on_epoch=report)
-    model = trainer.model
+
+    # Ship the weights without the optimizer (Adam's moments would triple the size, and nobody
+    # resumes this run): an uncompiled twin, which Keras also loads without complaint.
+    # (keras.models.clone_model would keep the compiled optimizer, moments and all.) Its
+    # output layer keeps the smileys' columns: a softmax over their logits alone.
+    model = build_cnn(len(LABELS), options=options)
+    weights = network.get_weights()
+    model.set_weights([*weights[:-2], weights[-2][:, : len(LABELS)], weights[-1][: len(LABELS)]])
+    held = held[y[held] < len(LABELS)]
 
     print(f"\n{'data':<28}{'samples':>8}{'accuracy':>10}")
     accuracy, _ = evaluate(model, x[held], y[held])
@@ -204,12 +227,7 @@ def main() -> None:
     for label, row in zip(LABELS, photo_confusion, strict=True):
         print(f"{label:>12}" + "".join(f"{count:>12}" for count in row))
 
-    # Ship the weights without the optimizer (Adam's moments would triple the size, and nobody
-    # resumes this run): an uncompiled twin, which Keras also loads without complaint.
-    # (keras.models.clone_model would keep the compiled optimizer, moments and all.)
-    shipped = build_cnn(len(LABELS), options=options)
-    shipped.set_weights(model.get_weights())
-    paths = export_model(shipped, LABELS, args.output)
+    paths = export_model(model, LABELS, args.output)
     sizes = {path.name: path.stat().st_size for path in (paths.keras, paths.tflite, paths.sidecar)}
     print(f"\nwrote {', '.join(f'{name} ({size / 1024:.0f} KB)' for name, size in sizes.items())}")
     print(f"total {time.perf_counter() - started:.0f} s")

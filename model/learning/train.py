@@ -5,6 +5,7 @@ import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -54,7 +55,12 @@ class TrainingResult:
 
 
 def new_model(
-    architecture: str, num_labels: int, input_size: int, params: TrainParams
+    architecture: str,
+    num_labels: int,
+    input_size: int,
+    params: TrainParams,
+    *,
+    pretrained: Path = PRETRAINED_MODEL,
 ) -> tuple[keras.Model, int, FilterTuning | None]:
     """Build a compiled model; return it, the layers it took from the default model, its tuning.
 
@@ -67,7 +73,7 @@ def new_model(
     )
     if params.start != "pretrained" or architecture != "cnn":
         return model, 0, None
-    copied = start_from(model, keras.models.load_model(PRETRAINED_MODEL))
+    copied = start_from(model, keras.models.load_model(pretrained))
     return model, copied, PRETRAINED_TUNING
 
 
