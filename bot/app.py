@@ -210,7 +210,7 @@ async def _open(application: BotApplication) -> None:
     except Exception:
         # Chats can still collect and train; only default predictions are missing.
         logger.exception("the default model could not be loaded")
-    services.training.start_recovery()
+    services.training.start()
     services.retention.start()
     # The default menu is English; Telegram shows a user the one for their language_code.
     for lang in LANGUAGES:

@@ -100,6 +100,8 @@ class TrainingConfig:
 
     concurrency: int = 1  # trainings at once; each takes a core
     threads: int = 1  # TensorFlow threads per training, so the bot keeps a core
+    # Workers started ahead with TensorFlow loaded (bot.training.standby), ~600 MB each.
+    standby_workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -353,7 +355,10 @@ def _training(section: _Section) -> TrainingConfig:
     training = TrainingConfig(
         concurrency=section.positive("concurrency", int, defaults.concurrency),
         threads=section.positive("threads", int, defaults.threads),
+        standby_workers=section.get("standby_workers", int, defaults.standby_workers),
     )
+    if training.standby_workers < 0:
+        raise section.error("standby_workers", "must be 0 or more")
     section.finish()
     return training
 

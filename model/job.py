@@ -38,8 +38,10 @@ __all__ = [
     "NO_SPACE",
     "PARAM_RULES",
     "RESULT_FILE",
+    "STANDBY_FLAG",
     "STARTS",
     "TASKS",
+    "THREADS_FLAG",
     "TRAINING_CHART",
     "VARIANTS",
     "WORKER_MODULE",
@@ -53,6 +55,7 @@ __all__ = [
     "Misclassified",
     "ModelPaths",
     "ParamRule",
+    "Ready",
     "Started",
     "TrainParams",
     "TrainSummary",
@@ -62,6 +65,7 @@ __all__ = [
     "parse_event",
     "read_data",
     "read_spec",
+    "standby_command",
     "worker_command",
     "write_job",
 ]
@@ -80,10 +84,28 @@ WORKER_MODULE: Final = "model.worker"
 LIFELINE_FLAG: Final = "--exit-with-stdin"
 
 
+# With this flag the worker loads TensorFlow first, then reads its job's directory from stdin.
+STANDBY_FLAG: Final = "--standby"
+THREADS_FLAG: Final = "--threads"
+
+
 def worker_command(job_dir: Path, *, lifeline: bool = True) -> list[str]:
     """Return the command line that runs the job in ``job_dir`` in a worker process."""
     command = [sys.executable, "-m", WORKER_MODULE, str(job_dir)]
     return [*command, LIFELINE_FLAG] if lifeline else command
+
+
+def standby_command(jobs_dir: Path, threads: int) -> list[str]:
+    """Return the command line of a worker that gets ready for a job before there is one.
+
+    It caps itself to ``threads``, loads TensorFlow, says `Ready`, then reads one line from
+    stdin: the directory of its job, which must lie in ``jobs_dir``. Its stdin then stays open
+    as a lifeline, as with `LIFELINE_FLAG`; closed before a job came, the worker just exits.
+    """
+    return [
+        *(sys.executable, "-m", WORKER_MODULE, STANDBY_FLAG, str(jobs_dir)),
+        *(THREADS_FLAG, str(threads)),
+    ]
 
 
 # --- what a job may ask for ---------------------------------------------------------------------
@@ -420,6 +442,13 @@ class CompareSummary:
 
 
 @dataclass(frozen=True)
+class Ready:
+    """A standby worker has loaded TensorFlow and waits for its job."""
+
+    import_seconds: float
+
+
+@dataclass(frozen=True)
 class Started:
     """The job has begun: how many epochs it will run in all, over how many validation runs."""
 
@@ -463,8 +492,9 @@ class Failed:
     reason: str | None = None
 
 
-Event = Started | EpochProgress | Finished | Failed
+Event = Ready | Started | EpochProgress | Finished | Failed
 _EVENT_NAMES: Final[dict[type, str]] = {
+    Ready: "ready",
     Started: "started",
     EpochProgress: "epoch",
     Finished: "finished",

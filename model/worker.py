@@ -1,5 +1,8 @@
 """The training worker: `python -m model.worker JOB_DIR`, a process of its own per job.
 
+Or `python -m model.worker --standby JOBS_DIR`: it loads TensorFlow first and then reads its
+job's directory from stdin, so that the bot can start it before anyone asks for a training.
+
 It runs one job of the contract in `model.job`: it reads `job.json` and `data.npz` from
 JOB_DIR, writes one event a line on stdout (`Started`, `EpochProgress` after every epoch,
 then `Finished` or `Failed`), and writes into JOB_DIR only: the model files under
@@ -14,11 +17,14 @@ TensorFlow is imported only after the thread limits are set in the environment (
 them once, when it starts), so importing this module does not import it.
 """
 
+import argparse
 import contextlib
 import errno
+import importlib
 import json
 import logging
 import os
+import queue
 import signal
 import sys
 import threading
@@ -38,8 +44,11 @@ from model.job import (
     MODEL_STEM,
     NO_SPACE,
     RESULT_FILE,
+    STANDBY_FLAG,
+    THREADS_FLAG,
     TRAINING_CHART,
     VARIANTS,
+    WORKER_MODULE,
     CompareSummary,
     Event,
     Failed,
@@ -47,6 +56,7 @@ from model.job import (
     JobData,
     JobSpec,
     Misclassified,
+    Ready,
     Started,
     TrainSummary,
     event_line,
@@ -64,6 +74,13 @@ _SIGTERM_EXIT = 128 + signal.SIGTERM
 PIPE_CHUNK = 4096
 STDIN_FD = 0
 ORPHAN_GRACE_SECONDS = 2.0
+# What a job imports, loaded by a standby worker before its job comes.
+_JOB_MODULES = (
+    "model.learning.charts",
+    "model.learning.compare",
+    "model.learning.export",
+    "model.learning.train",
+)
 
 
 def limit_resources(threads: int) -> None:
@@ -71,7 +88,8 @@ def limit_resources(threads: int) -> None:
     for name in _THREAD_VARIABLES:
         os.environ[name] = str(threads)
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # no INFO and WARNING chatter from TF's C++ side
-    os.nice(NICENESS)
+    # Absolute, not os.nice's increment: a standby worker caps itself before its job does.
+    os.setpriority(os.PRIO_PROCESS, 0, max(NICENESS, os.getpriority(os.PRIO_PROCESS, 0)))
     if hasattr(os, "sched_setscheduler"):
         # Linux: run only on CPU time nothing else wants. A niced process still takes a
         # share of a core from the bot's event loop when both are busy; an idle-class one
@@ -282,19 +300,24 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(_SIGTERM_EXIT)
 
 
-def watch_parent() -> None:
+def watch_parent(lines: "queue.SimpleQueue[str] | None" = None) -> None:
     """Exit when stdin reaches EOF: the bot that started us, holding its end, has died.
 
     Without this a `kill -9` of the bot would leave its training running as an orphan,
-    which would keep a core busy and write a model nobody will serve.
+    which would keep a core busy and write a model nobody will serve. Each line that comes
+    on stdin before goes into ``lines`` (a standby worker's job).
     """
 
     def wait_for_eof() -> None:
         # os.read, not sys.stdin: a daemon thread blocked inside a buffered reader makes
         # the interpreter abort at exit, as it cannot take the reader's lock.
-        while os.read(STDIN_FD, PIPE_CHUNK):
-            pass
-        logger.warning("the bot is gone: stopping this training")
+        pending = b""
+        while chunk := os.read(STDIN_FD, PIPE_CHUNK):
+            *complete, pending = (pending + chunk).split(b"\n")
+            if lines is not None:
+                for line in complete:
+                    lines.put(line.decode(errors="replace").strip())
+        logger.warning("the bot is gone: stopping this worker")
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(ORPHAN_GRACE_SECONDS)  # TensorFlow may hold the main thread in C++
         os._exit(_SIGTERM_EXIT)
@@ -327,21 +350,67 @@ def execute(job_dir: Path, emit: Emitter, *, own_process: bool = True) -> int:
         return 1
 
 
+def _arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=f"python -m {WORKER_MODULE}", add_help=False)
+    parser.add_argument("job_dir", nargs="?", type=Path)
+    parser.add_argument(LIFELINE_FLAG, dest="lifeline", action="store_true")
+    parser.add_argument(STANDBY_FLAG, dest="jobs_dir", type=Path)
+    parser.add_argument(THREADS_FLAG, dest="threads", type=int, default=1)
+    arguments, unknown = parser.parse_known_args(argv)
+    if unknown or (arguments.job_dir is None) == (arguments.jobs_dir is None):
+        raise ValueError(
+            f"usage: python -m {WORKER_MODULE} JOB_DIR [{LIFELINE_FLAG}]"
+            f" | {STANDBY_FLAG} JOBS_DIR [{THREADS_FLAG} N]"
+        )
+    return arguments
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the job in the directory given on the command line; return the exit code."""
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    if LIFELINE_FLAG in arguments:
-        arguments.remove(LIFELINE_FLAG)
-        watch_parent()
+    """Run the job in the directory given on the command line, or wait for one on stdin.
+
+    Returns the exit code.
+    """
     emit = Emitter(claim_stdout())
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
     )
     signal.signal(signal.SIGTERM, _terminate)
-    if len(arguments) != 1:
-        emit.event(Failed(f"usage: python -m model.worker JOB_DIR [{LIFELINE_FLAG}]"))
+    try:
+        arguments = _arguments(list(sys.argv[1:] if argv is None else argv))
+    except ValueError as error:
+        emit.event(Failed(str(error)))
         return 1
-    return execute(Path(arguments[0]), emit)
+    if arguments.jobs_dir is not None:
+        return standby(arguments.jobs_dir, arguments.threads, emit)
+    if arguments.lifeline:
+        watch_parent()
+    return execute(arguments.job_dir, emit)
+
+
+def standby(jobs_dir: Path, threads: int, emit: Emitter) -> int:
+    """Load TensorFlow, then run the job whose directory comes on stdin; return the exit code.
+
+    A training's wait is mostly TensorFlow starting (seconds of a core), so the bot starts
+    a worker like this before anyone asks for one. stdin is its lifeline from the start: a
+    waiting worker whose bot is gone, or which the bot no longer needs, exits too.
+    """
+    lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+    watch_parent(lines)
+    limit_resources(threads)
+    started = time.perf_counter()
+    import tensorflow as tf
+
+    # Before anything builds a tensor: TensorFlow takes its thread counts once, at start.
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    for module in _JOB_MODULES:
+        importlib.import_module(module)
+    emit.event(Ready(import_seconds=round(time.perf_counter() - started, 3)))
+    job_dir = Path(lines.get())
+    if job_dir.resolve().parent != jobs_dir.resolve():
+        emit.event(Failed(f"{job_dir} is not a job directory in {jobs_dir}"))
+        return 1
+    return execute(job_dir, emit)
 
 
 if __name__ == "__main__":

@@ -29,9 +29,11 @@ from model.job import (
     Finished,
     JobData,
     JobSpec,
+    Ready,
     Started,
     TrainParams,
     parse_event,
+    standby_command,
     worker_command,
     write_job,
 )
@@ -53,21 +55,35 @@ def write_bench_job(
     write_job(job_dir, spec, data)
 
 
-def run_worker(job_dir: Path) -> dict[str, Any]:
-    """Run one job; return the wall times of its milestones and its result."""
+def run_worker(job_dir: Path, threads: int, *, standby: bool) -> dict[str, Any]:
+    """Run one job; return the wall times of its milestones and its result.
+
+    With ``standby`` the worker is started ahead, as the bot keeps one, and the clock starts
+    when it has loaded TensorFlow and gets the job.
+    """
+    command = (
+        standby_command(job_dir.parent, threads)
+        if standby
+        else worker_command(job_dir, lifeline=False)
+    )
     started = time.perf_counter()
     process = subprocess.Popen(
-        worker_command(job_dir, lifeline=False),
+        command,
         cwd=ROOT,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    assert process.stdout is not None
+    assert process.stdout is not None and process.stdin is not None
     timings: dict[str, Any] = {}
     for line in process.stdout:
         event = parse_event(line)
-        if isinstance(event, Started):
+        if isinstance(event, Ready):
+            started = time.perf_counter()
+            process.stdin.write(f"{job_dir}\n")
+            process.stdin.flush()
+        elif isinstance(event, Started):
             timings["started"] = time.perf_counter() - started
             timings["mode"] = f"{event.mode} ({event.folds})"
             timings["epochs"] = event.total
@@ -76,6 +92,7 @@ def run_worker(job_dir: Path) -> dict[str, Any]:
             timings["result"] = event.result
         elif isinstance(event, Failed):
             raise RuntimeError(event.error)
+    process.stdin.close()
     if process.wait() != 0:
         raise RuntimeError(f"the worker exited with {process.returncode}")
     return timings
@@ -89,6 +106,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="the job's TensorFlow threads")
     parser.add_argument("--epochs", type=int, help="default: TrainParams' default")
     parser.add_argument("--start", choices=("pretrained", "scratch"), help="default: pretrained")
+    parser.add_argument(
+        "--standby", action="store_true", help="time from handing the job to a worker started ahead"
+    )
     args = parser.parse_args()
 
     params = {
@@ -110,8 +130,10 @@ def main() -> None:
         runs = []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory() as directory:
-                write_bench_job(Path(directory), x, y, args.threads, params)
-                runs.append(run_worker(Path(directory)))
+                job_dir = Path(directory) / "job"
+                job_dir.mkdir()
+                write_bench_job(job_dir, x, y, args.threads, params)
+                runs.append(run_worker(job_dir, args.threads, standby=args.standby))
         walls = [run["finished"] for run in runs]
         print(
             f"{count:>7}  {runs[0]['mode']:>11}  {runs[0]['epochs']:>6}  "

@@ -47,6 +47,7 @@ from bot.training.reports import (
     finished_text,
     progress_text,
 )
+from bot.training.standby import StandbyWorkers
 from bot.training.worker_process import WorkerProcess
 from model.job import (
     COMPARED_VARIANTS,
@@ -114,6 +115,9 @@ class TrainingQueue:
         self._slots = asyncio.Semaphore(config.training.concurrency)
         self._jobs: dict[int, _QueuedJob] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._standby = StandbyWorkers(
+            self._jobs_dir, config.training.threads, config.training.standby_workers
+        )
 
     @property
     def _models_dir(self) -> Path:
@@ -236,9 +240,13 @@ class TrainingQueue:
             await job.worker.terminate()
         return True
 
-    def start_recovery(self) -> None:
-        """Report interrupted runs in the background: it must not delay the first poll."""
+    def start(self) -> None:
+        """Report interrupted runs and start the standby workers, in the background.
+
+        Neither may delay the first poll.
+        """
         self._track(asyncio.create_task(self.recover(), name="recover-trainings"))
+        self._track(asyncio.create_task(self._standby.fill(), name="standby-workers"))
 
     async def recover(self) -> None:
         """Report runs and comparisons that a previous process left unfinished as interrupted."""
@@ -247,12 +255,16 @@ class TrainingQueue:
 
     async def close(self) -> None:
         """Stop all workers; their runs are reported as interrupted at the next start."""
-        for job in self._jobs.values():
-            if job.worker is not None:
-                await job.worker.terminate()
+        # Cancelled, a job's task stops its worker itself (WorkerProcess.run) and leaves its
+        # run to be reported as interrupted. A worker stopped first would end its job as
+        # failed before the cancellation came.
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        for job in self._jobs.values():
+            if job.worker is not None:
+                await job.worker.terminate()
+        await self._standby.close()
 
     def _track(self, task: asyncio.Task[None]) -> None:
         self._tasks.add(task)
@@ -311,8 +323,10 @@ class TrainingQueue:
         """Run the job in a worker process; return its result, None if it was stopped."""
         job_dir = self._job_dir(job)
         await asyncio.to_thread(self._write_job, job, job_dir)
-        worker = job.worker = WorkerProcess(job_dir)
-        ended = await worker.run(lambda event: job.progress.show(self._progress_text(job, event)))
+        worker = job.worker = await self._standby.take()
+        ended = await worker.run(
+            job_dir, lambda event: job.progress.show(self._progress_text(job, event))
+        )
         if job.stop_requested:
             return None
         if ended.code != 0 or ended.result is None:

@@ -1,6 +1,9 @@
-"""One job in a worker process on this machine: started, its events read, stopped on request.
+"""A worker process on this machine: started ahead, given one job, its events read, stopped.
 
 The contract (model.job) says what goes in and comes out; this is the local way to run it.
+Every worker is a standby one (`model.job.standby_command`): it loads TensorFlow, then reads
+its job's directory from stdin. Started before a job exists (bot.training.standby), it spares
+the chat the seconds TensorFlow takes to start; started for a job, it gets it at once.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from model.job import EpochProgress, Failed, Finished, parse_event, worker_command
+from model.job import EpochProgress, Failed, Finished, parse_event, standby_command
 
 __all__ = ["TERMINATE_GRACE", "WorkerExit", "WorkerProcess"]
 
@@ -36,31 +39,56 @@ class WorkerExit:
 
 
 class WorkerProcess:
-    """Runs ``python -m model.worker JOB_DIR`` for one job."""
+    """One ``python -m model.worker --standby JOBS_DIR`` process, for one job."""
 
-    def __init__(self, job_dir: Path) -> None:
-        self._job_dir = job_dir
-        self._process: asyncio.subprocess.Process | None = None
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        """Own ``process``; use `start`."""
+        self._process = process
+        assert process.stdin is not None and process.stdout is not None
+        assert process.stderr is not None
+        self._stderr_tail: deque[str] = deque(maxlen=STDERR_LINES_KEPT)
+        # Read stderr from the start: a worker waiting for its job must never block on a
+        # full pipe.
+        self._drain = asyncio.create_task(_collect(process.stderr, self._stderr_tail))
 
-    async def run(self, on_progress: Callable[[EpochProgress], Awaitable[None]]) -> WorkerExit:
-        """Start the worker, report each epoch to ``on_progress`` and wait until it exits.
-
-        Cancelled, it stops the worker before it lets the cancellation through.
-        """
+    @classmethod
+    async def start(cls, jobs_dir: Path, threads: int) -> WorkerProcess:
+        """Start a worker that takes its job from ``jobs_dir`` with ``threads`` threads."""
         # stdin stays open as a lifeline: the worker exits when it reads EOF, so a killed
-        # bot never leaves an orphan training behind.
-        process = self._process = await asyncio.create_subprocess_exec(
-            *worker_command(self._job_dir),
+        # bot never leaves an orphan training (or a waiting worker) behind.
+        process = await asyncio.create_subprocess_exec(
+            *standby_command(jobs_dir, threads),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
-        assert process.stdout is not None and process.stderr is not None
-        stderr_tail: deque[str] = deque(maxlen=STDERR_LINES_KEPT)
-        drain = asyncio.create_task(_collect(process.stderr, stderr_tail))
+        return cls(process)
+
+    @property
+    def alive(self) -> bool:
+        """Whether the process still runs."""
+        return self._process.returncode is None
+
+    @property
+    def stderr_tail(self) -> str:
+        """The last lines the worker wrote on stderr."""
+        return "".join(self._stderr_tail)
+
+    async def run(
+        self, job_dir: Path, on_progress: Callable[[EpochProgress], Awaitable[None]]
+    ) -> WorkerExit:
+        """Give the worker its job, report each epoch to ``on_progress``, wait until it exits.
+
+        Cancelled, it stops the worker before it lets the cancellation through.
+        """
+        process = self._process
+        assert process.stdin is not None and process.stdout is not None
         result: dict[str, Any] | None = None
         failure: Failed | None = None
         try:
+            with contextlib.suppress(ConnectionError):  # it died waiting: its exit code tells
+                process.stdin.write(f"{job_dir}\n".encode())
+                await process.stdin.drain()
             async for raw in process.stdout:
                 event = parse_event(raw)
                 if isinstance(event, EpochProgress):
@@ -74,21 +102,23 @@ class WorkerProcess:
             await self.terminate()
             raise
         finally:
-            await asyncio.gather(drain, return_exceptions=True)
-        return WorkerExit(code, result, failure, "".join(stderr_tail))
+            if process.returncode is not None:
+                await asyncio.gather(self._drain, return_exceptions=True)
+        return WorkerExit(code, result, failure, self.stderr_tail)
 
     async def terminate(self) -> None:
         """Stop the worker: SIGTERM, then SIGKILL after TERMINATE_GRACE; nothing if not running."""
         process = self._process
-        if process is None or process.returncode is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), TERMINATE_GRACE)
-        except TimeoutError:
+        if process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
-                process.kill()
+                process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), TERMINATE_GRACE)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                await process.wait()
+        await asyncio.gather(self._drain, return_exceptions=True)
 
 
 async def _collect(stream: asyncio.StreamReader, tail: deque[str]) -> None:

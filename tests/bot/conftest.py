@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from bot.app import BotApplication, build_application
-from bot.config import Config, LimitsConfig, StorageConfig, TelegramConfig
+from bot.config import Config, LimitsConfig, StorageConfig, TelegramConfig, TrainingConfig
 from bot.playground.fakeserver import SPEC_PATH, ApiCall, FakeTelegram, FloodPolicy
 from bot.telegram.polling import polling
 from model.job import (
@@ -30,6 +30,10 @@ from model.job import (
 from model.synthetic import smiley_bytes
 from model.worker import Emitter, execute
 from storage import TrainingRun
+
+# No worker waits ahead with TensorFlow loaded: every test's bot would load it once more, for
+# seconds of a core. tests/bot/training/test_standby.py runs the bot with one.
+TEST_TRAINING = TrainingConfig(standby_workers=0)
 
 ALICE = 1001
 BOB = 1002
@@ -63,6 +67,7 @@ def config(telegram: FakeTelegram, tmp_path: Path) -> Config:
         ),
         storage=StorageConfig(database=tmp_path / "smiley.sqlite3", models_dir=tmp_path / "models"),
         limits=LimitsConfig(),
+        training=TEST_TRAINING,
         source=tmp_path / "config.toml",
     )
 

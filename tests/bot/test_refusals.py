@@ -35,7 +35,7 @@ from model.serving import prepare_sample
 from model.synthetic import draw_smiley
 from model.synthetic.faces import random_face
 from model.synthetic.rendering import render_face
-from tests.bot.conftest import is_reaction_on, running
+from tests.bot.conftest import TEST_TRAINING, is_reaction_on, running
 from tests.model.conftest import grey_png, png_bomb
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -537,6 +537,7 @@ async def shared_bot(
             token=server.token, base_url=server.base_url, base_file_url=server.base_file_url
         ),
         storage=StorageConfig(database=data / "smiley.sqlite3", models_dir=data / "models"),
+        training=TEST_TRAINING,
         source=data / "config.toml",
     )
     async with running(config) as application:

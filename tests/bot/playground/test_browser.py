@@ -21,6 +21,7 @@ from playwright.async_api import Page, async_playwright, expect
 from bot.config import Config, LimitsConfig, PlaygroundConfig, StorageConfig, TelegramConfig
 from bot.playground import Playground, playground
 from model.synthetic import smiley_bytes
+from tests.bot.conftest import TEST_TRAINING
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Offline: no background connections to Google (updates, sync), which a closed network
@@ -50,6 +51,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Playground]:
         telegram=TelegramConfig(token=""),
         storage=StorageConfig(database=tmp_path / "smiley.sqlite3", models_dir=tmp_path / "models"),
         limits=LimitsConfig(),
+        training=TEST_TRAINING,
         playground=PlaygroundConfig(host="127.0.0.1", port=0),
         source=tmp_path / "config.toml",
     )

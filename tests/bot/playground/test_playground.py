@@ -17,6 +17,7 @@ import pytest
 
 from bot.config import Config, PlaygroundConfig, StorageConfig, TelegramConfig
 from bot.playground import PLAYGROUND_USER_ID, Playground, playground
+from tests.bot.conftest import TEST_TRAINING
 from tests.bot.test_main import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -28,6 +29,7 @@ def playground_config(tmp_path: Path, *, port: int = 0) -> Config:
     return Config(
         telegram=TelegramConfig(token=""),
         storage=StorageConfig(database=tmp_path / "smiley.sqlite3", models_dir=tmp_path / "models"),
+        training=TEST_TRAINING,
         playground=PlaygroundConfig(host="127.0.0.1", port=port),
         source=tmp_path / "config.toml",
     )
