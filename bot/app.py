@@ -50,6 +50,7 @@ from bot.samples.labeller import Labeller
 from bot.samples.notices import Notices
 from bot.samples.predictor import Predictor
 from bot.samples.preprocessor import Preprocessor
+from bot.samples.repreparer import Repreparer
 from bot.services import BotContext, BotServices
 from bot.telegram.chat_activity import ChatActivity
 from bot.telegram.rate_limiter import ChatRateLimiter
@@ -144,6 +145,7 @@ def build_application(config: Config) -> BotApplication:
     services.preprocessor = Preprocessor(
         max_pixels=config.limits.max_image_pixels, workers=config.prediction.preprocess_workers
     )
+    services.repreparer = Repreparer(services.repo, services.preprocessor)
     services.intake = Intake(services.repo, config.limits, services.preprocessor)
     services.labeller = Labeller(services.repo, services.intake, config.limits)
     services.corrections = Corrections(services.repo, config.limits, config.corrections)
@@ -155,7 +157,9 @@ def build_application(config: Config) -> BotApplication:
     services.prediction_reply = PredictionReply(
         services.predictor, services.corrections, config.prediction.low_confidence
     )
-    services.training = TrainingQueue(application.bot, services.repo, services.predictor, config)
+    services.training = TrainingQueue(
+        application.bot, services.repo, services.predictor, services.repreparer, config
+    )
     services.admins = AdminCheck(admin_commands(config))
     services.retention = Retention(
         services.repo, services.training, config.storage.delete_after_removal_days
@@ -205,6 +209,8 @@ async def _open(application: BotApplication) -> None:
     services.config.storage.database.parent.mkdir(parents=True, exist_ok=True)
     services.config.storage.models_dir.mkdir(parents=True, exist_ok=True)
     await services.repo.open()
+    # In the background: inputs an older preprocessing made are made again from their sources.
+    services.repreparer.start()
     try:
         await services.predictor.warm_up()
     except Exception:
@@ -230,5 +236,6 @@ async def _close(application: BotApplication) -> None:
     services = application.bot_data
     await services.retention.close()
     await services.training.close()
+    await services.repreparer.close()
     await services.preprocessor.close()
     await services.repo.close()

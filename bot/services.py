@@ -17,6 +17,7 @@ from bot.samples.labeller import Labeller
 from bot.samples.notices import Notices
 from bot.samples.predictor import Predictor
 from bot.samples.preprocessor import Preprocessor
+from bot.samples.repreparer import Repreparer
 from bot.training.queue import TrainingQueue
 from storage import Repository
 
@@ -33,6 +34,7 @@ class BotServices:
     config: Config
     repo: Repository
     preprocessor: Preprocessor
+    repreparer: Repreparer
     intake: Intake
     labeller: Labeller
     corrections: Corrections

@@ -29,7 +29,8 @@ SAMPLE_SELECT: Final = f"""
     FROM samples AS s {WITH_ANY_LABEL}
 """
 LABELLED_INPUT_SELECT: Final = (
-    f"SELECT s.id, l.name, i.model_input, s.input_size {WITH_IMAGES} {WITH_LABEL}"
+    f"SELECT s.id, l.name, i.model_input, s.input_size, s.preprocess_version"
+    f" {WITH_IMAGES} {WITH_LABEL}"
 )
 
 
@@ -65,8 +66,8 @@ def to_sample(row: Sequence[Any]) -> Sample:
 
 def to_labelled_input(row: Sequence[Any]) -> LabelledInput:
     """Build a LabelledInput from a row of LABELLED_INPUT_SELECT."""
-    sample_id, name, pixels, size = row
-    return LabelledInput(int(sample_id), str(name), bytes(pixels), int(size))
+    sample_id, name, pixels, size, version = row
+    return LabelledInput(int(sample_id), str(name), bytes(pixels), int(size), int(version))
 
 
 async def sample_by_id(conn: aiosqlite.Connection, chat_id: int, sample_id: int) -> Sample | None:

@@ -136,6 +136,45 @@ class LabelledInput:
     label: str
     model_input: bytes
     input_size: int
+    preprocess_version: int  # of the preprocessing that made model_input
+
+
+@dataclass(frozen=True)
+class StaleInput:
+    """A sample whose model input an older preprocessing made, with the source to redo it."""
+
+    chat_id: int
+    sample_id: int
+    preprocess_version: int  # of its stored model input
+    source_png: bytes
+
+
+@dataclass(frozen=True)
+class RepreparedInput:
+    """A stale sample's model input made again from its source PNG."""
+
+    chat_id: int
+    sample_id: int
+    model_input: bytes  # uint8 pixels, input_size * input_size
+    input_size: int
+    preprocess_version: int
+
+    def __post_init__(self) -> None:
+        """Reject an input that would poison the training data later."""
+        if self.input_size <= 0 or len(self.model_input) != self.input_size**2:
+            raise ValueError(
+                f"model_input has {len(self.model_input)} bytes for input_size {self.input_size}"
+            )
+
+
+@dataclass(frozen=True)
+class RefusedSource:
+    """A stale sample whose source PNG a newer preprocessing refused: it keeps its input."""
+
+    chat_id: int
+    sample_id: int
+    preprocess_version: int  # of the preprocessing that refused it
+    reason: str
 
 
 RUN_STATUSES: Final[frozenset[str]] = frozenset(

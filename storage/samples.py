@@ -1,8 +1,10 @@
-"""A chat's samples: storing an upload, finding one by its message, their images and counts."""
+"""A chat's samples: storing an upload, finding one by its message, their images and counts,
+and making their model inputs again when the preprocessing changed."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Literal
 
 import aiosqlite
@@ -37,7 +39,10 @@ from storage.records import (
     ChatFull,
     LabelledInput,
     NewSample,
+    RefusedSource,
+    RepreparedInput,
     Sample,
+    StaleInput,
 )
 
 __all__ = ["Samples"]
@@ -48,7 +53,12 @@ ImageColumn = Literal["source_png", "model_input"]
 
 
 class Samples:
-    """The samples of every chat; each method is scoped by chat_id."""
+    """The samples of every chat; each method is scoped by chat_id.
+
+    The exception is re-preparation after a preprocessing change, which walks every chat:
+    ``stale_inputs`` finds the samples, ``replace_inputs`` and ``record_refusals`` store
+    what today's preprocessing made of their sources.
+    """
 
     def __init__(self, db: Database) -> None:
         """Query ``db``."""
@@ -208,6 +218,108 @@ class Samples:
                 (chat_id, label, limit),
             )
         return [to_labelled_input(row) for row in rows]
+
+    async def stale_inputs(
+        self,
+        preprocess_version: int,
+        *,
+        limit: int,
+        after_id: int = 0,
+        chat_id: int | None = None,
+    ) -> list[StaleInput]:
+        """Return up to ``limit`` samples whose input an older preprocessing made, by id.
+
+        Args:
+            preprocess_version: Today's; samples whose source it already refused are left
+                out, those an older version refused are tried again.
+            limit: The batch size.
+            after_id: Only samples with a greater id: the last batch's last id pages on.
+            chat_id: Only this chat's samples; None walks every chat.
+        """
+        sql = (
+            f"SELECT s.chat_id, s.id, s.preprocess_version, i.source_png {WITH_IMAGES}"
+            " WHERE s.preprocess_version < ? AND s.id > ? AND NOT EXISTS (SELECT 1"
+            " FROM preprocess_refusals AS r WHERE r.sample_id = s.id AND r.preprocess_version >= ?)"
+        )
+        params: list[object] = [preprocess_version, after_id, preprocess_version]
+        if chat_id is not None:
+            sql += " AND s.chat_id = ?"
+            params.append(chat_id)
+        async with self._db.read() as conn:
+            rows = await fetchall(conn, sql + " ORDER BY s.id LIMIT ?", (*params, limit))
+        return [
+            StaleInput(int(chat), int(sample_id), int(version), bytes(png))
+            for chat, sample_id, version, png in rows
+        ]
+
+    async def replace_inputs(self, inputs: Sequence[RepreparedInput]) -> int:
+        """Store model inputs made again, each with its version; return how many were stored.
+
+        One transaction. An input replaces its sample's stored one only while that is older,
+        so a sample deleted meanwhile, or re-prepared by someone else first, is skipped; its
+        label is not touched, so a relabel meanwhile stands. The chat's data version stays:
+        the same drawings carry the same labels.
+        """
+        replaced = 0
+        async with self._db.write() as conn:
+            for made in inputs:
+                changed = await execute(
+                    conn,
+                    "UPDATE samples SET preprocess_version = ?, input_size = ?"
+                    " WHERE chat_id = ? AND id = ? AND preprocess_version < ?",
+                    (
+                        made.preprocess_version,
+                        made.input_size,
+                        made.chat_id,
+                        made.sample_id,
+                        made.preprocess_version,
+                    ),
+                )
+                if not changed:
+                    continue
+                await execute(
+                    conn,
+                    "UPDATE sample_images SET model_input = ? WHERE sample_id = ?",
+                    (made.model_input, made.sample_id),
+                )
+                # An older version's refusal no longer says anything about this sample.
+                await execute(
+                    conn, "DELETE FROM preprocess_refusals WHERE sample_id = ?", (made.sample_id,)
+                )
+                replaced += 1
+        return replaced
+
+    async def record_refusals(
+        self, refused: Sequence[RefusedSource], *, now: float | None = None
+    ) -> int:
+        """Remember sources a preprocessing refused, so it skips them; return how many.
+
+        The samples keep their older inputs and versions. A sample deleted meanwhile, or
+        whose input is no longer older than the refusing version, is skipped.
+        """
+        at = timestamp(now)
+        recorded = 0
+        async with self._db.write() as conn:
+            for refusal in refused:
+                recorded += await execute(
+                    conn,
+                    "INSERT INTO preprocess_refusals"
+                    " (sample_id, preprocess_version, reason, refused_at)"
+                    " SELECT id, ?, ?, ? FROM samples"
+                    " WHERE chat_id = ? AND id = ? AND preprocess_version < ?"
+                    " ON CONFLICT (sample_id) DO UPDATE SET"
+                    " preprocess_version = excluded.preprocess_version,"
+                    " reason = excluded.reason, refused_at = excluded.refused_at",
+                    (
+                        refusal.preprocess_version,
+                        refusal.reason,
+                        at,
+                        refusal.chat_id,
+                        refusal.sample_id,
+                        refusal.preprocess_version,
+                    ),
+                )
+        return recorded
 
     async def data_version(self, chat_id: int) -> int:
         """Return a number that changes whenever this chat's labelled data changes."""

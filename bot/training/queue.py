@@ -26,6 +26,7 @@ from telegram.ext import ExtBot
 
 from bot.config import Config
 from bot.samples.predictor import Predictor
+from bot.samples.repreparer import Repreparer
 from bot.texts import t
 from bot.training import serving_models
 from bot.training.dataset import ChatDataset, NotEnoughSamples, load_dataset
@@ -106,11 +107,17 @@ class TrainingQueue:
     """Starts, reports on and stops the trainings of all chats."""
 
     def __init__(
-        self, bot: ExtBot[Any], repo: Repository, predictor: Predictor, config: Config
+        self,
+        bot: ExtBot[Any],
+        repo: Repository,
+        predictor: Predictor,
+        repreparer: Repreparer,
+        config: Config,
     ) -> None:
         self._bot = bot
         self._repo = repo
         self._predictor = predictor
+        self._repreparer = repreparer
         self._config = config
         self._slots = asyncio.Semaphore(config.training.concurrency)
         self._jobs: dict[int, _QueuedJob] = {}
@@ -206,6 +213,9 @@ class TrainingQueue:
         self._start(job)
 
     async def _dataset(self, chat_id: int) -> ChatDataset:
+        # The start-up sweep may not have reached this chat yet: a training must not learn
+        # from inputs made one way while its predictions see inputs made another.
+        await self._repreparer.reprepare(chat_id)
         samples = await self._repo.samples.labelled_inputs(chat_id)
         return load_dataset(samples, self._config.limits.min_samples_per_label)
 

@@ -166,6 +166,29 @@ async def test_failing_migration_rolls_back_entirely(
     assert "partial" in await _tables(conn)
 
 
+async def test_refusals_table_joins_a_database_that_holds_samples(
+    conn: aiosqlite.Connection, tmp_path: Path
+) -> None:
+    before = {
+        migration.name: (default_source() / migration.name).read_text(encoding="utf-8")
+        for migration in load_migrations()
+        if migration.name < "0007"
+    }
+    assert await migrate(conn, _write_migrations(tmp_path / "migrations", before)) == 6
+    await conn.execute(
+        "INSERT INTO samples (chat_id, message_id, file_unique_id, source_kind, input_size,"
+        " preprocess_version, created_at) VALUES (1, 1, 'f', 'photo', 8, 1, 0)"
+    )
+
+    assert await migrate(conn) == len(load_migrations())
+
+    assert "preprocess_refusals" in await _tables(conn)
+    async with conn.execute("SELECT id, preprocess_version FROM samples") as cursor:
+        assert list(await cursor.fetchall()) == [(1, 1)]
+    async with conn.execute("SELECT count(*) FROM preprocess_refusals") as cursor:
+        assert await cursor.fetchone() == (0,)
+
+
 async def test_database_newer_than_code_is_refused(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA user_version = 99")
     with pytest.raises(MigrationError, match="newer"):

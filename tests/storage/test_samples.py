@@ -1,8 +1,11 @@
-"""Samples: adding (created, duplicate, relabelled), finding, images, undo, training inputs."""
+"""Samples: adding (created, duplicate, relabelled), finding, images, undo, training inputs,
+and making stale inputs again after the preprocessing changed."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -10,22 +13,29 @@ from storage import (
     AddStatus,
     ChatFull,
     LabelCount,
+    RefusedSource,
     Repository,
+    RepreparedInput,
+    StaleInput,
     StorageLimitError,
 )
 from tests.storage.conftest import (
     ALICE,
     BOB,
     CHAT,
+    INPUT_SIZE,
     MAX_LABELS,
     MAX_SAMPLES,
     OTHER_CHAT,
+    PREPROCESS_VERSION,
     add,
     labelled_pixels,
     pixels,
     png,
     sample,
 )
+
+NEWER = PREPROCESS_VERSION + 1  # "today's" preprocessing in these tests
 
 
 async def test_add_creates_then_dedupes_then_relabels(repo: Repository) -> None:
@@ -204,5 +214,136 @@ async def test_labelled_inputs_give_ids_labels_and_pixels(repo: Repository) -> N
     await add(repo, sample("o1", chat_id=OTHER_CHAT, label="sad"))
     [only] = await repo.samples.labelled_inputs(CHAT)
     assert (only.sample_id, only.label, only.input_size) == (smile.id, "smile", 8)
+    assert only.preprocess_version == PREPROCESS_VERSION
     assert await repo.samples.model_input(CHAT, smile.id) == only.model_input
     assert await repo.samples.model_input(OTHER_CHAT, smile.id) is None
+
+
+def remade(chat_id: int, sample_id: int, fill: int, version: int = NEWER) -> RepreparedInput:
+    """A stale sample's input as a newer preprocessing made it: every pixel ``fill``."""
+    return RepreparedInput(chat_id, sample_id, bytes([fill]) * INPUT_SIZE**2, INPUT_SIZE, version)
+
+
+def refusal_rows(db_path: Path) -> list[tuple[int, int, str]]:
+    """Return (sample_id, preprocess_version, reason) of every recorded refusal."""
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT sample_id, preprocess_version, reason FROM preprocess_refusals ORDER BY 1"
+        ).fetchall()
+    return [(int(a), int(b), str(c)) for a, b, c in rows]
+
+
+async def test_stale_inputs_page_by_id_over_every_chat_or_one(repo: Repository) -> None:
+    first = await add(repo, sample("s1", label="smile"))
+    other = await add(repo, sample("o1", chat_id=OTHER_CHAT))
+    last = await add(repo, sample("s2"))
+
+    everything = await repo.samples.stale_inputs(NEWER, limit=10)
+    assert everything == [
+        StaleInput(CHAT, first.id, PREPROCESS_VERSION, png("s1")),
+        StaleInput(OTHER_CHAT, other.id, PREPROCESS_VERSION, png("o1")),
+        StaleInput(CHAT, last.id, PREPROCESS_VERSION, png("s2")),
+    ]
+    assert await repo.samples.stale_inputs(NEWER, limit=2) == everything[:2]
+    assert await repo.samples.stale_inputs(NEWER, limit=2, after_id=other.id) == everything[2:]
+    assert await repo.samples.stale_inputs(NEWER, limit=10, chat_id=CHAT) == [
+        everything[0],
+        everything[2],
+    ]
+    # Inputs made by today's preprocessing are not stale.
+    assert await repo.samples.stale_inputs(PREPROCESS_VERSION, limit=10) == []
+
+
+async def test_replace_inputs_swaps_input_and_version_and_keeps_the_rest(
+    repo: Repository,
+) -> None:
+    smile = await add(repo, sample("s1", label="smile"))
+    versions = await repo.samples.data_version(CHAT)
+
+    assert await repo.samples.replace_inputs([remade(CHAT, smile.id, 7)]) == 1
+
+    [stored] = await repo.samples.labelled_inputs(CHAT)
+    assert (stored.label, stored.preprocess_version) == ("smile", NEWER)
+    assert stored.model_input == bytes([7]) * INPUT_SIZE**2
+    assert await repo.samples.source_png(CHAT, smile.id) == png("s1")
+    assert await repo.samples.data_version(CHAT) == versions  # same drawings, same labels
+    assert await repo.samples.stale_inputs(NEWER, limit=10) == []
+    # Once more (a restart, or the sweep after a /train did it): nothing changes.
+    assert await repo.samples.replace_inputs([remade(CHAT, smile.id, 9)]) == 0
+    assert (await repo.samples.labelled_inputs(CHAT))[0].model_input == stored.model_input
+
+
+async def test_replace_inputs_skips_what_went_meanwhile_and_keeps_a_relabel(
+    repo: Repository,
+) -> None:
+    kept = await add(repo, sample("k1", label="smile"))
+    gone = await add(repo, sample("g1", label="sad"))
+    await add(repo, sample("x1", label="sad"))
+    batch = await repo.samples.stale_inputs(NEWER, limit=10)
+    assert len(batch) == 3
+    # Between reading the batch and storing it: a /delete and a relabel.
+    assert await repo.labels.delete(CHAT, "sad") == 2
+    relabelled = await repo.samples.add(
+        sample("k1", label="happy"), max_samples=MAX_SAMPLES, max_labels=MAX_LABELS
+    )
+    assert relabelled.status is AddStatus.RELABELLED
+
+    replaced = await repo.samples.replace_inputs(
+        [remade(CHAT, item.sample_id, 5) for item in batch]
+        + [remade(OTHER_CHAT, kept.id, 6)]  # not that chat's sample
+    )
+
+    assert replaced == 1
+    assert await labelled_pixels(repo, CHAT) == [("happy", bytes([5]) * INPUT_SIZE**2)]
+    assert await repo.samples.model_input(CHAT, gone.id) is None
+    assert await repo.samples.count(CHAT) == 1
+
+
+async def test_a_refused_source_is_skipped_by_that_version_only(
+    repo: Repository, db_path: Path
+) -> None:
+    smile = await add(repo, sample("s1", label="smile"))
+    refused = RefusedSource(CHAT, smile.id, NEWER, "faint")
+
+    assert await repo.samples.record_refusals([refused], now=5.0) == 1
+
+    assert await repo.samples.stale_inputs(NEWER, limit=10) == []
+    [still] = await repo.samples.labelled_inputs(CHAT)
+    assert (still.preprocess_version, still.model_input) == (PREPROCESS_VERSION, pixels("s1"))
+    assert [item.sample_id for item in await repo.samples.stale_inputs(NEWER + 1, limit=10)] == [
+        smile.id
+    ]
+    assert refusal_rows(db_path) == [(smile.id, NEWER, "faint")]
+    # A later version refuses it too: the row says so. Then one that can read it.
+    later = replace(refused, preprocess_version=NEWER + 1, reason="blank")
+    assert await repo.samples.record_refusals([later]) == 1
+    assert refusal_rows(db_path) == [(smile.id, NEWER + 1, "blank")]
+    assert await repo.samples.replace_inputs([remade(CHAT, smile.id, 3, NEWER + 2)]) == 1
+    assert refusal_rows(db_path) == []
+
+
+async def test_a_refusal_is_not_recorded_for_a_sample_gone_or_current(
+    repo: Repository, db_path: Path
+) -> None:
+    gone = await add(repo, sample("g1", label="sad"))
+    current = await add(repo, sample("c1"))
+    await repo.samples.replace_inputs([remade(CHAT, current.id, 1)])
+    await repo.labels.delete(CHAT, "sad")
+
+    recorded = await repo.samples.record_refusals(
+        [RefusedSource(CHAT, gone.id, NEWER, "faint"), RefusedSource(CHAT, current.id, NEWER, "x")]
+    )
+
+    assert recorded == 0
+    assert refusal_rows(db_path) == []
+
+
+async def test_a_refusal_goes_with_its_sample(repo: Repository, db_path: Path) -> None:
+    smile = await add(repo, sample("s1", label="smile"))
+    await add(repo, sample("o1", chat_id=OTHER_CHAT))
+    await repo.samples.record_refusals([RefusedSource(CHAT, smile.id, NEWER, "faint")])
+    assert len(refusal_rows(db_path)) == 1
+
+    await repo.chats.reset(CHAT)
+
+    assert refusal_rows(db_path) == []

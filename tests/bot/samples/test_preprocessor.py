@@ -59,6 +59,35 @@ async def test_an_upload_that_kills_the_helper_is_refused_and_the_next_one_works
         await preprocessor.close()
 
 
+async def test_background_work_runs_in_a_helper_of_idle_priority_until_stopped(
+    smiley: Callable[..., bytes],
+) -> None:
+    preprocessor = Preprocessor(max_pixels=MAX_PIXELS)
+    data = smiley("smile", style="paper", fmt="JPEG")
+    try:
+        assert await preprocessor.prepare(data, background=True) == prepare_sample(
+            data, max_pixels=MAX_PIXELS
+        )
+        await preprocessor.prepare(data)
+        assert preprocessor._background_pool is not None and preprocessor._pool is not None
+        [helper] = list(preprocessor._background_pool._processes)
+        [uploads_helper] = list(preprocessor._pool._processes)
+        assert os.getpriority(os.PRIO_PROCESS, helper) == 19
+        assert os.getpriority(os.PRIO_PROCESS, uploads_helper) < 19
+        if hasattr(os, "SCHED_IDLE"):
+            assert os.sched_getscheduler(helper) == os.SCHED_IDLE
+            assert os.sched_getscheduler(uploads_helper) != os.SCHED_IDLE
+
+        await preprocessor.stop_background()
+
+        assert preprocessor._background_pool is None
+        with pytest.raises(ProcessLookupError):
+            os.kill(helper, 0)
+        assert await preprocessor.prepare(data) == prepare_sample(data, max_pixels=MAX_PIXELS)
+    finally:
+        await preprocessor.close()
+
+
 async def test_the_bot_answers_photos_after_its_helper_process_was_killed(
     telegram: FakeTelegram, bot: BotApplication, smiley: Callable[..., bytes]
 ) -> None:
