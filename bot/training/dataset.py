@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.serving import INPUT_SIZE, PREPROCESS_VERSION
+from model.serving import INPUT_SIZE
 from storage import LabelledInput
 
 __all__ = ["MIN_LABELS", "ChatDataset", "NotEnoughSamples", "load_dataset"]
@@ -38,17 +38,14 @@ class ChatDataset:
 def load_dataset(samples: list[LabelledInput], minimum: int) -> ChatDataset:
     """Check that every label has ``minimum`` samples and stack their inputs.
 
-    Only inputs today's preprocessing made count: those left from an older one are sources
-    it refuses (bot/samples/repreparer.py), and the model would never see their like.
+    An input an older preprocessing made still counts: it is a source today's refuses
+    (bot/samples/repreparer.py), and a drawing someone labelled is never left out, nor the
+    count of samples that /status shows different from what /train finds.
 
     Raises:
         NotEnoughSamples: fewer than two labels, or a label short of the minimum.
     """
-    samples = [
-        s
-        for s in samples
-        if s.input_size == INPUT_SIZE and s.preprocess_version == PREPROCESS_VERSION
-    ]
+    samples = [s for s in samples if s.input_size == INPUT_SIZE]
     counts = Counter(sample.label for sample in samples)
     missing = {label: minimum - n for label, n in sorted(counts.items()) if n < minimum}
     if len(counts) < MIN_LABELS or missing:

@@ -358,8 +358,12 @@ async def test_after_an_upgrade_the_bot_reprepares_stored_inputs_and_trains_on_t
 
         trained, ids = await job_data(telegram, application, ["sad", "smile"])
 
-    assert sorted(ids) == sorted(made_then)  # the refused one sits this training out
-    assert trained == {sample_id: made_then[sample_id][1] for sample_id in ids}
+    # The refused one still counts, with the input it had: a labelled drawing is never dropped.
+    assert sorted(ids) == sorted([*made_then, faint_id])
+    assert trained == {
+        **{sample_id: made_at_upload for sample_id, (_, made_at_upload, _) in made_then.items()},
+        faint_id: OLD_INPUT,
+    }
 
 
 async def test_train_reprepares_what_the_sweep_has_not_reached(
