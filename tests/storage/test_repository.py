@@ -201,6 +201,9 @@ def _run_and_kill(db_path: Path, first: int, delay: float) -> list[int]:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     child = subprocess.Popen(
         [sys.executable, "-c", _CRASH_CHILD, str(db_path), str(first)],
+        # Unbuffered: communicate() reads the pipe itself, so lines a buffered readline()
+        # had read ahead would be lost from the acknowledged ids.
+        bufsize=0,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
