@@ -72,7 +72,7 @@ from model.synthetic import ALL_LABELS, DIGITS, LABELS, SHAPES, SYMBOLS, smiley_
 if TYPE_CHECKING:  # TensorFlow is imported only once main() has set its thread limits
     import keras
 
-    from model.learning.fitting import FilterTuning, ModelFitter
+    from model.learning.fitting import ModelFitter, Transfer
     from model.learning.network import CnnOptions
 
 logger = logging.getLogger(__name__)
@@ -145,15 +145,15 @@ def prepared_dataset(
     return x, y, style_of
 
 
-Built = tuple["keras.Model", "FilterTuning | None"]
+Built = tuple["keras.Model", "Transfer | None"]
 
 
 def variants(pretrained_model: Path) -> dict[str, Callable[[int], Built]]:
-    """Return the networks to compare: name -> builder of a compiled model and its tuning.
+    """Return the networks to compare: name -> builder of a compiled model and its transfer.
 
     The variants started from a default model's features take them from `pretrained_model`.
     """
-    from model.learning.fitting import FilterTuning
+    from model.learning.fitting import Transfer
     from model.learning.network import (
         TALK_CNN,
         CnnOptions,
@@ -176,15 +176,15 @@ def variants(pretrained_model: Path) -> dict[str, Callable[[int], Built]]:
         return model, None
 
     def started(
-        tuning: FilterTuning, *, hidden: bool = True, options: CnnOptions = TALK_CNN
+        transfer: Transfer, *, hidden: bool = True, options: CnnOptions = TALK_CNN
     ) -> Callable[[int], Built]:
         def build(num_classes: int) -> Built:
             model = pretrained(pretrained_model, num_classes, hidden=hidden, options=options)
-            return model, tuning
+            return model, transfer
 
         return build
 
-    frozen = FilterTuning(hold_share=1.0, rate_ratio=0.0)
+    frozen = Transfer(hold_share=1.0, rate_ratio=0.0)
     augmented = CnnOptions(augment=True)
     return {
         "dense": dense,
@@ -203,14 +203,14 @@ def variants(pretrained_model: Path) -> dict[str, Callable[[int], Built]]:
         # Started from the default model's features: how the filters learn, and the head.
         "frozen": started(frozen),
         "frozen-fresh-hidden": started(frozen, hidden=False),
-        "unfrozen-full-rate": started(FilterTuning(0.0, 1.0)),
-        "unfrozen-rate/10": started(FilterTuning(0.0, 0.1)),
-        "two-stage-rate/10": started(FilterTuning(0.5, 0.1)),
-        "two-stage-rate/3": started(FilterTuning(0.5, 0.3)),
-        "two-stage-full-rate": started(FilterTuning(0.5, 1.0)),
-        "two-stage-fresh-hidden": started(FilterTuning(0.5, 0.1), hidden=False),
-        "two-stage+augment": started(FilterTuning(0.5, 0.1), options=augmented),
-        "two-stage-fresh+augment": started(FilterTuning(0.5, 0.1), hidden=False, options=augmented),
+        "unfrozen-full-rate": started(Transfer(0.0, 1.0)),
+        "unfrozen-rate/10": started(Transfer(0.0, 0.1)),
+        "two-stage-rate/10": started(Transfer(0.5, 0.1)),
+        "two-stage-rate/3": started(Transfer(0.5, 0.3)),
+        "two-stage-full-rate": started(Transfer(0.5, 1.0)),
+        "two-stage-fresh-hidden": started(Transfer(0.5, 0.1), hidden=False),
+        "two-stage+augment": started(Transfer(0.5, 0.1), options=augmented),
+        "two-stage-fresh+augment": started(Transfer(0.5, 0.1), hidden=False, options=augmented),
         "chat": functools.partial(chat, pretrained_model),
     }
 
@@ -230,12 +230,14 @@ def pretrained(
 
 
 def chat(pretrained_model: Path, num_classes: int) -> Built:
-    """Return the chat's CNN and tuning exactly as /train builds them by default."""
+    """Return the chat's CNN and transfer exactly as /train builds them by default."""
     from model.job import TrainParams
     from model.learning.train import new_model
 
-    model, _, tuning = new_model("cnn", num_classes, 28, TrainParams(), pretrained=pretrained_model)
-    return model, tuning
+    model, _, transfer = new_model(
+        "cnn", num_classes, 28, TrainParams(), pretrained=pretrained_model
+    )
+    return model, transfer
 
 
 def cross_validate(
@@ -318,8 +320,8 @@ def main() -> None:
         trainers = []
         for repeat in range(args.repeats):
             keras.utils.set_random_seed(repeat)
-            model, tuning = builders[name](len(TASKS[args.task]))
-            trainers.append(ModelFitter(model, args.batch_size, tuning))
+            model, transfer = builders[name](len(TASKS[args.task]))
+            trainers.append(ModelFitter(model, args.batch_size, transfer))
         cells = []
         for kind, n in columns:
             accuracies = []

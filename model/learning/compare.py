@@ -57,8 +57,10 @@ def compare(
         # Same seed for each: the weights differ by variant, the data order does not.
         rng = np.random.default_rng(seed)
         keras.utils.set_random_seed(seed)
-        model, _, tuning = new_model(variant.architecture, len(labels), x.shape[1], variant_params)
-        fitter = ModelFitter(model, params.batch_size, tuning)
+        model, _, transfer = new_model(
+            variant.architecture, len(labels), x.shape[1], variant_params
+        )
+        fitter = ModelFitter(model, params.batch_size, transfer)
         hits = seen = 0
         per_fold = []
         runs = validation_runs(fitter, x, y, plan, params.epochs, rng, reporter.run, variant.name)

@@ -171,7 +171,7 @@ def start_from(model: keras.Model, pretrained: keras.Model, *, hidden: bool = Tr
     in order; every pair must match in kind and weight shapes, and a new label set always
     gets a fresh output layer. With `hidden` False, only the convolutions are copied and
     the hidden Dense layer starts fresh too. Every layer stays trainable: how the copied
-    filters learn is the fitter's business (model.learning.fitting.FilterTuning).
+    filters learn is the fitter's business (model.learning.fitting.Transfer).
 
     scripts/bench_accuracy.py compares the ways to start and tune (its docstring): from
     scratch a handful of drawings teaches little; from the default model's features, with

@@ -18,7 +18,7 @@ from model.job import (
     TrainParams,
     model_paths,
 )
-from model.learning.fitting import FilterTuning, ModelFitter
+from model.learning.fitting import ModelFitter, Transfer
 from model.learning.network import build_model, filter_change, filter_weights, start_from
 from model.learning.validation import (
     ValidationPlan,
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 # A chat's CNN starts from the bundled default model's features (model.learning.network.start_from).
 PRETRAINED_MODEL = model_paths(DEFAULT_MODEL_PREFIX).keras
 # How a pretrained CNN's filters learn; chosen by scripts/bench_accuracy.py (its docstring).
-PRETRAINED_TUNING = FilterTuning(hold_share=0.5, rate_ratio=0.1)
+PRETRAINED_TRANSFER = Transfer(hold_share=0.5, rate_ratio=0.1, prototype_share=0.5)
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,12 @@ def new_model(
     params: TrainParams,
     *,
     pretrained: Path = PRETRAINED_MODEL,
-) -> tuple[keras.Model, int, FilterTuning | None]:
-    """Build a compiled model; return it, the layers it took from the default model, its tuning.
+) -> tuple[keras.Model, int, Transfer | None]:
+    """Build a compiled model; return it, the layers it took from the default model, its transfer.
 
     Only a CNN starts from the default model (a CNN itself): a dense network, the talk's
     first try, always learns from scratch, and so does `/set start scratch`, every weight
-    from the first epoch (tuning None).
+    from the first epoch (transfer None).
     """
     model = build_model(
         architecture, num_labels, input_size=input_size, learning_rate=params.learning_rate
@@ -74,7 +74,7 @@ def new_model(
     if params.start != "pretrained" or architecture != "cnn":
         return model, 0, None
     copied = start_from(model, keras.models.load_model(pretrained))
-    return model, copied, PRETRAINED_TUNING
+    return model, copied, PRETRAINED_TRANSFER
 
 
 def validation_runs(
@@ -165,10 +165,10 @@ def train(
     rng = np.random.default_rng(seed)
     keras.utils.set_random_seed(seed)
     plan = plan_validation(y, labels, params.validation, rng)
-    model, pretrained_layers, tuning = new_model(
+    model, pretrained_layers, transfer = new_model(
         params.architecture, len(labels), x.shape[1], params
     )
-    fitter = ModelFitter(model, params.batch_size, tuning)
+    fitter = ModelFitter(model, params.batch_size, transfer)
     filters_before = filter_weights(model)
     reporter = EpochReporter(on_epoch, plan.folds, params.epochs, total_epochs(plan, params.epochs))
 
@@ -202,7 +202,7 @@ def train(
         seconds,
     )
     return TrainingResult(
-        model=model,
+        model=fitter.serving_model(),
         validation_accuracy=float(np.trace(confusion)) / float(confusion.sum()),
         per_label_accuracy={
             label: float(confusion[index, index]) / float(row_totals[index])

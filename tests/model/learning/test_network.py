@@ -140,7 +140,7 @@ def test_a_cnn_starts_from_the_default_models_features(pretrained: keras.Model) 
     sources = [layer for layer in pretrained.layers if isinstance(layer, keras.layers.Conv2D)]
     assert len(convolutions) == len(sources) == 3
     for layer, source in zip(convolutions, sources, strict=True):
-        assert layer.trainable  # how the filters learn is the fitter's (FilterTuning)
+        assert layer.trainable  # how the filters learn is the fitter's (Transfer)
         for mine, theirs in zip(layer.get_weights(), source.get_weights(), strict=True):
             assert np.array_equal(mine, theirs)
     hidden, output = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
@@ -159,15 +159,15 @@ def test_without_the_hidden_layer_only_the_filters_are_copied(pretrained: keras.
 
 
 def test_a_pretrained_cnn_tunes_its_filters_in_two_stages_and_scratch_in_one() -> None:
-    _, copied, tuning = new_model("cnn", 3, 28, TrainParams())
-    assert copied == 4 and tuning is not None and 0.0 < tuning.hold_share < 1.0
-    assert 0.0 < tuning.rate_ratio < 1.0
+    _, copied, transfer = new_model("cnn", 3, 28, TrainParams())
+    assert copied == 4 and transfer is not None and 0.0 < transfer.hold_share < 1.0
+    assert 0.0 < transfer.rate_ratio < 1.0
     assert new_model("cnn", 3, 28, TrainParams(start="scratch"))[1:] == (0, None)
 
 
 def test_a_dense_network_takes_nothing_from_the_cnn(pretrained: keras.Model) -> None:
-    model, copied, tuning = new_model("dense", 4, 28, TrainParams(start="pretrained"))
-    assert copied == 0 and tuning is None
+    model, copied, transfer = new_model("dense", 4, 28, TrainParams(start="pretrained"))
+    assert copied == 0 and transfer is None
     assert all(layer.trainable for layer in model.layers)
     with pytest.raises(ValueError, match="does not match the default model"):
         start_from(build_model("dense", 4), pretrained)
