@@ -211,6 +211,10 @@ def variants(pretrained_model: Path) -> dict[str, Callable[[int], Built]]:
         "two-stage-fresh-hidden": started(Transfer(0.5, 0.1), hidden=False),
         "two-stage+augment": started(Transfer(0.5, 0.1), options=augmented),
         "two-stage-fresh+augment": started(Transfer(0.5, 0.1), hidden=False, options=augmented),
+        # How much of the answer comes from the class prototypes (the chat's: half).
+        "prototypes-0.25": started(Transfer(0.5, 0.1, prototype_share=0.25)),
+        "prototypes-0.75": started(Transfer(0.5, 0.1, prototype_share=0.75)),
+        "prototypes-only": started(Transfer(0.5, 0.1, prototype_share=1.0)),
         "chat": functools.partial(chat, pretrained_model),
     }
 
