@@ -2,7 +2,8 @@
 
 The rank filters, the closing and opening, connected regions and hole filling are OpenCV's.
 They take the arrays OpenCV knows (uint8 or float32 here) and keep their dtype. The step
-finder and the line finder are written in numpy (see `long_straight_lines` for why).
+finder is a difference of numpy slices; the line finder is written in numpy too (see
+`long_straight_lines` for why).
 """
 
 import logging
@@ -94,39 +95,27 @@ def fill_holes(mask: np.ndarray) -> np.ndarray:
     return filled
 
 
-def _edge_rows(array: np.ndarray, before: int, after: int) -> np.ndarray:
-    """Return the array with its first and last rows repeated `before` and `after` times."""
-    extended = np.empty((before + array.shape[0] + after, *array.shape[1:]), dtype=array.dtype)
-    extended[:before] = array[0]
-    extended[before : before + array.shape[0]] = array
-    extended[before + array.shape[0] :] = array[-1]
-    return extended
-
-
-def _transposed(array: np.ndarray) -> np.ndarray:
-    """Return a C-ordered copy of the transpose, so that the columns become contiguous rows."""
-    return np.ascontiguousarray(array.T)
-
-
-def _steep_along_rows(values: np.ndarray, tolerance: float, reach: int) -> np.ndarray:
-    """Return the pixels beside a step down the rows of more than `tolerance`."""
-    padded = _edge_rows(values, reach - 1, reach - 1)
-    steps = values.shape[0] - 1
-    jump = np.abs(padded[2 * reach - 1 : 2 * reach - 1 + steps] - padded[:steps]) > tolerance
-    steep = np.zeros(values.shape, dtype=bool)
-    steep[:-1] |= jump
-    steep[1:] |= jump
-    return steep
-
-
 def steep_pixels(values: np.ndarray, tolerance: float, reach: int = 1) -> np.ndarray:
     """Return the pixels beside a step where `values` change by more than `tolerance`.
 
     A step between neighbours is measured from `reach` pixels before it to `reach` pixels
     after it, so an edge blurred over a few pixels still counts as one big step.
     """
-    across = _transposed(_steep_along_rows(_transposed(values), tolerance, reach))
-    steep: np.ndarray = _steep_along_rows(values, tolerance, reach) | across
+    height, width = values.shape
+    # Past the border the values go on with their edge values; reach - 1 of them are read.
+    extra = reach - 1
+    padded = np.pad(values, extra, mode="edge")
+    span = 2 * reach - 1  # from `reach` pixels before a step to `reach` pixels after it
+    rows, columns = slice(extra, extra + height), slice(extra, extra + width)
+    down = padded[span : span + height - 1, columns] - padded[: height - 1, columns]
+    across = padded[rows, span : span + width - 1] - padded[rows, : width - 1]
+    big_down, big_across = np.abs(down) > tolerance, np.abs(across) > tolerance
+    # Both pixels beside a step: the one before it and the one after it.
+    steep = np.zeros(values.shape, dtype=bool)
+    steep[:-1] |= big_down
+    steep[1:] |= big_down
+    steep[:, :-1] |= big_across
+    steep[:, 1:] |= big_across
     return steep
 
 
