@@ -1,167 +1,104 @@
-"""Small numpy image operators used by preprocessing: rank filters, region growing, lines.
+"""Image operators used by preprocessing: rank filters, morphology, regions, steps and lines.
 
-Pillow's rank filters cost O(window²) per pixel and scipy/opencv are not dependencies, so
-these are written with whole-array numpy operations that stay fast at the ~256 px working size.
-
-One speed rule shapes them: numpy is quickest on whole contiguous blocks of memory. In a
-C-ordered image, shifting by whole rows (axis 0) keeps every operand one contiguous block, so
-each pass runs along axis 0 and the image is transposed once to treat its columns the same way.
+The rank filters, the closing and opening, connected regions and hole filling are OpenCV's.
+They take the arrays OpenCV knows (uint8 or float32 here) and keep their dtype. The step
+finder is a difference of numpy slices; the line finder is written in numpy too (see
+`long_straight_lines` for why).
 """
 
 import logging
-from collections.abc import Callable
 
+import cv2
 import numpy as np
 
 logger = logging.getLogger(__name__)
 
-Reducer = Callable[[np.ndarray, np.ndarray], np.ndarray]
+# One thread: on images of at most 256 px, OpenCV's second thread gains nothing and waking it
+# for every call costs system time (preprocessing took ~5% more CPU with it), and the bot
+# shares two cores. (OpenCV has no per-call setting: this is the process's.)
+_OPENCV_THREADS = 1
+cv2.setNumThreads(_OPENCV_THREADS)
 
 
-def _edge_rows(array: np.ndarray, before: int, after: int) -> np.ndarray:
-    """Return the array with its first and last rows repeated `before` and `after` times."""
-    extended = np.empty((before + array.shape[0] + after, *array.shape[1:]), dtype=array.dtype)
-    extended[:before] = array[0]
-    extended[before : before + array.shape[0]] = array
-    extended[before + array.shape[0] :] = array[-1]
-    return extended
+def _square(window: int) -> np.ndarray:
+    """Return a window x window structuring element.
 
-
-def _transposed(array: np.ndarray) -> np.ndarray:
-    """Return a C-ordered copy of the transpose, so that the columns become contiguous rows."""
-    return np.ascontiguousarray(array.T)
-
-
-def _valid_rows(array: np.ndarray, window: int, reduce: Reducer) -> np.ndarray:
-    """Reduce every run of `window` consecutive rows; the result has window - 1 fewer rows.
-
-    Uses doubling: after k rounds row i holds the reduction of rows i .. i + 2**k - 1, and
-    two overlapping power-of-two spans cover any window, so the cost is O(log window).
+    OpenCV anchors it at (window // 2, window // 2): the square reaches window // 2 pixels
+    before its pixel and the rest after it, also for an even window.
     """
-    length = array.shape[0] - window + 1
-    acc = array
-    span = 1
-    while span * 2 <= window:
-        acc = reduce(acc[:-span], acc[span:])
-        span *= 2
-    rest = window - span
-    return reduce(acc[:length], acc[rest : rest + length])
-
-
-def _sliding_rows(array: np.ndarray, window: int, reduce: Reducer) -> np.ndarray:
-    """Reduce a centred window of `window` rows around each row, replicating the edges."""
-    before = window // 2
-    return _valid_rows(_edge_rows(array, before, window - 1 - before), window, reduce)
-
-
-def _rank_filter(array: np.ndarray, window: int, reduce: Reducer) -> np.ndarray:
-    """Reduce a window x window square around each pixel: down the rows, then the columns."""
-    if window <= 1:
-        return array.copy()
-    down = _sliding_rows(array, window, reduce)
-    return _transposed(_sliding_rows(_transposed(down), window, reduce))
+    return cv2.getStructuringElement(cv2.MORPH_RECT, (window, window))
 
 
 def max_filter(array: np.ndarray, window: int) -> np.ndarray:
-    """Return the maximum over a window x window square around each pixel (grey dilation)."""
-    return _rank_filter(array, window, np.maximum)
+    """Return the maximum over a window x window square around each pixel (grey dilation).
+
+    Past the border the image goes on with its edge values.
+    """
+    if window <= 1:
+        return array.copy()  # OpenCV would take an empty kernel for a 3 x 3 one
+    return cv2.dilate(array, _square(window), borderType=cv2.BORDER_REPLICATE)
 
 
 def min_filter(array: np.ndarray, window: int) -> np.ndarray:
-    """Return the minimum over a window x window square around each pixel (grey erosion)."""
-    return _rank_filter(array, window, np.minimum)
+    """Return the minimum over a window x window square around each pixel (grey erosion).
+
+    Past the border the image goes on with its edge values.
+    """
+    if window <= 1:
+        return array.copy()
+    return cv2.erode(array, _square(window), borderType=cv2.BORDER_REPLICATE)
 
 
-def _sequential_filter(array: np.ndarray, window: int, first: Reducer, then: Reducer) -> np.ndarray:
-    """Apply `first` then `then` over window x window squares, as if the image went on forever.
+def _unbounded_morphology(array: np.ndarray, window: int, operation: int) -> np.ndarray:
+    """Apply a closing or an opening as if the image went on forever with its border values.
 
-    The image is taken to continue past its border with its border values, so a strip of
-    table along the border is a wide region, not a thin dark line to be closed away.
-
-    Both filters are separable, so it works one axis at a time on an image edge-extended by
-    two half windows: the first filter's result is then right up to one half window past the
-    border, which is all that the second one reads, and neither needs padding of its own.
+    Then a strip of table along the border is a wide region, not a thin dark line to be
+    closed away. `morphologyEx` alone does not do that: its second filter extends the first
+    one's result past the border, a value that the first filter never computed there. Half
+    a window of border values around the image makes the first filter's result right over
+    that half window too, and the second reads no further.
     """
     if window <= 1:
         return array.copy()
     before, after = window // 2, window - 1 - window // 2
-    # Rows of the first filter, columns of both, rows of the second: two transposes in all.
-    rows = _valid_rows(_edge_rows(array, 2 * before, 2 * after), window, first)
-    columns = _edge_rows(_transposed(rows), 2 * before, 2 * after)
-    columns = _valid_rows(_valid_rows(columns, window, first), window, then)
-    return _valid_rows(_transposed(columns), window, then)
+    padded = cv2.copyMakeBorder(array, before, after, before, after, cv2.BORDER_REPLICATE)
+    result = cv2.morphologyEx(padded, operation, _square(window), borderType=cv2.BORDER_REPLICATE)
+    return result[before : before + array.shape[0], before : before + array.shape[1]]
 
 
 def closing(array: np.ndarray, window: int) -> np.ndarray:
     """Remove dark features narrower than the window (dilate, then erode)."""
-    return _sequential_filter(array, window, np.maximum, np.minimum)
+    return _unbounded_morphology(array, window, cv2.MORPH_CLOSE)
 
 
 def opening(array: np.ndarray, window: int) -> np.ndarray:
     """Remove bright features narrower than the window (erode, then dilate)."""
-    return _sequential_filter(array, window, np.minimum, np.maximum)
-
-
-Runs = tuple[np.ndarray, np.ndarray]
-
-
-def _row_runs(mask: np.ndarray) -> Runs:
-    """Split every row of `mask` into runs of equal pixels: masked stretches, unmasked ones.
-
-    Returns the runs' start indices into the flattened image, and their lengths. (A region
-    inside the mask never touches an unmasked run, so those runs stay out of it.)
-    """
-    # Work on the flattened image, where shifting by one pixel keeps the operands contiguous;
-    # each row's first pixel then starts a run by hand.
-    flat = mask.ravel()
-    starts = np.ones(flat.size, dtype=bool)
-    np.not_equal(flat[1:], flat[:-1], out=starts[1:])
-    starts[:: mask.shape[1]] = True
-    first = np.flatnonzero(starts)
-    return first, np.diff(first, append=flat.size)
-
-
-def _spread_along_runs(region: np.ndarray, runs: Runs) -> np.ndarray:
-    """Extend a boolean region over every run that it touches."""
-    first, lengths = runs
-    touched = np.logical_or.reduceat(region.ravel(), first)
-    spread: np.ndarray = np.repeat(touched, lengths).reshape(region.shape)
-    return spread
+    return _unbounded_morphology(array, window, cv2.MORPH_OPEN)
 
 
 def connected(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-    """Return the pixels of `mask` 4-connected within `mask` to a seed inside it.
-
-    Sweeps whole rows, then whole columns, until a sweep adds nothing: a few sweeps suffice
-    for the blob-like regions met here. The runs depend on the mask alone, so they are found
-    once, and each sweep is then a couple of vectorised operations.
-    """
-    mask = mask.astype(bool)
-    region = seeds.astype(bool) & mask
-    along_rows, along_columns = _row_runs(mask), _row_runs(_transposed(mask))
-    reached = -1
-    columns_next = False
-    while True:
-        if columns_next:
-            region = _transposed(_spread_along_runs(_transposed(region), along_columns))
-        else:
-            region = _spread_along_runs(region, along_rows)
-        now = int(region.sum())
-        # The region was closed along the other direction; now it is closed along both.
-        if now == reached:
-            return region
-        reached, columns_next = now, not columns_next
+    """Return the pixels of `mask` 4-connected within `mask` to a seed inside it."""
+    inside = mask.astype(bool)
+    count, labels = cv2.connectedComponents(inside.astype(np.uint8), connectivity=4)
+    # Label 0 is everything outside the mask, which no seed inside it carries.
+    seeded = np.zeros(count, dtype=bool)
+    seeded[labels[seeds.astype(bool) & inside]] = True
+    region: np.ndarray = seeded[labels]
+    return region
 
 
-def _steep_along_rows(values: np.ndarray, tolerance: float, reach: int) -> np.ndarray:
-    """Return the pixels beside a step down the rows of more than `tolerance`."""
-    padded = _edge_rows(values, reach - 1, reach - 1)
-    steps = values.shape[0] - 1
-    jump = np.abs(padded[2 * reach - 1 : 2 * reach - 1 + steps] - padded[:steps]) > tolerance
-    steep = np.zeros(values.shape, dtype=bool)
-    steep[:-1] |= jump
-    steep[1:] |= jump
-    return steep
+def fill_holes(mask: np.ndarray) -> np.ndarray:
+    """Return the mask with every enclosed hole (not connected to the border) filled."""
+    # In a frame of unmasked pixels (0; the mask is 1), all that lies outside the mask and
+    # reaches the border is one region: flood it from a corner, and what stays unflooded is
+    # the mask and its holes.
+    height, width = mask.shape
+    framed = np.zeros((height + 2, width + 2), dtype=np.uint8)
+    framed[1:-1, 1:-1] = mask.astype(bool)
+    outside = 2
+    cv2.floodFill(framed, None, (0, 0), outside, flags=4)
+    filled: np.ndarray = framed[1:-1, 1:-1] != outside
+    return filled
 
 
 def steep_pixels(values: np.ndarray, tolerance: float, reach: int = 1) -> np.ndarray:
@@ -170,19 +107,22 @@ def steep_pixels(values: np.ndarray, tolerance: float, reach: int = 1) -> np.nda
     A step between neighbours is measured from `reach` pixels before it to `reach` pixels
     after it, so an edge blurred over a few pixels still counts as one big step.
     """
-    across = _transposed(_steep_along_rows(_transposed(values), tolerance, reach))
-    steep: np.ndarray = _steep_along_rows(values, tolerance, reach) | across
+    height, width = values.shape
+    # Past the border the values go on with their edge values; reach - 1 of them are read.
+    extra = reach - 1
+    padded = np.pad(values, extra, mode="edge")
+    span = 2 * reach - 1  # from `reach` pixels before a step to `reach` pixels after it
+    rows, columns = slice(extra, extra + height), slice(extra, extra + width)
+    down = padded[span : span + height - 1, columns] - padded[: height - 1, columns]
+    across = padded[rows, span : span + width - 1] - padded[rows, : width - 1]
+    big_down, big_across = np.abs(down) > tolerance, np.abs(across) > tolerance
+    # Both pixels beside a step: the one before it and the one after it.
+    steep = np.zeros(values.shape, dtype=bool)
+    steep[:-1] |= big_down
+    steep[1:] |= big_down
+    steep[:, :-1] |= big_across
+    steep[:, 1:] |= big_across
     return steep
-
-
-def fill_holes(mask: np.ndarray) -> np.ndarray:
-    """Return the mask with every enclosed hole (not connected to the border) filled."""
-    border = np.zeros_like(mask, dtype=bool)
-    border[0, :] = border[-1, :] = True
-    border[:, 0] = border[:, -1] = True
-    outside = connected(~mask, border)
-    result: np.ndarray = ~outside
-    return result
 
 
 def long_straight_lines(mask: np.ndarray, min_length: float, width: float) -> np.ndarray:
@@ -191,6 +131,10 @@ def long_straight_lines(mask: np.ndarray, min_length: float, width: float) -> np
     A Hough transform: every masked pixel votes for the lines through it, at 1 degree steps
     and `width`-pixel offsets. Each line with enough votes is returned as a band 2 * width
     to either side, so that gaps in it and its faint fringes go too.
+
+    Not OpenCV's `HoughLines`, which is no faster on these images and finds other lines: it
+    keeps only the lines whose votes beat their neighbours', and its offset bins lie half a
+    bin from these. On synthetic photos where lines are found, that changes the model input.
     """
     rows, cols = np.divmod(np.flatnonzero(mask), mask.shape[1])
     band = np.zeros(mask.shape, dtype=bool)
