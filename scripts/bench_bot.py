@@ -164,7 +164,8 @@ async def main(args: argparse.Namespace) -> None:
                 telegram,
                 Path(data),
                 config="[limits]\nuploads_per_user_per_minute = 100000\n"
-                f"[prediction]\npreprocess_workers = {args.preprocess_workers}\n",
+                f"[prediction]\npreprocess_workers = {args.preprocess_workers}\n"
+                f"[training]\nstandby_workers = {args.standby_workers}\n",
                 entry=("scripts/phase_timer.py",) if args.phases else ("-m", "bot"),
                 env={"SMILEY_BOT_PHASES": str(phases)},
             )
@@ -291,4 +292,5 @@ if __name__ == "__main__":
     parser.add_argument("--phases", action="store_true", help="time the phases of a reply")
     parser.add_argument("--classes", type=int, default=5, help="class bursts during a training")
     parser.add_argument("--preprocess-workers", type=int, default=1)
+    parser.add_argument("--standby-workers", type=int, default=1)
     asyncio.run(main(parser.parse_args()))

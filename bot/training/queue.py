@@ -337,6 +337,7 @@ class TrainingQueue:
         ended = await worker.run(
             job_dir, lambda event: job.progress.show(self._progress_text(job, event))
         )
+        self._track(asyncio.create_task(self._standby.fill(), name="standby-workers"))
         if job.stop_requested:
             return None
         if ended.code != 0 or ended.result is None:

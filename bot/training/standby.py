@@ -3,7 +3,7 @@
 A training of 50 drawings takes about 5 s; starting TensorFlow in a fresh process takes as
 long again. So the bot keeps ``[training] standby_workers`` workers that have loaded it and
 wait for a job (bot.training.worker_process), at the lowest CPU priority, and starts the
-next as soon as one is taken. Each holds about 600 MB of memory while it waits.
+next when a job is done. Each holds about 600 MB of memory while it waits.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class StandbyWorkers:
         self._closed = False
 
     async def fill(self) -> None:
-        """Start workers until ``count`` of them wait (the bot's start, and after each take)."""
+        """Start workers until ``count`` of them wait (the bot's start, and after each job)."""
         self._waiting = deque(worker for worker in self._waiting if worker.alive)
         while not self._closed and len(self._waiting) < self._count:
             try:
@@ -43,7 +43,10 @@ class StandbyWorkers:
                 return
 
     async def take(self) -> WorkerProcess:
-        """Return a waiting worker, or one started now; then start its successor.
+        """Return a waiting worker, or one started now.
+
+        Its successor is the caller's to start (`fill`) once the job is done: loading
+        TensorFlow beside a training slows the answers a class waits for meanwhile.
 
         Raises:
             OSError: No worker process could be started.
@@ -51,14 +54,11 @@ class StandbyWorkers:
         while self._waiting:
             worker = self._waiting.popleft()
             if worker.alive:
-                await self.fill()
                 return worker
             await worker.terminate()
             # It died waiting (killed, out of memory): say how.
             logger.warning("a standby training worker had exited:\n%s", worker.stderr_tail)
-        worker = await self._start()
-        await self.fill()
-        return worker
+        return await self._start()
 
     async def close(self) -> None:
         """Stop the waiting workers; start no more."""
