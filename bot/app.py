@@ -42,9 +42,11 @@ from bot.handlers.taps import correction, retrain
 from bot.handlers.trainings import compare, stop, train
 from bot.handlers.uploads import image
 from bot.handlers.welcome import help_command, start, text_hint, unknown_command
+from bot.handlers.why import why, why_tap
 from bot.labels.corrections import FIX_CALLBACK_PATTERN, RETRAIN_CALLBACK_PATTERN, Corrections
 from bot.samples.acknowledgements import Acknowledger
 from bot.samples.answers import PredictionReply
+from bot.samples.explanations import WHY_CALLBACK_PATTERN, Explanations
 from bot.samples.intake import Intake
 from bot.samples.labeller import Labeller
 from bot.samples.notices import Notices
@@ -90,6 +92,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("set", set_param, admin=True),
     Command("params", params),
     Command("debug", debug),
+    Command("why", why),
     Command("samples", samples),
     Command("compare", compare, admin=True),
     Command("draw", draw),
@@ -154,6 +157,7 @@ def build_application(config: Config) -> BotApplication:
     services.predictor = Predictor(
         services.repo, DEFAULT_MODEL_PREFIX, config.prediction.cache_size
     )
+    services.explanations = Explanations(services.repo, services.predictor)
     services.prediction_reply = PredictionReply(
         services.predictor, services.corrections, config.prediction.low_confidence
     )
@@ -189,6 +193,7 @@ def _register_handlers(application: BotApplication) -> None:
             CallbackQueryHandler(reset_answer, pattern=RESET_CALLBACK_PATTERN),
             CallbackQueryHandler(correction, pattern=FIX_CALLBACK_PATTERN),
             CallbackQueryHandler(retrain, pattern=RETRAIN_CALLBACK_PATTERN),
+            CallbackQueryHandler(why_tap, pattern=WHY_CALLBACK_PATTERN),
             # Before the image handler, which would refuse the zip as an unsupported file.
             MessageHandler(
                 NEW & filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION), import_archive

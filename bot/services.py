@@ -12,6 +12,7 @@ from bot.config import Config
 from bot.labels.corrections import Corrections
 from bot.samples.acknowledgements import Acknowledger
 from bot.samples.answers import PredictionReply
+from bot.samples.explanations import Explanations
 from bot.samples.intake import Intake
 from bot.samples.labeller import Labeller
 from bot.samples.notices import Notices
@@ -42,6 +43,7 @@ class BotServices:
     acknowledger: Acknowledger
     predictor: Predictor
     prediction_reply: PredictionReply
+    explanations: Explanations
     training: TrainingQueue
     admins: AdminCheck
     retention: Retention

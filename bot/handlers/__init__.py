@@ -26,4 +26,5 @@ __all__ = [
     "trainings",
     "uploads",
     "welcome",
+    "why",
 ]

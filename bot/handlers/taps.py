@@ -11,6 +11,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.labels.corrections import RETRAIN_CALLBACK, TapOutcome, TapStatus
 from bot.refusals import training_refusal_text
+from bot.samples.explanations import is_why_button
 from bot.services import BotContext
 from bot.telegram.replies import language, reply
 from bot.texts import t
@@ -106,15 +107,22 @@ async def _stored_line(
 
 
 async def _show(query: CallbackQuery, line: str) -> None:
-    """Put ``line`` under the prediction and remove the buttons, unless that is done already."""
+    """Put ``line`` under the prediction and remove the correction buttons, unless done already.
+
+    The "Why?" button stays: what decided the prediction is worth seeing after it.
+    """
     message = query.message
     if not isinstance(message, Message):
         return  # too old for Telegram to tell us what it says
-    if message.reply_markup is None or not message.reply_markup.inline_keyboard:
+    rows = message.reply_markup.inline_keyboard if message.reply_markup is not None else ()
+    kept = [row for row in rows if all(is_why_button(button) for button in row)]
+    if len(kept) == len(rows):
         return
     text = f"{message.text or ''}\n\n{line}".strip()
     try:
-        await query.edit_message_text(text)
+        await query.edit_message_text(
+            text, reply_markup=InlineKeyboardMarkup(kept) if kept else None
+        )
     except BadRequest as exc:
         # A concurrent tap on the same prediction already put up the same line.
         if "not modified" not in str(exc).lower():

@@ -7,6 +7,7 @@ import logging
 from telegram import Message
 
 from bot.labels.corrections import Corrections
+from bot.samples.explanations import with_why_button
 from bot.samples.intake import Stored
 from bot.samples.predictor import Prediction, Predictor
 from bot.texts import t
@@ -51,6 +52,7 @@ class PredictionReply:
         keyboard = await self._corrections.keyboard(
             message.chat_id, result.sample.id, [label for label, _ in prediction.ranked]
         )
+        keyboard = with_why_button(keyboard, result.sample.id, lang)
         text = prediction_text(prediction, self._low_confidence, lang)
         await message.reply_text(text, do_quote=True, reply_markup=keyboard)
         return True

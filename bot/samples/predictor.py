@@ -11,7 +11,7 @@ from typing import Literal
 
 import numpy as np
 
-from model.serving import Classifier, input_array
+from model.serving import Classifier, input_array, sensitivity
 from storage import Repository
 
 __all__ = ["Prediction", "Predictor", "output_names"]
@@ -26,6 +26,21 @@ class Prediction:
     ranked: list[tuple[str, float]]
     source: Literal["chat", "default"]
     outdated: bool
+
+
+@dataclass(frozen=True)
+class _Serving:
+    """The model that answers a chat, with the names of its outputs."""
+
+    batcher: _Batcher
+    labels: tuple[str, ...]
+    source: Literal["chat", "default"]
+    outdated: bool
+
+    def prediction(self, probabilities: np.ndarray) -> Prediction:
+        order = np.argsort(probabilities)[::-1]
+        ranked = [(self.labels[i], float(probabilities[i])) for i in order]
+        return Prediction(ranked, self.source, self.outdated)
 
 
 class _Batcher:
@@ -89,25 +104,39 @@ class Predictor:
 
     async def predict(self, chat_id: int, model_input: bytes, input_size: int) -> Prediction:
         """Rank the labels for one stored model input."""
+        serving = await self._serving(chat_id)
+        probabilities = await serving.batcher.predict(input_array(model_input, input_size))
+        return serving.prediction(probabilities)
+
+    async def explain(
+        self, chat_id: int, model_input: bytes, input_size: int
+    ) -> tuple[Prediction, np.ndarray]:
+        """Rank the labels and say which pixels decided the best: (prediction, heat map).
+
+        The heat map (model.serving.occlusion) is one batch through the model that answers
+        the chat, outside the batcher, which is for single drawings.
+        """
+        serving = await self._serving(chat_id)
+        image = input_array(model_input, input_size)
+        classifier = serving.batcher.classifier
+        probabilities = (await asyncio.to_thread(classifier.predict, image[np.newaxis]))[0]
+        best = int(np.argmax(probabilities))
+        heat = await asyncio.to_thread(sensitivity, classifier.predict, image, best)
+        return serving.prediction(probabilities), heat
+
+    async def _serving(self, chat_id: int) -> _Serving:
+        """Return the model that answers the chat: its own, or the default one."""
         run = await self._repo.runs.serving(chat_id)
-        source: Literal["chat", "default"]
         chat_batcher = None
         if run is not None and run.model_prefix is not None:
             chat_batcher = await self._chat_batcher(run.model_prefix)
         if chat_batcher is not None and run is not None:
-            batcher, source = chat_batcher, "chat"
             outdated = run.data_version != await self._repo.samples.data_version(chat_id)
-        else:
-            await self.warm_up()
-            assert self._default is not None
-            batcher, source, outdated = self._default, "default", False
-        probabilities = await batcher.predict(input_array(model_input, input_size))
-        labels = batcher.classifier.labels
-        if source == "chat" and run is not None:
-            labels = output_names(run.labels, labels, run.model_prefix)
-        order = np.argsort(probabilities)[::-1]
-        ranked = [(labels[i], float(probabilities[i])) for i in order]
-        return Prediction(ranked, source, outdated)
+            labels = output_names(run.labels, chat_batcher.classifier.labels, run.model_prefix)
+            return _Serving(chat_batcher, labels, "chat", outdated)
+        await self.warm_up()
+        assert self._default is not None
+        return _Serving(self._default, self._default.classifier.labels, "default", False)
 
     async def _chat_batcher(self, prefix: str) -> _Batcher | None:
         """Return a chat model's batcher, or None when its files are gone or unreadable.

@@ -20,6 +20,7 @@ TEXTS: dict[str, str] = {
     "cmd.set": "Einen Trainingsparameter ändern",
     "cmd.params": "Die Trainingsparameter anzeigen",
     "cmd.debug": "Auf ein Bild antworten: was das Modell sieht",
+    "cmd.why": "Auf eine Zeichnung antworten: welche Striche meine Antwort entschieden haben",
     "cmd.export": "Bilder als Zip; /export model: das trainierte Modell",
     "cmd.import": "Ein Zip mit /import beschriften, um seine Bilder hinzuzufügen",
     # /start and /help
@@ -242,6 +243,17 @@ TEXTS: dict[str, str] = {
         "Modell sieht."
     ),
     "debug.caption": "Was das Modell sieht: {size}×{size} Pixel, helle Tinte auf Schwarz.",
+    # "Warum?" unter einer Vorhersage, und /why
+    "why.button": "🔍 Warum?",
+    "why.caption": (
+        "🔍 Meine Antwort: {label} ({percent}). Die roten Striche haben am meisten"
+        " entschieden: Wenn ich sie abdecke, bin ich mir viel unsicherer."
+    ),
+    "why.usage": (
+        "Antworte mit /why auf eine Zeichnung oder auf meine Antwort dazu, dann zeige ich dir,"
+        " was entschieden hat."
+    ),
+    "why.gone": "Diese Zeichnung wurde gelöscht.",
     # /undo and /delete
     "undo.done": (
         "Dein letztes beschriftetes Beispiel ({label}) ist gelöscht. {label} hat noch {count}."

@@ -19,6 +19,7 @@ TEXTS: dict[str, str] = {
     "cmd.set": "Change a training parameter",
     "cmd.params": "Show the training parameters",
     "cmd.debug": "Reply to an image: what the model sees",
+    "cmd.why": "Reply to a drawing: which strokes decided my answer",
     "cmd.export": "Images as a zip; /export model: the trained model",
     "cmd.import": "Caption a zip with /import to add its images",
     # /start and /help
@@ -202,6 +203,14 @@ TEXTS: dict[str, str] = {
     "predict.teach": "Tap the right label below, or reply /label <name>.",
     "debug.usage": "Reply /debug to an image I stored to see what the model sees.",
     "debug.caption": "What the model sees: {size}×{size} pixels, bright ink on black.",
+    # "Why?" under a prediction, and /why
+    "why.button": "🔍 Why?",
+    "why.caption": (
+        "🔍 My answer: {label} ({percent}). The red strokes decided it most: when I cover"
+        " them up, I am much less sure."
+    ),
+    "why.usage": "Reply /why to a drawing, or to my answer to it, to see what decided it.",
+    "why.gone": "That drawing has been deleted.",
     # /undo and /delete
     "undo.done": "Deleted your last labelled sample ({label}). {label} has {count} left.",
     "undo.nothing": "You have no labelled samples in this chat to undo.",

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["captioned_sheet", "contact_sheet", "enlarged", "sheet_layout"]
+__all__ = ["captioned_sheet", "contact_sheet", "enlarged", "heatmap_picture", "sheet_layout"]
 
 # Each 28-pixel input drawn as a block of SHEET_SCALE pixels a pixel.
 SHEET_SCALE = 3
@@ -33,6 +33,11 @@ CAPTIONED_GAP = 24
 CAPTION_FONT_SIZE = 21
 TITLE_FONT_SIZE = 30
 _FONT_FILE = ("mpl-data", "fonts", "ttf", "DejaVuSans.ttf")
+# "Why?": the input drawn HEATMAP_SCALE times as large, dark ink on white like the drawing,
+# with the decisive strokes in red.
+HEATMAP_SCALE = 12
+HEATMAP_RED = (230, 30, 30)
+HEATMAP_OPACITY = 0.75  # at the most decisive pixel; the drawing shows through
 
 
 def sheet_layout(count: int, size: int, *, columns: int = SHEET_COLUMNS) -> tuple[int, int, int]:
@@ -136,6 +141,39 @@ def captioned_sheet(
             draw.text(position, text, fill=0, font=caption_font, anchor="ma")
     buffer = io.BytesIO()
     sheet.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def heatmap_picture(image: np.ndarray, heat: np.ndarray, lines: Sequence[str]) -> bytes:
+    """Draw a model input with ``heat`` (same shape, 0 to 1) in red over it, ``lines`` under it.
+
+    The input is bright ink on black; it is shown as dark ink on white, as it was drawn.
+    """
+    side = image.shape[0] * HEATMAP_SCALE
+    ink = np.clip(image, 0.0, 1.0)
+    paper = np.repeat((255.0 * (1.0 - ink))[..., np.newaxis], 3, axis=2)
+    alpha = (HEATMAP_OPACITY * np.clip(heat, 0.0, 1.0))[..., np.newaxis]
+    blended = (1.0 - alpha) * paper + alpha * np.array(HEATMAP_RED, dtype=np.float64)
+    drawing = Image.fromarray(np.round(blended).astype(np.uint8), "RGB").resize(
+        (side, side), Image.Resampling.NEAREST
+    )
+    font = _font(CAPTION_FONT_SIZE)
+    line = CAPTION_FONT_SIZE + 10
+    width = side + 2 * CAPTIONED_GAP
+    wrapped = [part for text in lines for part in _wrap(text, font, side)]
+    height = side + 2 * CAPTIONED_GAP + len(wrapped) * line
+    picture = Image.new("RGB", (width, height), (255, 255, 255))
+    picture.paste(drawing, (CAPTIONED_GAP, CAPTIONED_GAP))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle(
+        (CAPTIONED_GAP - 1, CAPTIONED_GAP - 1, CAPTIONED_GAP + side, CAPTIONED_GAP + side),
+        outline=(180, 180, 180),
+    )
+    for number, text in enumerate(wrapped):
+        position = (CAPTIONED_GAP, side + CAPTIONED_GAP + 8 + number * line)
+        draw.text(position, text, fill=(0, 0, 0), font=font)
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
 
 

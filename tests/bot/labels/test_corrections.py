@@ -33,9 +33,14 @@ async def predicted(
 
 
 def buttons(prediction: dict[str, Any]) -> dict[str, str]:
-    """Return the prediction's buttons: text -> callback_data, in order."""
+    """Return the prediction's correction buttons: text -> callback_data, in order."""
     keyboard = prediction["reply_markup"]["inline_keyboard"]
-    return {button["text"]: button["callback_data"] for row in keyboard for button in row}
+    return {
+        button["text"]: button["callback_data"]
+        for row in keyboard
+        for button in row
+        if not button["callback_data"].startswith("why:")
+    }
 
 
 def data_for(prediction: dict[str, Any], label: str) -> str:
@@ -99,8 +104,9 @@ async def test_the_tick_stores_the_image_under_the_predicted_label(
     best = texts[0].removeprefix("✅ ")
     assert prediction["text"].splitlines()[1].split()[0] == best  # the top bar
     assert sorted([best, *texts[1:]]) == sorted(DEFAULT_LABELS)
-    rows = prediction["reply_markup"]["inline_keyboard"]
+    *rows, [why] = prediction["reply_markup"]["inline_keyboard"]
     assert max(len(row) for row in rows) <= 3 and len(rows) == 2
+    assert why["text"] == "🔍 Why?" and why["callback_data"].startswith("why:")
 
     toast = await tap(telegram, ALICE, ALICE, prediction, buttons(prediction)[texts[0]])
 
@@ -108,7 +114,8 @@ async def test_the_tick_stores_the_image_under_the_predicted_label(
     after = await edited(telegram, prediction)
     assert after["text"].startswith(prediction["text"])
     assert after["text"].endswith(f"✅ Stored as {best}")
-    assert "reply_markup" not in after
+    # The corrections are done; what decided the prediction can still be asked.
+    assert after["reply_markup"]["inline_keyboard"] == [[why]]
     assert f"• {best}: 1" in await command(telegram, ALICE, "/labels")
 
 
@@ -163,7 +170,7 @@ async def test_in_a_group_anyone_may_tap_and_the_first_tap_counts(
     assert (telegram.callback_answer(alices) or {})["text"] == "Already stored as sad."
     shown = telegram.message(GROUP, prediction["message_id"])
     assert shown is not None and shown["text"].endswith("✅ Stored as sad by Bob")
-    assert "reply_markup" not in shown
+    assert buttons(shown) == {}  # only "Why?" is left
     labels = await answer(telegram, telegram.send_text(GROUP, ALICE, "/labels"))
     assert "• sad: 1" in labels and "smile" not in labels
 

@@ -1,0 +1,62 @@
+"""'🔍 Why?' and /why: the drawing with the strokes that decided its prediction, in red."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+
+from bot.samples.explanations import answered_sample, decode_why
+from bot.services import BotContext
+from bot.telegram.replies import language, reply
+from bot.texts import t
+
+__all__ = ["why", "why_tap"]
+
+logger = logging.getLogger(__name__)
+
+
+async def why_tap(update: Update, context: BotContext) -> None:
+    """Answer a tap on "Why?" with the picture, as a reply to the prediction."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or query.data is None or chat is None:
+        return
+    lang = language(update)
+    explanation = await context.bot_data.explanations.explain(chat.id, decode_why(query.data), lang)
+    if explanation is None:
+        await query.answer(t("why.gone", lang), show_alert=True)
+        return
+    await query.answer()
+    target = query.message if isinstance(query.message, Message) else None
+    await context.bot.send_photo(
+        chat.id,
+        explanation.png,
+        caption=explanation.caption,
+        reply_to_message_id=None if target is None else target.message_id,
+    )
+
+
+async def why(update: Update, context: BotContext) -> None:
+    """/why as a reply to a drawing, or to the bot's answer to it: the same picture."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = language(update)
+    target = message.reply_to_message
+    repo = context.bot_data.repo
+    sample_id = None
+    if target is not None:
+        sample_id = answered_sample(target)
+        if sample_id is None:
+            sample = await repo.samples.for_message(message.chat_id, target.message_id)
+            sample_id = None if sample is None else sample.id
+    explanation = (
+        None
+        if sample_id is None
+        else await context.bot_data.explanations.explain(message.chat_id, sample_id, lang)
+    )
+    if explanation is None:
+        await reply(update, t("why.usage", lang))
+        return
+    await message.reply_photo(explanation.png, caption=explanation.caption, do_quote=True)
