@@ -8,7 +8,8 @@ repository root (about a minute on 2 cores):
 
     .venv/bin/python scripts/make_docs_pictures.py
 
-It writes training.png, misclassified.png, samples.png and compare.png.
+It writes training.png, misclassified.png, samples.png, compare.png and why.png (the
+default model's "Why?" for a drawing it has not seen).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.training.pictures import SHEET_LIMIT, comparison_chart_texts, training_
 from model.job import (  # noqa: E402
     COMPARED_VARIANTS,
     COMPARISON_CHART,
+    DEFAULT_MODEL_PREFIX,
     TRAINING_CHART,
     VARIANTS,
     TrainParams,
@@ -37,7 +39,13 @@ from model.job import (  # noqa: E402
 from model.learning.charts import comparison_chart, training_chart  # noqa: E402
 from model.learning.compare import compare  # noqa: E402
 from model.learning.train import train  # noqa: E402
-from model.serving import input_array, prepare_sample  # noqa: E402
+from model.serving import (  # noqa: E402
+    Classifier,
+    heatmap_picture,
+    input_array,
+    prepare_sample,
+    sensitivity,
+)
 from model.serving.sheets import captioned_sheet, contact_sheet  # noqa: E402
 from model.synthetic import ALL_LABELS, dataset, encode  # noqa: E402
 
@@ -92,6 +100,8 @@ def main() -> None:
     ]
     _write("samples.png", contact_sheet(newest_first))
 
+    _write("why.png", _why_picture())
+
     variants = [VARIANTS[name] for name in COMPARED_VARIANTS]
     comparison = compare(x, y, labels, params, variants, seed=SEED)
     chart_texts = comparison_chart_texts("en")[COMPARISON_CHART]
@@ -101,6 +111,18 @@ def main() -> None:
         100 * result.validation_accuracy,
         ", ".join(f"{k} {100 * v:.0f}%" for k, v in comparison.accuracies.items()),
     )
+
+
+def _why_picture() -> bytes:
+    """Return the default model's "Why?" picture for a fresh synthetic drawing, as the bot's."""
+    (_, image), *_ = dataset(1, SEED + 1, labels=("smile",))
+    drawing = input_array(prepare_sample(encode(image, "PNG"), max_pixels=MAX_PIXELS).model_input)
+    classifier = Classifier.load(DEFAULT_MODEL_PREFIX)
+    probabilities = classifier.predict(drawing[np.newaxis])[0]
+    order = np.argsort(probabilities)[::-1]
+    heat = sensitivity(classifier.predict, drawing, int(order[0]))
+    lines = [f"{classifier.labels[i]} {100 * probabilities[i]:.0f}%" for i in order[:3]]
+    return heatmap_picture(drawing, heat, lines)
 
 
 def _write(name: str, png: bytes) -> None:
