@@ -24,6 +24,7 @@ from bot.chats.admins import AdminCheck
 from bot.chats.retention import Retention
 from bot.config import Config
 from bot.handlers.canvas import draw, drawing
+from bot.handlers.confusion import confusion_pair
 from bot.handlers.contact_sheet import samples
 from bot.handlers.debug import debug
 from bot.handlers.errors import on_error
@@ -58,6 +59,7 @@ from bot.telegram.chat_activity import ChatActivity
 from bot.telegram.rate_limiter import ChatRateLimiter
 from bot.telegram.update_order import PerChatUpdateProcessor
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, t
+from bot.training.confusion_pairs import PAIR_CALLBACK_PATTERN
 from bot.training.queue import TrainingQueue
 from model.job import DEFAULT_MODEL_PREFIX
 from storage import Repository
@@ -194,6 +196,7 @@ def _register_handlers(application: BotApplication) -> None:
             CallbackQueryHandler(correction, pattern=FIX_CALLBACK_PATTERN),
             CallbackQueryHandler(retrain, pattern=RETRAIN_CALLBACK_PATTERN),
             CallbackQueryHandler(why_tap, pattern=WHY_CALLBACK_PATTERN),
+            CallbackQueryHandler(confusion_pair, pattern=PAIR_CALLBACK_PATTERN),
             # Before the image handler, which would refuse the zip as an unsupported file.
             MessageHandler(
                 NEW & filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION), import_archive

@@ -8,6 +8,7 @@ domain (`bot.samples`, `bot.training`, ...), in `bot.refusals` or in `bot.telegr
 
 __all__ = [
     "canvas",
+    "confusion",
     "contact_sheet",
     "debug",
     "errors",

@@ -254,6 +254,11 @@ TEXTS: dict[str, str] = {
         " was entschieden hat."
     ),
     "why.gone": "Diese Zeichnung wurde gelöscht.",
+    # Die Knöpfe für verwechselte Paare unter dem Trainingsbild
+    "pictures.pairs_hint": "Tippe unten auf ein Paar, dann siehst du die verwechselten Zeichnungen.",
+    "pair.caption": "{count} Zeichnungen von {true}, die bei der Validierung für {predicted} gehalten wurden.",
+    "pair.caption_one": "1 Zeichnung von {true}, die bei der Validierung für {predicted} gehalten wurde.",
+    "pair.gone": "Diese Zeichnungen wurden inzwischen gelöscht.",
     # /undo and /delete
     "undo.done": (
         "Dein letztes beschriftetes Beispiel ({label}) ist gelöscht. {label} hat noch {count}."

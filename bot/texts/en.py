@@ -211,6 +211,11 @@ TEXTS: dict[str, str] = {
     ),
     "why.usage": "Reply /why to a drawing, or to my answer to it, to see what decided it.",
     "why.gone": "That drawing has been deleted.",
+    # A confused pair's button under the training chart
+    "pictures.pairs_hint": "Tap a pair below to see the drawings it mixed up.",
+    "pair.caption": "{count} drawings of {true} that the validation took for {predicted}.",
+    "pair.caption_one": "1 drawing of {true} that the validation took for {predicted}.",
+    "pair.gone": "These drawings have been deleted since.",
     # /undo and /delete
     "undo.done": "Deleted your last labelled sample ({label}). {label} has {count} left.",
     "undo.nothing": "You have no labelled samples in this chat to undo.",

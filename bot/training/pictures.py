@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from telegram import ReplyParameters
+from telegram import InlineKeyboardMarkup, ReplyParameters
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
@@ -100,11 +100,14 @@ async def send_training_pictures(
     summary: TrainSummary,
     charts: dict[str, bytes],
     lang: str | None,
+    *,
+    pairs: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Send at most two messages: the chart, then one sheet of the misclassified; never raise.
 
     Two, so that a drawing sent after the report waits behind no album (Telegram counts
-    every picture of one against the chat's pace).
+    every picture of one against the chat's pace). ``pairs`` (bot.training.confusion_pairs)
+    go under the chart, whose confusion matrix they make clickable.
     """
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
     caption = (
@@ -114,6 +117,8 @@ async def send_training_pictures(
     )
     if not summary.misclassified:
         caption += "\n" + t("pictures.misclassified_none", lang)
+    elif pairs is not None:
+        caption += "\n" + t("pictures.pairs_hint", lang)
     # Without a sheet to follow, the line that none was misclassified must still come.
     await _send_chart(
         bot,
@@ -122,6 +127,7 @@ async def send_training_pictures(
         caption,
         reply,
         text_instead=not summary.misclassified,
+        keyboard=pairs,
     )
     if not summary.misclassified:
         return
@@ -149,13 +155,20 @@ async def _send_chart(
     reply: ReplyParameters,
     *,
     text_instead: bool,
+    keyboard: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """Send ``chart`` with ``caption``; if there is none or it fails, the caption alone
-    when ``text_instead``. Never raise: the training has finished and been reported."""
+    """Send ``chart`` with ``caption`` and ``keyboard``; if there is none or it fails, the
+    caption alone when ``text_instead``. Never raise: the training has finished and been
+    reported."""
     if chart is not None:
         try:
             await bot.send_photo(
-                chat_id, chart, caption=caption, reply_parameters=reply, rate_limit_args=NOTICE
+                chat_id,
+                chart,
+                caption=caption,
+                reply_parameters=reply,
+                reply_markup=keyboard,
+                rate_limit_args=NOTICE,
             )
             return
         except TelegramError as exc:

@@ -29,6 +29,7 @@ from bot.samples.predictor import Predictor
 from bot.samples.repreparer import Repreparer
 from bot.texts import t
 from bot.training import serving_models
+from bot.training.confusion_pairs import pair_keyboard
 from bot.training.dataset import ChatDataset, NotEnoughSamples, load_dataset
 from bot.training.parameters import with_defaults
 from bot.training.pictures import (
@@ -422,8 +423,16 @@ class TrainingQueue:
         self, job: _QueuedJob, charts: dict[str, bytes], summary: TrainSummary | CompareSummary
     ) -> None:
         if isinstance(summary, TrainSummary):
+            assert job.run is not None  # a training has its run
             await send_training_pictures(
-                self._bot, self._repo, job.chat_id, job.reply_to, summary, charts, job.language
+                self._bot,
+                self._repo,
+                job.chat_id,
+                job.reply_to,
+                summary,
+                charts,
+                job.language,
+                pairs=pair_keyboard(job.run.id, summary.misclassified),
             )
             return
         line = comparison_text(summary, job.language)

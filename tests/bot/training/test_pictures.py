@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from PIL import Image
 from bot.app import BotApplication
 from bot.playground.fakeserver import FakeTelegram
 from bot.telegram.flood_limits import MESSAGE_METHODS
+from bot.training.confusion_pairs import MAX_PAIRS
 from bot.training.pictures import SHEET_LIMIT, send_training_pictures
 from model.job import TRAINING_CHART, Misclassified, TrainSummary
 from tests.bot.conftest import ALICE, next_message
@@ -101,6 +103,40 @@ async def test_after_training_one_chart_and_one_sheet_of_the_misclassified_arriv
     picture = decoded(telegram, sheet)
     assert picture.width >= 900 and 600 <= picture.height <= 1280  # three rows of four, as drawn
     assert sheet["message_id"] > chart["message_id"]
+
+    # The confusion matrix is clickable: a button per confused pair, the most confused first.
+    assert "Tap a pair below" in chart["caption"]
+    pairs = [button for row in chart["reply_markup"]["inline_keyboard"] for button in row]
+    misclassified = run.metrics["misclassified"]
+    counts = Counter((item["true"], item["predicted"]) for item in misclassified)
+    assert len(pairs) == min(MAX_PAIRS, len(counts))
+    first = pairs[0]
+    _, run_id, true, predicted = first["callback_data"].split(":")
+    assert int(run_id) == run.id  # ids only, well within Telegram's 64 bytes
+    count = counts[(int(true), int(predicted))]
+    assert count == max(counts.values())
+    names = next(
+        (item["true_label"], item["predicted_label"])
+        for item in misclassified
+        if (item["true"], item["predicted"]) == (int(true), int(predicted))
+    )
+    assert first["text"] == f"{names[0]} → {names[1]} ({count})"
+    telegram.press_button(ALICE, ALICE, chart["message_id"], first["callback_data"])
+    drawings = await telegram.wait_for(
+        lambda call: (
+            call.method == "sendPhoto"
+            and call.ok
+            and call.result.get("reply_to_message", {}).get("message_id") == chart["message_id"]
+        )
+    )
+    shown = min(count, SHEET_LIMIT)
+    expected = (
+        f"1 drawing of {names[0]} that the validation took for {names[1]}."
+        if shown == 1
+        else f"{shown} drawings of {names[0]} that the validation took for {names[1]}."
+    )
+    assert drawings.result["caption"] == expected
+    assert decoded(telegram, drawings.result).width >= 200
 
 
 async def test_a_chart_that_cannot_be_sent_does_not_fail_the_training(
