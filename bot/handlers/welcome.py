@@ -20,7 +20,9 @@ async def start(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         user = update.effective_user
-        await reply(update, t("start.private", lang, name=user.first_name if user else ""))
+        minimum = context.bot_data.config.limits.min_samples_per_label
+        name = user.first_name if user else ""
+        await reply(update, t("start.private", lang, name=name, minimum=minimum))
         return
     text = t("start.group", lang)
     if not context.bot.can_read_all_group_messages:
@@ -28,14 +30,22 @@ async def start(update: Update, context: BotContext) -> None:
     await reply(update, text)
 
 
+# "/help more" shows the whole list; a German speaker may well type "mehr".
+MORE = frozenset({"more", "mehr", "all", "alles"})
+
+
 async def help_command(update: Update, context: BotContext) -> None:
-    """Explain the commands and the labelling flows."""
+    """Explain the first steps; with "more", every command and the labelling flows."""
     limits = context.bot_data.config.limits
+    lang = language(update)
+    if not {argument.lower() for argument in context.args or ()} & MORE:
+        await reply(update, t("help", lang, minimum=limits.min_samples_per_label))
+        return
     await reply(
         update,
         t(
-            "help",
-            language(update),
+            "help.more",
+            lang,
             window=f"{limits.label_window_minutes:g}",
             suggested=", ".join(SUGGESTED_LABELS),
             max_labels=limits.max_labels_per_chat,

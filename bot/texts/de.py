@@ -28,7 +28,7 @@ TEXTS: dict[str, str] = {
         "Hallo {name}! Ich lerne, Smileys auf deinen Zeichnungen zu erkennen.\n\n"
         "1. Zeichne einen Smiley (auf Papier oder am Handy) und schick mir ein Foto davon.\n"
         "2. Sag mir, was es ist: /label smile\n"
-        "3. Sammle von jeder Sorte ein paar (5 oder mehr), dann schick /train.\n"
+        "3. Sammle mindestens 2 Sorten mit je {minimum} Zeichnungen (mehr ist besser), dann schick /train.\n"
         "4. Schick eine neue Zeichnung ohne Label: Ich sage dir, was ich darin sehe.\n\n"
         "/help zeigt alles, was ich kann."
     ),
@@ -44,8 +44,18 @@ TEXTS: dict[str, str] = {
         "aus der Gruppe und fügt mich wieder hinzu."
     ),
     "help": (
+        "So lerne ich, in vier Schritten:\n"
+        "1. Zeichne Smileys und schick mir Fotos davon (auf Papier oder am Bildschirm).\n"
+        "2. Sag mir, was jeder ist: Schick ihn mit der Bildunterschrift /label smile, oder "
+        "tipp unter meiner Vermutung auf das richtige Label.\n"
+        "3. Sammle mindestens 2 Sorten mit je {minimum} Zeichnungen, dann schick /train.\n"
+        "4. Schick eine neue Zeichnung: Ich sage dir, was ich darin sehe. 🔍 Warum? zeigt dir, "
+        "welche Striche entschieden haben.\n\n"
+        "/status zeigt, was noch fehlt. /help more zeigt alles andere, was ich kann."
+    ),
+    "help.more": (
         "Ich lerne, Smileys auf den Zeichnungen zu erkennen, die dieser Chat beschriftet.\n\n"
-        "Drei Wege, ein Bild zu beschriften:\n"
+        "So kannst du ein Bild beschriften:\n"
         "• schick es mit der Bildunterschrift /label smile\n"
         "• antworte auf ein Bild mit /label smile (korrigiert auch ein falsches Label)\n"
         "• schick /label smile direkt nach deinem Bild (innerhalb von {window} Minuten)\n"
@@ -58,6 +68,7 @@ TEXTS: dict[str, str] = {
         "/train – das Modell dieses Chats trainieren (/stop bricht ab)\n"
         "/set, /params – Trainingsparameter (epochs, learning_rate, batch_size, architecture, validation, start)\n"
         "/debug – auf ein Bild antworten: das 28×28-Bild, das das Modell sieht\n"
+        "/why – auf eine Zeichnung oder meine Antwort antworten: welche Striche entschieden haben\n"
         "/samples <label> – ein Bogen mit den 28×28-Bildern dieses Labels\n"
         "/compare – dense und cnn ohne Vorwissen und ein cnn, das mit meinem eingebauten Modell startet, auf denselben Daten vergleichen\n"
         "/stats – Beispiele pro Person und pro Label\n"

@@ -27,7 +27,7 @@ TEXTS: dict[str, str] = {
         "Hi {name}! I learn to recognise smileys from your drawings.\n\n"
         "1. Draw a smiley (on paper or on your phone) and send me a photo of it.\n"
         "2. Tell me what it is: /label smile\n"
-        "3. Collect a few of each kind (5 or more), then send /train.\n"
+        "3. Collect at least 2 kinds with {minimum} drawings each (more is better), then send /train.\n"
         "4. Send a new drawing without a label: I'll tell you what I think it is.\n\n"
         "/help shows everything I can do."
     ),
@@ -43,8 +43,18 @@ TEXTS: dict[str, str] = {
         "me from the group and add me again."
     ),
     "help": (
+        "How I learn, in four steps:\n"
+        "1. Draw smileys and send me photos of them (on paper or on a screen).\n"
+        "2. Tell me what each one is: send it with the caption /label smile, or tap the right "
+        "label under my guess.\n"
+        "3. Collect at least 2 kinds with {minimum} drawings each, then send /train.\n"
+        "4. Send a new drawing: I tell you what I think it is. 🔍 Why? shows which strokes "
+        "decided it.\n\n"
+        "/status shows what is still missing. /help more shows everything else I can do."
+    ),
+    "help.more": (
         "I learn to recognise smileys from the drawings this chat labels.\n\n"
-        "Three ways to label an image:\n"
+        "Ways to label an image:\n"
         "• send it with the caption /label smile\n"
         "• reply to an image with /label smile (also fixes a wrong label)\n"
         "• send /label smile right after your image (within {window} minutes)\n"
@@ -57,6 +67,7 @@ TEXTS: dict[str, str] = {
         "/train – train this chat's model (/stop cancels it)\n"
         "/set, /params – training parameters (epochs, learning_rate, batch_size, architecture, validation, start)\n"
         "/debug – reply to an image: the 28×28 picture the model sees\n"
+        "/why – reply to a drawing or to my answer: the strokes that decided it\n"
         "/samples <label> – a sheet of that label's 28×28 pictures\n"
         "/compare – dense and cnn learning from nothing, and a cnn that starts from my built-in model, on the same data\n"
         "/stats – samples per person and per label\n"

@@ -26,6 +26,22 @@ async def test_start_in_private_greets_by_name(telegram: FakeTelegram, bot: BotA
     text = await answer(telegram, sent)
     assert text.startswith("Hi Alice!")
     assert "/label smile" in text
+    # What a training needs, before anyone tries one.
+    assert "at least 2 kinds with 5 drawings each" in text
+
+
+async def test_help_gives_the_first_steps_and_help_more_everything(
+    telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    first_steps = await answer(telegram, telegram.send_text(ALICE, ALICE, "/help"))
+    assert first_steps.startswith("How I learn, in four steps:")
+    assert "at least 2 kinds with 5 drawings each" in first_steps
+    assert "/help more" in first_steps and "/export" not in first_steps
+    assert len(first_steps.splitlines()) <= 10
+    everything = await answer(telegram, telegram.send_text(ALICE, ALICE, "/help more"))
+    # It lists four ways to label, and says so without counting them.
+    assert "Ways to label an image:" in everything and "Three ways" not in everything
+    assert "/why – reply to a drawing" in everything and "/export model" in everything
 
 
 async def test_start_in_a_group_explains_privacy_mode_when_it_hides_images(
@@ -41,7 +57,7 @@ async def test_start_in_a_group_explains_privacy_mode_when_it_hides_images(
 async def test_help_suggests_the_talks_labels_and_says_what_is_stored(
     telegram: FakeTelegram, bot: BotApplication
 ) -> None:
-    text = await answer(telegram, telegram.send_text(ALICE, ALICE, "/help"))
+    text = await answer(telegram, telegram.send_text(ALICE, ALICE, "/help more"))
     assert "smile, sad, neutral, upside-down" in text
     assert "Stored:" in text
     assert "within 10 minutes" in text
@@ -57,7 +73,7 @@ async def test_help_names_the_admin_only_commands_as_configured(
 ) -> None:
     config = replace(config, access=replace(config.access, admin_commands=frozenset({"reset"})))
     async with running(config):
-        text = await answer(telegram, telegram.send_text(ALICE, ALICE, "/help"))
+        text = await answer(telegram, telegram.send_text(ALICE, ALICE, "/help more"))
     assert "Only for admins in groups: /reset." in text
 
 

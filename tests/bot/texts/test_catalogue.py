@@ -95,7 +95,7 @@ def test_german_speakers_get_german_and_everyone_else_english() -> None:
 
 def test_unknown_languages_fall_back_to_english() -> None:
     values = {"window": "10", "suggested": "smile", "max_labels": 10, "admin_commands": "/train"}
-    assert t("help", "xx-YY", **values) == t("help", "en", **values)
+    assert t("help.more", "xx-YY", **values) == t("help.more", "en", **values)
 
 
 def test_a_key_missing_in_german_falls_back_to_english_for_that_key_only(

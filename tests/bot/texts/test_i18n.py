@@ -47,9 +47,12 @@ async def test_a_german_user_is_greeted_helped_and_answered_in_german(
     telegram.add_user(CARL, "Carl", language_code="de")
     start = await command(telegram, CARL, "/start")
     assert start.startswith("Hallo Carl! Ich lerne, Smileys")
-    assert "/label smile" in start
-    help_text = await command(telegram, CARL, "/help")
-    assert "Drei Wege, ein Bild zu beschriften" in help_text
+    assert "/label smile" in start and "mindestens 2 Sorten mit je 5 Zeichnungen" in start
+    first_steps = await command(telegram, CARL, "/help")
+    assert first_steps.startswith("So lerne ich, in vier Schritten")
+    assert "/help more zeigt alles andere" in first_steps
+    help_text = await command(telegram, CARL, "/help mehr")
+    assert "So kannst du ein Bild beschriften" in help_text
     assert "/export model – das trainierte Modell" in help_text
     assert "Ich nehme Fotos, Bilddateien" in help_text
 
@@ -89,7 +92,7 @@ async def test_english_and_unsupported_languages_get_english(
     for user, name in ((ALICE, "Alice"), (FRANCOIS, "François")):
         start = await command(telegram, user, "/start")
         assert start.startswith(f"Hi {name}! I learn to recognise smileys")
-        assert "Three ways to label an image" in await command(telegram, user, "/help")
+        assert "How I learn, in four steps" in await command(telegram, user, "/help")
         assert await command(telegram, user, "/stop") == "No training is running here."
         assert "no trained model" in await command(telegram, user, "/export model")
 
