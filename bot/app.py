@@ -60,6 +60,7 @@ from bot.telegram.rate_limiter import ChatRateLimiter
 from bot.telegram.update_order import PerChatUpdateProcessor
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.training.confusion_pairs import PAIR_CALLBACK_PATTERN
+from bot.training.data_health import DataHealth
 from bot.training.queue import TrainingQueue
 from model.job import DEFAULT_MODEL_PREFIX
 from storage import Repository
@@ -160,6 +161,7 @@ def build_application(config: Config) -> BotApplication:
         services.repo, DEFAULT_MODEL_PREFIX, config.prediction.cache_size
     )
     services.explanations = Explanations(services.repo, services.predictor)
+    services.data_health = DataHealth(services.repo, config.limits.min_samples_per_label)
     services.prediction_reply = PredictionReply(
         services.predictor, services.corrections, config.prediction.low_confidence
     )

@@ -19,6 +19,7 @@ from bot.samples.notices import Notices
 from bot.samples.predictor import Predictor
 from bot.samples.preprocessor import Preprocessor
 from bot.samples.repreparer import Repreparer
+from bot.training.data_health import DataHealth
 from bot.training.queue import TrainingQueue
 from storage import Repository
 
@@ -44,6 +45,7 @@ class BotServices:
     predictor: Predictor
     prediction_reply: PredictionReply
     explanations: Explanations
+    data_health: DataHealth
     training: TrainingQueue
     admins: AdminCheck
     retention: Retention

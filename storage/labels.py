@@ -28,6 +28,7 @@ from storage.records import (
     LabelCount,
     LabelExists,
     LabelNotFound,
+    LabelProfile,
     Sample,
     SampleNotFound,
 )
@@ -55,6 +56,23 @@ class Labels:
                 (chat_id,),
             )
         return [LabelCount(str(name), int(count)) for name, count in rows]
+
+    async def profiles(self, chat_id: int) -> list[LabelProfile]:
+        """Return every label of this chat with its samples and their senders, by name.
+
+        The sender is who sent the image, else who labelled it; imported samples, which
+        have neither, count as one more.
+        """
+        async with self._db.read() as conn:
+            rows = await fetchall(
+                conn,
+                "SELECT l.name, count(*),"
+                " count(DISTINCT coalesce(s.user_id, s.labelled_by, -1)) FROM labels AS l"
+                " JOIN samples AS s ON s.chat_id = l.chat_id AND s.label_id = l.id"
+                " WHERE l.chat_id = ? GROUP BY l.id ORDER BY l.name",
+                (chat_id,),
+            )
+        return [LabelProfile(str(name), int(n), int(people)) for name, n, people in rows]
 
     async def id_of(self, chat_id: int, name: str) -> int | None:
         """Return the stable id of a label of this chat (for callback data), if it exists."""

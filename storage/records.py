@@ -85,6 +85,15 @@ class LabelCount:
     count: int
 
 
+@dataclass(frozen=True)
+class LabelProfile:
+    """A label's samples: how many, and from how many people (imported ones count as one)."""
+
+    name: str
+    count: int
+    contributors: int
+
+
 class StorageLimitError(Exception):
     """A per-chat limit forbids the write; nothing was changed."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from bot.services import BotContext
 from bot.telegram.replies import language, reply
@@ -57,8 +58,14 @@ async def status(update: Update, context: BotContext) -> None:
             lines.append(t("status.ready", lang, label=c.name, count=c.count))
     if len(counts) == 1:
         lines.append(t("status.min_labels", lang))
+    lines += await context.bot_data.data_health.lines(chat_id, lang, group=_is_group(update))
     lines += await _model_state(context, chat_id, lang)
     await reply(update, "\n".join(lines))
+
+
+def _is_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
 async def _model_state(context: BotContext, chat_id: int, lang: str | None) -> list[str]:

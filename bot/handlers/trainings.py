@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from bot.refusals import training_refusal_text
 from bot.services import BotContext
@@ -23,7 +24,13 @@ async def train(update: Update, context: BotContext) -> None:
     user_id = update.effective_user.id if update.effective_user else None
     training = context.bot_data.training
     lang = language(update)
-    await _queue(update, training.train(message.chat_id, user_id, lang, message.message_id))
+    if not await _queue(update, training.train(message.chat_id, user_id, lang, message.message_id)):
+        return
+    # Before the model is trusted: what in the data could mislead it.
+    group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    health = await context.bot_data.data_health.lines(message.chat_id, lang, group=group)
+    if health:
+        await reply(update, "\n".join(health))
 
 
 async def compare(update: Update, context: BotContext) -> None:
@@ -35,12 +42,17 @@ async def compare(update: Update, context: BotContext) -> None:
     await _queue(update, training.compare(message.chat_id, language(update), message.message_id))
 
 
-async def _queue(update: Update, queued: Awaitable[None]) -> None:
-    """Await a queueing call of the training queue; explain why it refused, if it did."""
+async def _queue(update: Update, queued: Awaitable[None]) -> bool:
+    """Await a queueing call of the training queue; explain why it refused, if it did.
+
+    Returns whether the job was queued.
+    """
     try:
         await queued
     except (AlreadyTraining, NotEnoughSamples) as exc:
         await reply(update, training_refusal_text(exc, language(update)))
+        return False
+    return True
 
 
 async def stop(update: Update, context: BotContext) -> None:

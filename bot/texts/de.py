@@ -265,6 +265,28 @@ TEXTS: dict[str, str] = {
         " was entschieden hat."
     ),
     "why.gone": "Diese Zeichnung wurde gelöscht.",
+    # Was in den Daten das Modell in die Irre führen könnte (/status und /train)
+    "health.header": "⚠️ Was das Modell in die Irre führen könnte:",
+    "health.few": (
+        "• {label} hat nur {count} Zeichnungen: Bei so wenigen bringt eine ungewöhnliche"
+        " Zeichnung das Modell schon durcheinander. {target} oder mehr sind besser."
+    ),
+    "health.unbalanced": (
+        "• {big} hat {times}-mal so viele Zeichnungen wie {small}: Das Modell antwortet dann"
+        " öfter {big}. Gib jedem Label etwa gleich viele."
+    ),
+    "health.one_person": (
+        "• Alle Zeichnungen von {label} sind von einer Person: Das Modell lernt ihren Stil,"
+        " nicht, wie {label} aussieht. Bitte andere, auch welche zu zeichnen."
+    ),
+    "health.copies": (
+        "• {count} Zeichnungen sind fast Kopien von anderen: Kopien lassen die Validierung"
+        " besser aussehen, als das Modell ist."
+    ),
+    "health.copies_one": (
+        "• 1 Zeichnung ist fast eine Kopie einer anderen: Kopien lassen die Validierung"
+        " besser aussehen, als das Modell ist."
+    ),
     # Die Knöpfe für verwechselte Paare unter dem Trainingsbild
     "pictures.pairs_hint": "Tippe unten auf ein Paar, dann siehst du die verwechselten Zeichnungen.",
     "pair.caption": "{count} Zeichnungen von {true}, die bei der Validierung für {predicted} gehalten wurden.",

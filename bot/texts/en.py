@@ -222,6 +222,28 @@ TEXTS: dict[str, str] = {
     ),
     "why.usage": "Reply /why to a drawing, or to my answer to it, to see what decided it.",
     "why.gone": "That drawing has been deleted.",
+    # What in the data could mislead the model (/status and /train)
+    "health.header": "⚠️ What could mislead the model:",
+    "health.few": (
+        "• {label} has only {count} drawings: with so few, one odd drawing sways the model."
+        " {target} or more are better."
+    ),
+    "health.unbalanced": (
+        "• {big} has {times} times as many drawings as {small}: the model will answer {big}"
+        " more often. Give each label about as many."
+    ),
+    "health.one_person": (
+        "• All drawings of {label} are by one person: the model learns their style, not what"
+        " {label} looks like. Ask others to draw some too."
+    ),
+    "health.copies": (
+        "• {count} drawings are near copies of others: copies make the validation look"
+        " better than the model is."
+    ),
+    "health.copies_one": (
+        "• 1 drawing is a near copy of another: copies make the validation look better than"
+        " the model is."
+    ),
     # A confused pair's button under the training chart
     "pictures.pairs_hint": "Tap a pair below to see the drawings it mixed up.",
     "pair.caption": "{count} drawings of {true} that the validation took for {predicted}.",

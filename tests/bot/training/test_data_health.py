@@ -1,0 +1,114 @@
+"""What could mislead a chat's model: few or unbalanced labels, one person's style, copies."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image
+
+from bot.app import BotApplication
+from bot.playground.fakeserver import FakeTelegram
+from bot.training.data_health import findings, health_lines, near_copies
+from storage import LabelledInput, LabelProfile
+from tests.bot.conftest import ALICE, BOB, GROUP, answer, reaction
+from tests.bot.training.test_queue import command
+
+Smiley = Callable[..., bytes]
+
+
+def profile(name: str, count: int, people: int = 1) -> LabelProfile:
+    return LabelProfile(name, count, people)
+
+
+def test_few_and_unbalanced_labels_are_named_with_their_counts() -> None:
+    found = findings(
+        [profile("sad", 5), profile("smile", 16), profile("cool", 3)], 0, minimum=5, group=False
+    )
+    # cool is below the minimum: /status asks for more of it already.
+    assert found.few == [("sad", 5)]
+    assert found.unbalanced == ("smile", 3, "sad")
+    assert found.one_person == [] and found.near_copies == 0
+    lines = health_lines(found, 5, "en")
+    assert lines[0] == "⚠️ What could mislead the model:"
+    assert "sad has only 5 drawings" in lines[1] and "10 or more" in lines[1]
+    assert lines[2].startswith("• smile has 3 times as many drawings as sad")
+    assert (
+        health_lines(
+            findings([profile("a", 12), profile("b", 20)], 0, minimum=5, group=False), 5, "en"
+        )
+        == []
+    )
+
+
+def test_one_persons_label_counts_only_in_a_group_where_others_drew() -> None:
+    labels = [profile("sad", 10, people=1), profile("smile", 10, people=3)]
+    assert findings(labels, 0, minimum=5, group=True).one_person == ["sad"]
+    assert findings(labels, 0, minimum=5, group=False).one_person == []
+    alone = [profile("sad", 10), profile("smile", 10)]  # one person drew everything
+    assert findings(alone, 0, minimum=5, group=True).one_person == []
+
+
+def labelled(sample_id: int, pixels: np.ndarray) -> LabelledInput:
+    return LabelledInput(sample_id, "smile", pixels.astype(np.uint8).tobytes(), 28, 2)
+
+
+def test_near_copies_are_counted_once_per_copy_and_look_alikes_are_not() -> None:
+    rng = np.random.default_rng(3)
+    first = (rng.random((28, 28)) > 0.8) * 255
+    copy = np.clip(first + rng.integers(-3, 4, size=(28, 28)), 0, 255)  # re-encoded
+    other = (rng.random((28, 28)) > 0.8) * 255
+    inputs = [labelled(1, first), labelled(2, other), labelled(3, copy), labelled(4, first)]
+    assert near_copies(inputs) == 2  # 3 and 4 copy 1
+    assert near_copies(inputs[:2]) == 0
+    assert near_copies([]) == 0
+
+
+async def send(
+    telegram: FakeTelegram, chat_id: int, user_id: int, image: bytes, label: str
+) -> None:
+    sent = telegram.send_photo(chat_id, user_id, image, caption=f"/label {label}")
+    await reaction(telegram, sent)
+
+
+def reencoded(png: bytes) -> bytes:
+    """The same drawing sent again: another file, the same picture."""
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()
+
+
+async def test_status_in_a_group_names_one_persons_label_and_a_copy(
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+) -> None:
+    telegram.add_chat(GROUP, type="group", title="Workshop", admins=[ALICE, telegram.bot_id])
+    for user in (ALICE, BOB, ALICE, BOB, ALICE):
+        await send(telegram, GROUP, user, smiley("smile"), "smile")
+    drawing = smiley("sad")
+    await send(telegram, GROUP, ALICE, drawing, "sad")
+    for _ in range(4):
+        await send(telegram, GROUP, ALICE, smiley("sad"), "sad")
+    await send(telegram, GROUP, ALICE, reencoded(drawing), "sad")
+
+    text = await answer(telegram, telegram.send_text(GROUP, ALICE, "/status"), contains="mislead")
+    assert "⚠️ What could mislead the model:" in text
+    assert "• All drawings of sad are by one person" in text
+    assert "All drawings of smile" not in text
+    assert "• 1 drawing is a near copy of another" in text
+    assert "• smile has only 5 drawings" in text
+
+
+async def test_train_says_what_could_mislead_the_model_in_german(
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+) -> None:
+    dieter = 1003
+    telegram.add_user(dieter, "Dieter", language_code="de")
+    for label, count in (("smile", 15), ("sad", 5)):
+        for _ in range(count):
+            await send(telegram, dieter, dieter, smiley(label), label)
+    await command(telegram, dieter, "/set epochs 1")
+    sent = telegram.send_text(dieter, dieter, "/train")
+    text = await answer(telegram, sent, contains="in die Irre")
+    assert "• smile hat 3-mal so viele Zeichnungen wie sad" in text
+    assert "Gib jedem Label etwa gleich viele." in text
