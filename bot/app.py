@@ -33,6 +33,7 @@ from bot.handlers.guards import guard_access, guard_admin_commands, mark_handled
 from bot.handlers.importing import IMPORT_CAPTION, import_archive
 from bot.handlers.labelling import label
 from bot.handlers.membership import bot_membership, migrate
+from bot.handlers.relabel import relabel
 from bot.handlers.removal import DELETE_CALLBACK_PATTERN, delete, delete_answer, undo
 from bot.handlers.rename import rename
 from bot.handlers.reset import RESET_CALLBACK_PATTERN, reset, reset_answer
@@ -60,7 +61,7 @@ from bot.telegram.rate_limiter import ChatRateLimiter
 from bot.telegram.update_order import PerChatUpdateProcessor
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.training.confusion_pairs import PAIR_CALLBACK_PATTERN
-from bot.training.data_health import DataHealth
+from bot.training.data_health import RELABEL_CALLBACK_PATTERN, DataHealth
 from bot.training.queue import TrainingQueue
 from model.job import DEFAULT_MODEL_PREFIX
 from storage import Repository
@@ -199,6 +200,7 @@ def _register_handlers(application: BotApplication) -> None:
             CallbackQueryHandler(retrain, pattern=RETRAIN_CALLBACK_PATTERN),
             CallbackQueryHandler(why_tap, pattern=WHY_CALLBACK_PATTERN),
             CallbackQueryHandler(confusion_pair, pattern=PAIR_CALLBACK_PATTERN),
+            CallbackQueryHandler(relabel, pattern=RELABEL_CALLBACK_PATTERN),
             # Before the image handler, which would refuse the zip as an unsupported file.
             MessageHandler(
                 NEW & filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION), import_archive

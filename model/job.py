@@ -375,6 +375,7 @@ class Misclassified:
     predicted: int
     true_label: str
     predicted_label: str
+    confidence: float = 0.0  # the probability validation gave its guess (0: not recorded)
 
 
 @dataclass(frozen=True)

@@ -170,8 +170,9 @@ def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
                 predicted=guess,
                 true_label=spec.labels[truth],
                 predicted_label=spec.labels[guess],
+                confidence=round(confidence, 4),
             )
-            for index, truth, guess in result.misclassified
+            for index, truth, guess, confidence in result.misclassified
         ],
         histories=result.histories,
         final_history=result.final_history,

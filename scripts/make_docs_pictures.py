@@ -86,9 +86,9 @@ def main() -> None:
     if wrong:
         captions = [
             t("pictures.misclassified_caption", "en", true=labels[truth], predicted=labels[guess])
-            for _, truth, guess in wrong
+            for _, truth, guess, _ in wrong
         ]
-        images = [prepared[index][1].source_png for index, _, _ in wrong]
+        images = [prepared[index][1].source_png for index, _, _, _ in wrong]
         _write("misclassified.png", captioned_sheet(images, captions))
     else:
         logging.warning("nothing was misclassified: no misclassified.png")

@@ -17,6 +17,7 @@ __all__ = [
     "importing",
     "labelling",
     "membership",
+    "relabel",
     "removal",
     "rename",
     "reset",

@@ -58,9 +58,10 @@ async def status(update: Update, context: BotContext) -> None:
             lines.append(t("status.ready", lang, label=c.name, count=c.count))
     if len(counts) == 1:
         lines.append(t("status.min_labels", lang))
-    lines += await context.bot_data.data_health.lines(chat_id, lang, group=_is_group(update))
+    health = await context.bot_data.data_health.report(chat_id, lang, group=_is_group(update))
+    lines += health.lines
     lines += await _model_state(context, chat_id, lang)
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), health.keyboard)
 
 
 def _is_group(update: Update) -> bool:

@@ -28,9 +28,9 @@ async def train(update: Update, context: BotContext) -> None:
         return
     # Before the model is trusted: what in the data could mislead it.
     group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
-    health = await context.bot_data.data_health.lines(message.chat_id, lang, group=group)
-    if health:
-        await reply(update, "\n".join(health))
+    health = await context.bot_data.data_health.report(message.chat_id, lang, group=group)
+    if health.lines:
+        await reply(update, "\n".join(health.lines), health.keyboard)
 
 
 async def compare(update: Update, context: BotContext) -> None:

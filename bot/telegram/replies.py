@@ -14,11 +14,13 @@ def language(update: Update) -> str | None:
     return user.language_code if user else None
 
 
-async def reply(update: Update, text: str) -> None:
-    """Answer the update's message with ``text``, quoting it in groups."""
+async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Answer the update's message with ``text`` (and buttons), quoting it in groups."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text(text, do_quote=message.chat.type != ChatType.PRIVATE)
+        await message.reply_text(
+            text, do_quote=message.chat.type != ChatType.PRIVATE, reply_markup=keyboard
+        )
 
 
 def yes_no(yes: str, no: str, callback_prefix: str) -> InlineKeyboardMarkup:

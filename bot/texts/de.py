@@ -287,6 +287,15 @@ TEXTS: dict[str, str] = {
         "• 1 Zeichnung ist fast eine Kopie einer anderen: Kopien lassen die Validierung"
         " besser aussehen, als das Modell ist."
     ),
+    "health.mislabelled": (
+        "• {count} Zeichnungen haben vielleicht das falsche Label: Die Validierung im letzten"
+        " Training war sich sicher, dass sie etwas anderes sind. Wenn das stimmt, tippe, um"
+        " sie zu verschieben:"
+    ),
+    "health.mislabelled_line": "   Zeichnung {id}: beschriftet als {label}, sieht aus wie {other}",
+    "health.relabel_button": "Zeichnung {id} zu {label} verschieben",
+    "relabel.done": "Zu {label} verschoben.",
+    "relabel.gone": "Diese Zeichnung oder dieses Label gibt es nicht mehr.",
     # Die Knöpfe für verwechselte Paare unter dem Trainingsbild
     "pictures.pairs_hint": "Tippe unten auf ein Paar, dann siehst du die verwechselten Zeichnungen.",
     "pair.caption": "{count} Zeichnungen von {true}, die bei der Validierung für {predicted} gehalten wurden.",

@@ -244,6 +244,14 @@ TEXTS: dict[str, str] = {
         "• 1 drawing is a near copy of another: copies make the validation look better than"
         " the model is."
     ),
+    "health.mislabelled": (
+        "• {count} drawings may carry the wrong label: the last training's validation was"
+        " sure they are something else. If it is right, tap to move them:"
+    ),
+    "health.mislabelled_line": "   drawing {id}: labelled {label}, looks like {other}",
+    "health.relabel_button": "Move drawing {id} to {label}",
+    "relabel.done": "Moved to {label}.",
+    "relabel.gone": "That drawing or label is gone.",
     # A confused pair's button under the training chart
     "pictures.pairs_hint": "Tap a pair below to see the drawings it mixed up.",
     "pair.caption": "{count} drawings of {true} that the validation took for {predicted}.",

@@ -2,21 +2,43 @@
 
 /status and every /train say it, so that a class sees the threat before it trusts the
 model: labels with few drawings or far more than others, a label drawn by one person only
-(in groups), and drawings that are near copies of others.
+(in groups), drawings that are near copies of others, and drawings the last training's
+validation was sure belong to another label ("maybe mislabelled"), each with a button that
+moves it there (``relabel:<sample id>:<label id>``: ids only, as every button's).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 import numpy as np
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import t
-from storage import LabelledInput, LabelProfile, Repository
+from storage import LabelledInput, LabelProfile, Repository, TrainingRun
 
-__all__ = ["DataHealth", "Findings", "findings", "health_lines", "near_copies"]
+__all__ = [
+    "RELABEL_CALLBACK_PATTERN",
+    "DataHealth",
+    "Findings",
+    "HealthReport",
+    "Mislabelled",
+    "decode_relabel",
+    "findings",
+    "health_lines",
+    "maybe_mislabelled",
+    "near_copies",
+]
+
+RELABEL_CALLBACK_PATTERN: Final = r"^relabel:\d+:\d+$"
+_RELABEL = re.compile(r"relabel:(?P<sample>\d+):(?P<label>\d+)")
+# Validation this sure of another label than the drawing's own suggests a slip of the label.
+MISLABELLED_CONFIDENCE = 0.9
+MAX_RELABEL_BUTTONS = 6
 
 # A label this many times the smallest has the model guess it more often: the talk's
 # slide shows a label with three times the samples of another.
@@ -33,6 +55,15 @@ _CHUNK = 32  # rows at a time: against 5000 samples, a 30 MB block
 
 
 @dataclass(frozen=True)
+class Mislabelled:
+    """A drawing the validation was sure belongs to another label than its own."""
+
+    sample_id: int
+    label: str
+    suggested: str
+
+
+@dataclass(frozen=True)
 class Findings:
     """What threatens a chat's model, from its data alone."""
 
@@ -40,6 +71,57 @@ class Findings:
     unbalanced: tuple[str, int, str] | None  # (biggest, times, smallest)
     one_person: list[str]  # labels all drawn by one person, where others drew too
     near_copies: int  # samples that are near copies of an earlier one
+    mislabelled: list[Mislabelled] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """The lines to show, and the buttons that relabel the maybe mislabelled drawings."""
+
+    lines: list[str]
+    keyboard: InlineKeyboardMarkup | None
+
+
+def maybe_mislabelled(run: TrainingRun | None, labels_now: Mapping[int, str]) -> list[Mislabelled]:
+    """Return the last training's confident mistakes whose drawings still carry that label."""
+    metrics: Mapping[str, Any] = (run.metrics or {}) if run is not None else {}
+    found = []
+    for item in metrics.get("misclassified", []):
+        sample_id = int(item["sample_id"])
+        if (
+            float(item.get("confidence", 0.0)) >= MISLABELLED_CONFIDENCE
+            and labels_now.get(sample_id) == item["true_label"]
+        ):
+            found.append(Mislabelled(sample_id, item["true_label"], item["predicted_label"]))
+    return found
+
+
+def decode_relabel(data: str) -> tuple[int, int]:
+    """Return (sample id, label id) of a relabel button's callback data.
+
+    Raises:
+        ValueError: ``data`` is not a relabel button's.
+    """
+    match = _RELABEL.fullmatch(data)
+    if match is None:
+        raise ValueError(f"not a relabel button: {data!r}")
+    return int(match["sample"]), int(match["label"])
+
+
+def _relabel_keyboard(
+    mislabelled: Sequence[Mislabelled], label_ids: Mapping[str, int], lang: str | None
+) -> InlineKeyboardMarkup | None:
+    buttons = [
+        [
+            InlineKeyboardButton(
+                t("health.relabel_button", lang, id=m.sample_id, label=m.suggested),
+                callback_data=f"relabel:{m.sample_id}:{label_ids[m.suggested]}",
+            )
+        ]
+        for m in mislabelled[:MAX_RELABEL_BUTTONS]
+        if m.suggested in label_ids
+    ]
+    return InlineKeyboardMarkup(buttons) if buttons else None
 
 
 def findings(
@@ -101,6 +183,12 @@ def health_lines(found: Findings, minimum: int, lang: str | None) -> list[str]:
     if found.near_copies:
         key = "health.copies_one" if found.near_copies == 1 else "health.copies"
         lines.append(t(key, lang, count=found.near_copies))
+    if found.mislabelled:
+        lines.append(t("health.mislabelled", lang, count=len(found.mislabelled)))
+        lines += [
+            t("health.mislabelled_line", lang, id=m.sample_id, label=m.label, other=m.suggested)
+            for m in found.mislabelled[:MAX_RELABEL_BUTTONS]
+        ]
     return [t("health.header", lang), *lines] if lines else []
 
 
@@ -111,10 +199,19 @@ class DataHealth:
         self._repo = repo
         self._minimum = minimum
 
-    async def lines(self, chat_id: int, lang: str | None, *, group: bool) -> list[str]:
-        """Return the chat's threats as lines for a reply; nothing when there is none."""
+    async def report(self, chat_id: int, lang: str | None, *, group: bool) -> HealthReport:
+        """Return the chat's threats as lines for a reply, with the relabel buttons."""
         profiles = await self._repo.labels.profiles(chat_id)
         inputs = await self._repo.samples.labelled_inputs(chat_id)
         copies = await asyncio.to_thread(near_copies, inputs)
         found = findings(profiles, copies, minimum=self._minimum, group=group)
-        return health_lines(found, self._minimum, lang)
+        mislabelled = maybe_mislabelled(
+            await self._repo.runs.serving(chat_id), {i.sample_id: i.label for i in inputs}
+        )
+        found = Findings(found.few, found.unbalanced, found.one_person, copies, mislabelled)
+        keyboard = (
+            _relabel_keyboard(mislabelled, await self._repo.labels.ids(chat_id), lang)
+            if mislabelled
+            else None
+        )
+        return HealthReport(health_lines(found, self._minimum, lang), keyboard)

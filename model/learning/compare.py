@@ -64,8 +64,8 @@ def compare(
         hits = seen = 0
         per_fold = []
         runs = validation_runs(fitter, x, y, plan, params.epochs, rng, reporter.run, variant.name)
-        for validation_part, _, predicted in runs:
-            right = int((predicted == y[validation_part]).sum())
+        for validation_part, _, probabilities in runs:
+            right = int((probabilities.argmax(axis=1) == y[validation_part]).sum())
             per_fold.append(right / len(validation_part))
             hits += right
             seen += len(validation_part)

@@ -44,7 +44,8 @@ class TrainingResult:
     validation_accuracy: float
     per_label_accuracy: dict[str, float]  # recall per true label
     confusion: list[list[int]]  # rows true, columns predicted, in the order of the labels
-    misclassified: list[tuple[int, int, int]]  # (index into x, true, predicted)
+    # (index into x, true, predicted, the probability validation gave the predicted label)
+    misclassified: list[tuple[int, int, int, float]]
     histories: list[dict[str, list[float]]]  # one per validation run
     final_history: dict[str, list[float]]
     mode: str  # "kfold" | "holdout"
@@ -87,7 +88,7 @@ def validation_runs(
     reporter: Callable[[str, int], Callable[[int, dict[str, float]], None]],
     phase: str,
 ) -> Iterator[tuple[np.ndarray, dict[str, list[float]], np.ndarray]]:
-    """Train afresh on each split; yield its validation indices, history and predicted labels."""
+    """Train afresh on each split; yield its validation indices, history and probabilities."""
     for fold, (train_part, validation_part) in enumerate(plan.splits, start=1):
         fitter.reset()
         history, probabilities = fitter.fit(
@@ -98,7 +99,7 @@ def validation_runs(
             validation=(x[validation_part], y[validation_part]),
             on_epoch=reporter(phase, fold),
         )
-        yield validation_part, history, np.asarray(probabilities).argmax(axis=1)
+        yield validation_part, history, np.asarray(probabilities)
 
 
 class EpochReporter:
@@ -173,16 +174,17 @@ def train(
     reporter = EpochReporter(on_epoch, plan.folds, params.epochs, total_epochs(plan, params.epochs))
 
     confusion = np.zeros((len(labels), len(labels)), dtype=np.int64)
-    misclassified: list[tuple[int, int, int]] = []
+    misclassified: list[tuple[int, int, int, float]] = []
     histories = []
     runs = validation_runs(fitter, x, y, plan, params.epochs, rng, reporter.run, "validation")
-    for validation_part, history, predicted in runs:
+    for validation_part, history, probabilities in runs:
         histories.append(history)
+        predicted = probabilities.argmax(axis=1)
         np.add.at(confusion, (y[validation_part], predicted), 1)
         misclassified.extend(
-            (int(index), int(truth), int(guess))
-            for index, truth, guess in zip(
-                validation_part, y[validation_part], predicted, strict=True
+            (int(index), int(truth), int(guess), float(row[guess]))
+            for index, truth, guess, row in zip(
+                validation_part, y[validation_part], predicted, probabilities, strict=True
             )
             if truth != guess
         )

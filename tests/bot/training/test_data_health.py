@@ -10,9 +10,16 @@ from PIL import Image
 
 from bot.app import BotApplication
 from bot.playground.fakeserver import FakeTelegram
-from bot.training.data_health import findings, health_lines, near_copies
-from storage import LabelledInput, LabelProfile
+from bot.training.data_health import (
+    Mislabelled,
+    findings,
+    health_lines,
+    maybe_mislabelled,
+    near_copies,
+)
+from storage import LabelledInput, LabelProfile, TrainingRun
 from tests.bot.conftest import ALICE, BOB, GROUP, answer, reaction
+from tests.bot.labels.test_corrections import answered_query
 from tests.bot.training.test_queue import command
 
 Smiley = Callable[..., bytes]
@@ -112,3 +119,93 @@ async def test_train_says_what_could_mislead_the_model_in_german(
     text = await answer(telegram, sent, contains="in die Irre")
     assert "• smile hat 3-mal so viele Zeichnungen wie sad" in text
     assert "Gib jedem Label etwa gleich viele." in text
+
+
+def test_only_confident_mistakes_whose_label_stands_are_maybe_mislabelled() -> None:
+    run = TrainingRun(
+        id=1,
+        chat_id=ALICE,
+        requested_by=None,
+        status="finished",
+        params={},
+        labels=["sad", "smile"],
+        sample_ids=[1, 2, 3, 4],
+        data_version=1,
+        metrics={
+            "misclassified": [
+                {
+                    "sample_id": 1,
+                    "true_label": "sad",
+                    "predicted_label": "smile",
+                    "confidence": 0.97,
+                },
+                {
+                    "sample_id": 2,
+                    "true_label": "sad",
+                    "predicted_label": "smile",
+                    "confidence": 0.6,
+                },
+                {
+                    "sample_id": 3,
+                    "true_label": "smile",
+                    "predicted_label": "sad",
+                    "confidence": 0.99,
+                },
+                {"sample_id": 4, "true_label": "sad", "predicted_label": "smile"},  # an old run
+            ]
+        },
+        model_prefix="m",
+        error=None,
+        message_id=None,
+        created_at=0.0,
+        started_at=0.0,
+        finished_at=0.0,
+    )
+    # Sample 3 was relabelled since: its mistake no longer says anything.
+    now = {1: "sad", 2: "sad", 3: "sad", 4: "sad"}
+    assert maybe_mislabelled(run, now) == [Mislabelled(1, "sad", "smile")]
+    assert maybe_mislabelled(None, now) == []
+
+
+async def test_a_drawing_the_validation_was_sure_about_moves_in_one_tap(
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+) -> None:
+    for label in ("smile", "sad"):
+        for _ in range(5):
+            await send(telegram, ALICE, ALICE, smiley(label), label)
+    repo = bot.bot_data.repo
+    inputs = await repo.samples.labelled_inputs(ALICE)
+    slip = next(i for i in inputs if i.label == "sad")
+    # What a finished training leaves: its validation was sure this "sad" is a smile.
+    run = await repo.runs.create(
+        ALICE,
+        requested_by=ALICE,
+        params={},
+        labels=["sad", "smile"],
+        sample_ids=[i.sample_id for i in inputs],
+        data_version=await repo.samples.data_version(ALICE),
+    )
+    item = {
+        "sample_id": slip.sample_id,
+        "true": 0,
+        "predicted": 1,
+        "true_label": "sad",
+        "predicted_label": "smile",
+        "confidence": 0.98,
+    }
+    await repo.runs.finish(
+        run.id, metrics={"misclassified": [item], "validation_accuracy": 0.9}, model_prefix="gone"
+    )
+
+    status = telegram.send_text(ALICE, ALICE, "/status")
+    await answer(telegram, status, contains="wrong label")
+    shown = telegram.bot_messages(ALICE)[-1]
+    assert f"drawing {slip.sample_id}: labelled sad, looks like smile" in shown["text"]
+    [[button]] = shown["reply_markup"]["inline_keyboard"]
+    assert button["text"] == f"Move drawing {slip.sample_id} to smile"
+    query = telegram.press_button(ALICE, ALICE, shown["message_id"], button["callback_data"])
+    await telegram.wait_for(answered_query(query))
+    assert (telegram.callback_answer(query) or {})["text"] == "Moved to smile."
+    assert "• smile: 6" in await command(telegram, ALICE, "/labels")
+    # Moved, it is no longer a suspect.
+    assert "wrong label" not in await command(telegram, ALICE, "/status")

@@ -37,7 +37,8 @@ def test_train_validates_by_kfold_then_trains_on_everything(
     assert set(result.per_label_accuracy) == set(LABELS)
     assert all(0.0 <= value <= 1.0 for value in result.per_label_accuracy.values())
     assert len(result.misclassified) == len(x) - np.trace(confusion)
-    for index, truth, guess in result.misclassified:
+    for index, truth, guess, confidence in result.misclassified:
+        assert 0.0 < confidence <= 1.0
         assert y[index] == truth != guess
     assert len(result.histories) == result.folds
     for history in result.histories:
