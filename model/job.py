@@ -403,6 +403,8 @@ class TrainSummary:
     # default model's, or random ones from scratch); 0.0 from a worker that did not say.
     filter_change: float = 0.0
     charts: dict[str, str] = field(default_factory=dict)  # chart name -> file name
+    # The samples the validation runs judged (every one in k-fold, the hold-out's part).
+    validated_ids: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return the summary as a JSON object."""

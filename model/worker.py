@@ -183,6 +183,7 @@ def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
         export_seconds=export_seconds,
         filter_change=result.filter_change,
         charts=charts,
+        validated_ids=[int(sample_ids[index]) for index in result.validated],
     )
 
 

@@ -148,6 +148,17 @@ class Samples:
             )
         return None if row is None else to_sample(row)
 
+    async def senders(self, chat_id: int) -> dict[int, int | None]:
+        """Return who sent each labelled sample (else who labelled it; None: imported)."""
+        async with self._db.read() as conn:
+            rows = await fetchall(
+                conn,
+                "SELECT id, coalesce(user_id, labelled_by) FROM samples"
+                " WHERE chat_id = ? AND label_id IS NOT NULL",
+                (chat_id,),
+            )
+        return {int(sample_id): None if who is None else int(who) for sample_id, who in rows}
+
     async def unlabelled_count(self, chat_id: int) -> int:
         """Return how many samples of this chat have no label yet."""
         async with self._db.read() as conn:

@@ -9,6 +9,7 @@ from bot.services import BotContext
 from bot.telegram.replies import language, reply
 from bot.texts import t
 from bot.texts.formats import shown
+from bot.training.contributors import contributor_accuracy
 from storage import LabelCount
 from storage.records import ContributorCount
 
@@ -44,10 +45,26 @@ async def _contributor_lines(
     lines = [t("stats.contributors", lang)]
     admins = context.bot_data.admins
     people = [(c.user_id, c.count) for c in contributors if c.user_id is not None]
+    judged = await contributor_accuracy(context.bot_data.repo, chat_id)
     for user_id, count in people[:TOP_CONTRIBUTORS]:
         name = await admins.name(context.bot, chat_id, user_id)
         text = shown(name) if name else t("stats.unknown_user", lang, id=user_id)
-        lines.append(t("stats.line", lang, name=text, count=count))
+        if user_id in judged:
+            right, validated = judged[user_id]
+            lines.append(
+                t(
+                    "stats.line_validated",
+                    lang,
+                    name=text,
+                    count=count,
+                    right=right,
+                    validated=validated,
+                )
+            )
+        else:
+            lines.append(t("stats.line", lang, name=text, count=count))
+    if judged:
+        lines.append(t("stats.validated_hint", lang))
     rest = people[TOP_CONTRIBUTORS:]
     if rest:
         count = sum(count for _, count in rest)

@@ -492,6 +492,12 @@ TEXTS: dict[str, str] = {
     "stats.contributors": "Beispiele pro Person:",
     "stats.labels": "Beispiele pro Label:",
     "stats.line": "• {name}: {count}",
+    "stats.line_validated": "• {name}: {count} (Validierung: {right} von {validated} richtig)",
+    "stats.validated_hint": (
+        "In Klammern: wie viele Zeichnungen der Person das letzte Training richtig erkannt"
+        " hat, ohne sie vorher gesehen zu haben. Deutlich weniger bei einer Person heißt: Das"
+        " Modell hat den Stil der anderen gelernt."
+    ),
     "stats.others": "• {people} weitere: {count}",
     "stats.imported": "importiert",
     "stats.unknown_user": "Nutzer {id}",

@@ -418,6 +418,11 @@ TEXTS: dict[str, str] = {
     "stats.contributors": "Samples per contributor:",
     "stats.labels": "Samples per label:",
     "stats.line": "• {name}: {count}",
+    "stats.line_validated": "• {name}: {count} (validation: {right} of {validated} right)",
+    "stats.validated_hint": (
+        "In brackets: how many of their drawings the last training got right without having"
+        " seen them. Far fewer for one person means the model learned the others' style."
+    ),
     "stats.others": "• {people} others: {count}",
     "stats.imported": "imported",
     "stats.unknown_user": "user {id}",

@@ -46,6 +46,7 @@ class TrainingResult:
     confusion: list[list[int]]  # rows true, columns predicted, in the order of the labels
     # (index into x, true, predicted, the probability validation gave the predicted label)
     misclassified: list[tuple[int, int, int, float]]
+    validated: list[int]  # indices into x that a validation run judged
     histories: list[dict[str, list[float]]]  # one per validation run
     final_history: dict[str, list[float]]
     mode: str  # "kfold" | "holdout"
@@ -177,8 +178,10 @@ def train(
     misclassified: list[tuple[int, int, int, float]] = []
     histories = []
     runs = validation_runs(fitter, x, y, plan, params.epochs, rng, reporter.run, "validation")
+    validated: list[int] = []
     for validation_part, history, probabilities in runs:
         histories.append(history)
+        validated.extend(int(index) for index in validation_part)
         predicted = probabilities.argmax(axis=1)
         np.add.at(confusion, (y[validation_part], predicted), 1)
         misclassified.extend(
@@ -212,6 +215,7 @@ def train(
         },
         confusion=confusion.tolist(),
         misclassified=sorted(misclassified),
+        validated=sorted(validated),
         histories=histories,
         final_history=final_history,
         mode=plan.mode,

@@ -37,6 +37,9 @@ def test_train_validates_by_kfold_then_trains_on_everything(
     assert set(result.per_label_accuracy) == set(LABELS)
     assert all(0.0 <= value <= 1.0 for value in result.per_label_accuracy.values())
     assert len(result.misclassified) == len(x) - np.trace(confusion)
+    # Each sample judged once: k-fold validates every one.
+    assert result.mode != "kfold" or result.validated == list(range(len(x)))
+    assert {index for index, *_ in result.misclassified} <= set(result.validated)
     for index, truth, guess, confidence in result.misclassified:
         assert 0.0 < confidence <= 1.0
         assert y[index] == truth != guess
