@@ -48,4 +48,5 @@ async def params(update: Update, context: BotContext) -> None:
         value = values[name]
         text = f"{value:g}" if isinstance(value, float) else str(value)
         lines.append(t("params.line", lang, name=name, value=text, rule=parameter.rule(lang)))
+        lines.append("   " + t(f"params.about.{name}", lang))  # under its line
     await reply(update, "\n".join(lines))

@@ -233,6 +233,28 @@ TEXTS: dict[str, str] = {
     "set.done": "{name} ist jetzt {value}. Das gilt ab dem nächsten /train.",
     "params.header": "Trainingsparameter (ändern mit /set <name> <wert>):",
     "params.line": "• {name} = {value} ({rule})",
+    # Was jeder Parameter tut, in einer Zeile darunter
+    "params.about.epochs": (
+        "wie oft das Netz jede Zeichnung ansieht. Zu wenige: Es ist noch nicht fertig mit"
+        " Lernen. Zu viele: Es lernt die Zeichnungen auswendig."
+    ),
+    "params.about.learning_rate": (
+        "wie groß der Schritt ist, mit dem es sich nach jedem Stapel verbessert. Zu groß: Es"
+        " springt hin und her. Zu klein: Es lernt langsam."
+    ),
+    "params.about.batch_size": "wie viele Zeichnungen es sich vor jedem Schritt ansieht.",
+    "params.about.architecture": (
+        "cnn findet Striche und Formen mit Filtern, die es selbst lernt; dense betrachtet"
+        " jedes Pixel für sich."
+    ),
+    "params.about.validation": (
+        "der Anteil der Zeichnungen, der zum Testen zurückbehalten wird, sobald jedes Label"
+        " 20 oder mehr hat (bei weniger kommt jede Zeichnung einmal dran)."
+    ),
+    "params.about.start": (
+        "pretrained startet mit dem, was mein eingebautes Modell aus Tausenden Smileys"
+        " gelernt hat; scratch startet bei null, wie im Vortrag."
+    ),
     "params.rule_whole": "eine ganze Zahl von {low} bis {high}",
     "params.rule_number": "eine Zahl von {low} bis {high}",
     "params.or": "oder",
@@ -292,7 +314,7 @@ TEXTS: dict[str, str] = {
         " Training war sich sicher, dass sie etwas anderes sind. Wenn das stimmt, tippe, um"
         " sie zu verschieben:"
     ),
-    "health.mislabelled_line": "   Zeichnung {id}: beschriftet als {label}, sieht aus wie {other}",
+    "health.mislabelled_line": "Zeichnung {id}: beschriftet als {label}, sieht aus wie {other}",
     "health.relabel_button": "Zeichnung {id} zu {label} verschieben",
     "relabel.done": "Zu {label} verschoben.",
     "relabel.gone": "Diese Zeichnung oder dieses Label gibt es nicht mehr.",

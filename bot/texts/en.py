@@ -202,6 +202,28 @@ TEXTS: dict[str, str] = {
     "set.done": "{name} is now {value}. It applies to the next /train.",
     "params.header": "Training parameters (change with /set <name> <value>):",
     "params.line": "• {name} = {value} ({rule})",
+    # What each parameter does, in a line under it
+    "params.about.epochs": (
+        "how many times the network looks at every drawing. Too few: it has not finished"
+        " learning. Too many: it learns the drawings by heart."
+    ),
+    "params.about.learning_rate": (
+        "how big a step it takes after each batch. Too big: it jumps around. Too small: it"
+        " learns slowly."
+    ),
+    "params.about.batch_size": "how many drawings it looks at before each step.",
+    "params.about.architecture": (
+        "cnn finds strokes and shapes with filters it learns itself; dense looks at every"
+        " pixel on its own."
+    ),
+    "params.about.validation": (
+        "the share of drawings kept back to test the model once every label has 20 or more"
+        " (with fewer, every drawing takes a turn)."
+    ),
+    "params.about.start": (
+        "pretrained starts from what my built-in model learned from thousands of smileys;"
+        " scratch starts from nothing, as in the talk."
+    ),
     "params.rule_whole": "a whole number from {low} to {high}",
     "params.rule_number": "a number from {low} to {high}",
     "params.or": "or",
@@ -248,7 +270,7 @@ TEXTS: dict[str, str] = {
         "• {count} drawings may carry the wrong label: the last training's validation was"
         " sure they are something else. If it is right, tap to move them:"
     ),
-    "health.mislabelled_line": "   drawing {id}: labelled {label}, looks like {other}",
+    "health.mislabelled_line": "drawing {id}: labelled {label}, looks like {other}",
     "health.relabel_button": "Move drawing {id} to {label}",
     "relabel.done": "Moved to {label}.",
     "relabel.gone": "That drawing or label is gone.",

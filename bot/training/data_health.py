@@ -185,8 +185,9 @@ def health_lines(found: Findings, minimum: int, lang: str | None) -> list[str]:
         lines.append(t(key, lang, count=found.near_copies))
     if found.mislabelled:
         lines.append(t("health.mislabelled", lang, count=len(found.mislabelled)))
-        lines += [
-            t("health.mislabelled_line", lang, id=m.sample_id, label=m.label, other=m.suggested)
+        lines += [  # indented under the line that introduces them
+            "   "
+            + t("health.mislabelled_line", lang, id=m.sample_id, label=m.label, other=m.suggested)
             for m in found.mislabelled[:MAX_RELABEL_BUTTONS]
         ]
     return [t("health.header", lang), *lines] if lines else []

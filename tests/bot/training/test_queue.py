@@ -176,6 +176,10 @@ async def test_parameters_are_checked_and_shown(
     shown = await command(telegram, ALICE, "/params")
     assert "• learning_rate = 0.01" in shown and "• architecture = cnn (cnn or dense)" in shown
     assert "• start = scratch (pretrained or scratch)" in shown and "• epochs = 40" in shown
+    # Each parameter says in a line what it does, for someone new to it.
+    assert "how many times the network looks at every drawing" in shown
+    assert "scratch starts from nothing, as in the talk" in shown
+    assert len(shown.splitlines()) == 1 + 2 * 6
 
 
 async def test_debug_shows_what_the_model_sees(
