@@ -85,7 +85,13 @@ async def test_after_training_one_chart_and_one_sheet_of_the_misclassified_arriv
     chart, *others = replies_to(telegram, ALICE, request["message_id"])[1:]
     # Two messages after the report, no album: the /train's reply, then the chart, the sheet.
     assert others == [sheet]
-    assert photo_sends(telegram, ALICE)[sent_before:] == ["sendMessage", "sendPhoto", "sendPhoto"]
+    # (The second message, at the start, says what in the data could mislead the model.)
+    assert photo_sends(telegram, ALICE)[sent_before:] == [
+        "sendMessage",
+        "sendMessage",
+        "sendPhoto",
+        "sendPhoto",
+    ]
 
     # The chart: one picture ~1000 px wide, its caption saying how to read both halves.
     assert chart["caption"].startswith("Above: loss and accuracy per epoch")
