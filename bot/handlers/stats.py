@@ -46,7 +46,8 @@ async def _contributor_lines(
     people = [(c.user_id, c.count) for c in contributors if c.user_id is not None]
     for user_id, count in people[:TOP_CONTRIBUTORS]:
         name = await admins.name(context.bot, chat_id, user_id)
-        text = shown(name) if name else t("stats.unknown_user", lang, id=user_id)
+        # str: an id is no quantity, so t() must not group its thousands.
+        text = shown(name) if name else t("stats.unknown_user", lang, id=str(user_id))
         lines.append(t("stats.line", lang, name=text, count=count))
     rest = people[TOP_CONTRIBUTORS:]
     if rest:
