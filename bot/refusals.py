@@ -14,6 +14,7 @@ from bot.samples.acknowledgements import Acknowledger
 from bot.samples.intake import DownloadFailed, FileTooLarge, UploadThrottled
 from bot.texts import t
 from bot.texts.formats import shown
+from bot.texts.numbers import number
 from bot.training.queue import AlreadyTraining, NotEnoughSamples
 from bot.webapp import DrawingProblem, DrawingRejected
 from model.serving import ImageRejected
@@ -42,7 +43,7 @@ def refusal_text(exc: Exception, lang: str | None, max_download_bytes: int) -> s
     if isinstance(exc, ImageRejected):
         return t(f"reject.{exc.reason}", lang, detail=exc.detail)
     if isinstance(exc, FileTooLarge):
-        return t("intake.too_large", lang, mb=f"{max_download_bytes / _MB:g}")
+        return t("intake.too_large", lang, mb=number(max_download_bytes / _MB, lang))
     if isinstance(exc, DownloadFailed):
         return t("intake.download_failed", lang)
     if isinstance(exc, UploadThrottled):

@@ -213,7 +213,8 @@ class JobSpec:
     threads: int = 1  # TensorFlow's threads
     variants: tuple[str, ...] = ()  # compare only: names of VARIANTS, validated on the same splits
     # The translated texts of each chart (the keyword arguments of model.learning.charts'
-    # functions), by chart name; a chart without them is not drawn.
+    # functions, how the language writes numbers included), by chart name; a chart without
+    # them is not drawn.
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:

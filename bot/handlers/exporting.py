@@ -23,6 +23,7 @@ from bot.samples.predictor import output_names
 from bot.services import BotContext
 from bot.telegram.replies import language, reply
 from bot.texts import t
+from bot.texts.numbers import number
 
 __all__ = ["export"]
 
@@ -84,7 +85,7 @@ async def _export_model(update: Update, context: BotContext) -> None:
     try:
         files = await asyncio.to_thread(read_model_files, Path(run.model_prefix))
     except ModelTooLarge as exc:
-        mb, limit = f"{exc.size / _MB:.0f}", f"{TELEGRAM_UPLOAD_CAP / _MB:g}"
+        mb, limit = round(exc.size / _MB), number(TELEGRAM_UPLOAD_CAP / _MB, lang)
         await reply(update, t("export.model_too_large", lang, mb=mb, limit=limit))
         return
     except ModelUnavailable as exc:
@@ -111,5 +112,5 @@ async def _export_model(update: Update, context: BotContext) -> None:
 
 
 def _too_large_text(size: int, lang: str | None) -> str:
-    mb, limit = f"{size / _MB:.0f}", f"{TELEGRAM_UPLOAD_CAP / _MB:g}"
+    mb, limit = round(size / _MB), number(TELEGRAM_UPLOAD_CAP / _MB, lang)
     return t("export.too_large", lang, mb=mb, limit=limit)

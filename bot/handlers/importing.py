@@ -16,6 +16,7 @@ from bot.services import BotContext
 from bot.telegram.replies import language, reply
 from bot.texts import t
 from bot.texts.formats import shown
+from bot.texts.numbers import number
 from storage import ImportResult
 
 __all__ = ["IMPORT_CAPTION", "import_archive"]
@@ -54,7 +55,7 @@ async def import_archive(update: Update, context: BotContext) -> None:
     try:
         data = await services.intake.download(context.bot, archive)
     except FileTooLarge:
-        mb = f"{limits.max_download_bytes / _MB:g}"
+        mb = number(limits.max_download_bytes / _MB, lang)
         await reply(update, t("intake.too_large", lang, mb=mb))
         return
     except DownloadFailed:
@@ -92,8 +93,8 @@ def _rejected_text(exc: ArchiveRejected, lang: str | None, limits: ImportLimits)
         lang,
         count=exc.detail,
         limit=limits.max_entries,
-        entry_mb=f"{limits.max_entry_bytes / _MB:g}",
-        total_mb=f"{limits.max_total_bytes / _MB:g}",
+        entry_mb=number(limits.max_entry_bytes / _MB, lang),
+        total_mb=number(limits.max_total_bytes / _MB, lang),
         name=shown(exc.detail),
     )
 

@@ -10,6 +10,7 @@ from bot.samples.labeller import NotAnImage, NothingToLabel
 from bot.services import BotContext
 from bot.telegram.replies import language, reply
 from bot.texts import t
+from bot.texts.numbers import number
 
 __all__ = ["label"]
 
@@ -32,7 +33,7 @@ async def label(update: Update, context: BotContext) -> None:
         await reply(update, invalid_label_text(exc, lang))
         return
     except NothingToLabel:
-        window = f"{services.config.limits.label_window_minutes:g}"
+        window = number(services.config.limits.label_window_minutes, lang)
         await reply(update, t("label.nothing", lang, window=window, label=name))
         return
     except NotAnImage:

@@ -8,6 +8,7 @@ from bot.services import BotContext
 from bot.telegram.replies import language, reply
 from bot.texts import t
 from bot.texts.formats import shown
+from bot.texts.numbers import number
 from bot.training.parameters import PARAMETERS, InvalidParameter, parse_parameter, with_defaults
 
 __all__ = ["params", "set_param"]
@@ -32,7 +33,7 @@ async def set_param(update: Update, context: BotContext) -> None:
     await context.bot_data.repo.runs.set_param(chat.id, name, value)
     await reply(
         update,
-        t("set.done", lang, name=name, value=f"{value:g}" if isinstance(value, float) else value),
+        t("set.done", lang, name=name, value=_value_text(value, lang)),
     )
 
 
@@ -46,7 +47,12 @@ async def params(update: Update, context: BotContext) -> None:
     lines = [t("params.header", lang)]
     for name, parameter in PARAMETERS.items():
         value = values[name]
-        text = f"{value:g}" if isinstance(value, float) else str(value)
+        text = _value_text(value, lang)
         lines.append(t("params.line", lang, name=name, value=text, rule=parameter.rule(lang)))
         lines.append("   " + t(f"params.about.{name}", lang))  # under its line
     await reply(update, "\n".join(lines))
+
+
+def _value_text(value: object, lang: str | None) -> str:
+    """Return a parameter's value as this chat writes numbers (0,001 in German)."""
+    return number(value, lang) if isinstance(value, float) else str(value)

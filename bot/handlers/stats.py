@@ -48,7 +48,8 @@ async def _contributor_lines(
     judged = await contributor_accuracy(context.bot_data.repo, chat_id)
     for user_id, count in people[:TOP_CONTRIBUTORS]:
         name = await admins.name(context.bot, chat_id, user_id)
-        text = shown(name) if name else t("stats.unknown_user", lang, id=user_id)
+        # str: an id is no quantity, so t() must not group its thousands.
+        text = shown(name) if name else t("stats.unknown_user", lang, id=str(user_id))
         if user_id in judged:
             right, validated = judged[user_id]
             lines.append(

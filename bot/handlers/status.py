@@ -8,6 +8,7 @@ from telegram.constants import ChatType
 from bot.services import BotContext
 from bot.telegram.replies import language, reply
 from bot.texts import t
+from bot.texts.numbers import percent
 
 __all__ = ["labels", "status"]
 
@@ -76,7 +77,7 @@ async def _model_state(context: BotContext, chat_id: int, lang: str | None) -> l
     if run is None or run.metrics is None:
         lines.append(t("status.model_none", lang))
     else:
-        accuracy = f"{100 * float(run.metrics.get('validation_accuracy', 0.0)):.0f}"
+        accuracy = percent(float(run.metrics.get("validation_accuracy", 0.0)), lang)
         lines.append(t("status.model", lang, samples=len(run.sample_ids), accuracy=accuracy))
         if run.data_version != await services.repo.samples.data_version(chat_id):
             lines.append(t("status.model_outdated", lang))

@@ -102,7 +102,8 @@ async def _stored_line(
         name: str | None = query.from_user.full_name
     else:
         name = await context.bot_data.admins.name(context.bot, chat_id, who)
-    name = shown(name) if name else t("stats.unknown_user", lang, id=who)
+    # str: an id is no quantity, so t() must not group its thousands.
+    name = shown(name) if name else t("stats.unknown_user", lang, id=str(who))
     return t("fix.stored_line_by", lang, label=outcome.label, name=name)
 
 

@@ -10,6 +10,7 @@ from bot.services import BotContext
 from bot.telegram.replies import language, reply
 from bot.texts import t
 from bot.texts.formats import shown
+from bot.texts.numbers import number
 
 __all__ = ["help_command", "start", "text_hint", "unknown_command"]
 
@@ -46,7 +47,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         t(
             "help.more",
             lang,
-            window=f"{limits.label_window_minutes:g}",
+            window=number(limits.label_window_minutes, lang),
             suggested=", ".join(SUGGESTED_LABELS),
             max_labels=limits.max_labels_per_chat,
             admin_commands=", ".join(

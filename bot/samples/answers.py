@@ -12,6 +12,7 @@ from bot.samples.intake import Stored
 from bot.samples.predictor import Prediction, Predictor
 from bot.texts import t
 from bot.texts.formats import bar
+from bot.texts.numbers import percent
 from storage import AddStatus
 
 __all__ = ["TOP_LABELS", "PredictionReply", "prediction_text"]
@@ -66,7 +67,9 @@ def prediction_text(prediction: Prediction, low_confidence: float, lang: str | N
     else:
         lines = [t("predict.sure", lang, label=best_label)]
     for label, probability in prediction.ranked[:TOP_LABELS]:
-        lines.append(f"{label} {100 * probability:.0f}% {bar(probability, PREDICTION_BAR_WIDTH)}")
+        lines.append(
+            f"{label} {percent(probability, lang)} {bar(probability, PREDICTION_BAR_WIDTH)}"
+        )
     if prediction.source == "default":
         lines.append(t("predict.default_model", lang))
     elif prediction.outdated:

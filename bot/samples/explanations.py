@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.samples.predictor import Predictor
 from bot.texts import t
+from bot.texts.numbers import percent
 from model.serving import heatmap_picture, input_array
 from storage import Repository
 
@@ -94,8 +95,8 @@ class Explanations:
             return None
         size = int(len(pixels) ** 0.5)
         prediction, heat = await self._predictor.explain(chat_id, pixels, size)
-        lines = [f"{label} {100 * p:.0f}%" for label, p in prediction.ranked[:SHOWN_LABELS]]
+        lines = [f"{label} {percent(p, lang)}" for label, p in prediction.ranked[:SHOWN_LABELS]]
         png = await asyncio.to_thread(heatmap_picture, input_array(pixels, size), heat, lines)
         best, probability = prediction.ranked[0]
-        caption = t("why.caption", lang, label=best, percent=f"{100 * probability:.0f}%")
+        caption = t("why.caption", lang, label=best, percent=percent(probability, lang))
         return Explanation(png, caption)

@@ -183,7 +183,7 @@ TEXTS: dict[str, str] = {
         "/train macht dein eigenes."
     ),
     "status.model": (
-        "Modell: trainiert mit {samples} Beispielen, Validierungsgenauigkeit {accuracy}%."
+        "Modell: trainiert mit {samples} Beispielen, Validierungsgenauigkeit {accuracy}."
     ),
     "status.model_outdated": "Die Beispiele haben sich seitdem geändert: /train bringt das Modell auf den neuesten Stand.",
     "status.training": "Ein Training läuft oder wartet: /stop bricht es ab.",
@@ -202,16 +202,16 @@ TEXTS: dict[str, str] = {
     "train.stage_validation": "Validierungslauf {fold}/{folds}",
     "train.stage_final": "endgültiges Modell",
     "train.progress_stage": "{stage}, Epoche {epoch}/{epochs}",
-    "train.progress_metrics": "Loss {loss} · Genauigkeit {accuracy}%",
+    "train.progress_metrics": "Loss {loss} · Genauigkeit {accuracy}",
     "train.finished": "Training fertig nach {seconds} s.",
-    "train.validation": "Validierungsgenauigkeit: {accuracy}% ({method}, {samples} Beispiele).",
+    "train.validation": "Validierungsgenauigkeit: {accuracy} ({method}, {samples} Beispiele).",
     "train.method_kfold": "{folds}-fache Kreuzvalidierung",
     "train.method_holdout": "zurückgehaltene Beispiele",
-    "train.per_label": "• {label}: {accuracy}% von {count}",
+    "train.per_label": "• {label}: {accuracy} von {count}",
     "train.start_pretrained": "Es hat mit dem angefangen, was das Standardmodell über Smileys weiß.",
     "train.start_pretrained_tuned": (
         "Es hat mit dem angefangen, was das Standardmodell über Smileys weiß, und dann seine "
-        "eigenen Filter an deine Zeichnungen angepasst: Sie haben sich um {change}% verändert."
+        "eigenen Filter an deine Zeichnungen angepasst: Sie haben sich um {change} verändert."
     ),
     "train.start_scratch": "Es hat bei null angefangen und alle seine Filter selbst gelernt.",
     "train.serving": "Ab jetzt antwortet das neue Modell.",

@@ -157,7 +157,7 @@ TEXTS: dict[str, str] = {
     "status.no_labels": "No labels yet. Each label needs at least {min} samples to train.",
     "status.min_labels": "Training needs at least 2 labels.",
     "status.model_none": "Model: none trained yet; the built-in smiley model answers. /train makes your own.",
-    "status.model": "Model: trained on {samples} samples, validation accuracy {accuracy}%.",
+    "status.model": "Model: trained on {samples} samples, validation accuracy {accuracy}.",
     "status.model_outdated": "The samples changed since: /train to update the model.",
     "status.training": "A training is running or queued: /stop cancels it.",
     # training
@@ -171,16 +171,16 @@ TEXTS: dict[str, str] = {
     "train.stage_validation": "validation run {fold}/{folds}",
     "train.stage_final": "final model",
     "train.progress_stage": "{stage}, epoch {epoch}/{epochs}",
-    "train.progress_metrics": "loss {loss} · accuracy {accuracy}%",
+    "train.progress_metrics": "loss {loss} · accuracy {accuracy}",
     "train.finished": "Training finished in {seconds} s.",
-    "train.validation": "Validation accuracy: {accuracy}% ({method}, {samples} samples).",
+    "train.validation": "Validation accuracy: {accuracy} ({method}, {samples} samples).",
     "train.method_kfold": "{folds}-fold cross-validation",
     "train.method_holdout": "held-out samples",
-    "train.per_label": "• {label}: {accuracy}% of {count}",
+    "train.per_label": "• {label}: {accuracy} of {count}",
     "train.start_pretrained": "It started from what the default model knows about smileys.",
     "train.start_pretrained_tuned": (
         "It started from what the default model knows about smileys, then tuned its own "
-        "filters to your drawings: they changed by {change}%."
+        "filters to your drawings: they changed by {change}."
     ),
     "train.start_scratch": "It started from scratch and learned all its filters by itself.",
     "train.serving": "The new model answers from now on.",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.texts import t
+from bot.texts.numbers import number, parse_decimal
 from model.job import PARAM_RULES, ParamRule, TrainParams
 
 __all__ = [
@@ -47,13 +48,16 @@ class Parameter:
         if valid.choices:
             return f" {t('params.or', lang)} ".join(valid.choices)
         key = "params.rule_whole" if valid.kind is int else "params.rule_number"
-        return t(key, lang, low=f"{valid.low:g}", high=f"{valid.high:g}")
+        assert valid.low is not None and valid.high is not None
+        return t(key, lang, low=number(valid.low, lang), high=number(valid.high, lang))
 
     def parse(self, raw: str) -> Any:
         """Return the value ``raw`` stands for, or raise ``InvalidParameter``."""
         text = raw.strip().lower()
+        # A decimal comma is as good as a point, in every language: German pupils type 0,001.
+        kind = parse_decimal if self.valid.kind is float else self.valid.kind
         try:
-            value = text if self.valid.choices else self.valid.kind(text)
+            value = text if self.valid.choices else kind(text)
         except ValueError:
             raise InvalidParameter(self.name, self) from None
         if not self.valid.accepts(value):

@@ -20,6 +20,7 @@ from telegram.ext import ExtBot
 
 from bot.telegram.rate_limiter import NOTICE
 from bot.texts import t
+from bot.texts.numbers import style
 from bot.training.reports import variant_name
 from model.job import (
     COMPARED_VARIANTS,
@@ -59,6 +60,7 @@ def training_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
             "confusion_title": t("pictures.confusion_title", lang),
             "true": t("pictures.confusion_true", lang),
             "predicted": t("pictures.confusion_predicted", lang),
+            "decimal_mark": style(lang).decimal_mark,
         },
     }
 
@@ -73,6 +75,7 @@ def comparison_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
         COMPARISON_CHART: {
             "title": t("compare.chart_title", lang),
             "ylabel": t("compare.chart_axis", lang),
+            "percent_suffix": style(lang).percent_suffix,
             **names,
         }
     }

@@ -28,6 +28,7 @@ from bot.config import Config
 from bot.samples.predictor import Predictor
 from bot.samples.repreparer import Repreparer
 from bot.texts import t
+from bot.texts.numbers import seconds
 from bot.training import serving_models
 from bot.training.confusion_pairs import pair_keyboard
 from bot.training.dataset import ChatDataset, NotEnoughSamples, load_dataset
@@ -415,8 +416,8 @@ class TrainingQueue:
         self, job: _QueuedJob, summary: CompareSummary, wall_seconds: float
     ) -> None:
         charts = await asyncio.to_thread(read_charts, self._job_dir(job), summary.charts)
-        seconds = f"{wall_seconds:.1f}"
-        await job.progress.show(t("compare.finished", job.language, seconds=seconds), final=True)
+        took = seconds(wall_seconds, job.language)
+        await job.progress.show(t("compare.finished", job.language, seconds=took), final=True)
         job.pictures = (charts, summary)
 
     async def _send_pictures(

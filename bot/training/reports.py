@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.texts import t
 from bot.texts.formats import bar
+from bot.texts.numbers import decimal, percent, seconds
 from model.job import CompareSummary, EpochProgress
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "finished_text",
     "progress_text",
 ]
+
+LOSS_PLACES = 3  # a loss falls by thousandths in the last epochs
 
 
 def progress_text(event: EpochProgress, labels: list[str], samples: int, lang: str | None) -> str:
@@ -28,12 +31,12 @@ def progress_text(event: EpochProgress, labels: list[str], samples: int, lang: s
     lines = [
         t("train.progress_header", lang, labels=", ".join(labels), samples=samples),
         t("train.progress_stage", lang, stage=stage, epoch=event.epoch, epochs=event.epochs),
-        f"{bar(done / total)} {100 * done // total}%",
+        f"{bar(done / total)} {percent(done / total, lang)}",
         t(
             "train.progress_metrics",
             lang,
-            loss=f"{event.loss:.3f}",
-            accuracy=f"{100 * event.accuracy:.0f}",
+            loss=decimal(event.loss, lang, LOSS_PLACES),
+            accuracy=percent(event.accuracy, lang),
         ),
     ]
     return "\n".join(lines)
@@ -47,11 +50,11 @@ def finished_text(result: dict[str, Any], lang: str | None) -> str:
     else:
         method = t("train.method_holdout", lang)
     lines = [
-        t("train.finished", lang, seconds=f"{result['wall_seconds']:.1f}"),
+        t("train.finished", lang, seconds=seconds(result["wall_seconds"], lang)),
         t(
             "train.validation",
             lang,
-            accuracy=f"{100 * result['validation_accuracy']:.0f}",
+            accuracy=percent(result["validation_accuracy"], lang),
             method=method,
             samples=sum(counts.values()),
         ),
@@ -63,7 +66,7 @@ def finished_text(result: dict[str, Any], lang: str | None) -> str:
                 "train.per_label",
                 lang,
                 label=label,
-                accuracy=f"{100 * per_label.get(label, 0.0):.0f}",
+                accuracy=percent(per_label.get(label, 0.0), lang),
                 count=count,
             )
         )
@@ -71,7 +74,7 @@ def finished_text(result: dict[str, Any], lang: str | None) -> str:
     if result.get("pretrained_layers"):
         change = result.get("filter_change")
         if change:
-            lines.append(t("train.start_pretrained_tuned", lang, change=f"{100 * change:.0f}"))
+            lines.append(t("train.start_pretrained_tuned", lang, change=percent(change, lang)))
         else:
             lines.append(t("train.start_pretrained", lang))
     elif "pretrained_layers" in result:
@@ -111,7 +114,7 @@ def comparison_progress_text(
             epoch=event.epoch,
             epochs=event.epochs,
         ),
-        f"{bar(done / total)} {100 * done // total}%",
+        f"{bar(done / total)} {percent(done / total, lang)}",
     ]
     return "\n".join(lines)
 
@@ -119,7 +122,7 @@ def comparison_progress_text(
 def comparison_text(summary: CompareSummary, lang: str | None) -> str:
     """Return a finished /compare's result: each variant's accuracy, and which is which."""
     results = ", ".join(
-        f"{variant_name(name, lang)} {100 * accuracy:.0f}%"
+        f"{variant_name(name, lang)} {percent(accuracy, lang)}"
         for name, accuracy in summary.accuracies.items()
     )
     if summary.mode == "kfold":

@@ -1,7 +1,9 @@
 """Charts of a training, as PNG bytes: made to be read on a phone. Drawn in the worker.
 
 Every function is pure: data and texts in, PNG bytes out. The texts (titles, axis names,
-legend) come in as arguments, already translated, so a chart speaks the user's language.
+legend) come in as arguments, already translated, so a chart speaks the user's language;
+so does how it writes numbers (a decimal mark, a percent suffix), since the bot's catalogue
+is no part of the worker.
 
 matplotlib draws with its Agg backend (no display, no GUI toolkit), selected by using the
 object-oriented `Figure` API directly rather than pyplot, which keeps no global state and so
@@ -20,6 +22,7 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.ticker import Formatter
 
 __all__ = ["comparison_chart", "training_chart"]
 
@@ -67,6 +70,7 @@ def training_chart(
     confusion_title: str,
     true: str,
     predicted: str,
+    decimal_mark: str = ".",
 ) -> bytes:
     """Draw a training in one picture: loss and accuracy per epoch above the confusion matrix.
 
@@ -78,6 +82,8 @@ def training_chart(
         title, loss, accuracy, epoch, training, validation: The figure's title, the two
             curves' titles, the x axis name and the legend's two entries.
         confusion_title, true, predicted: The matrix's title and its axes' names.
+        decimal_mark: What the loss axis writes between a number's whole part and its
+            decimals ("," in German).
     """
     if not histories:
         raise ValueError("no history to draw")
@@ -100,6 +106,7 @@ def training_chart(
             training=training,
             validation=validation,
             epoch=epoch,
+            decimal_mark=decimal_mark,
         )
     _draw_confusion(
         figure.add_subplot(grid[1, :]), counts, labels, confusion_title, true, predicted
@@ -117,6 +124,7 @@ def _draw_history(
     training: str,
     validation: str,
     epoch: str,
+    decimal_mark: str,
 ) -> None:
     """Draw one curve per epoch, training against validation, into ``ax``."""
     from matplotlib.ticker import MaxNLocator
@@ -143,6 +151,23 @@ def _draw_history(
     ax.legend(fontsize=FONT_SIZE - 4, loc="best")
     ax.set_xlabel(epoch, fontsize=FONT_SIZE)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if decimal_mark != ".":
+        ax.yaxis.set_major_formatter(_marked_formatter(decimal_mark))
+
+
+def _marked_formatter(decimal_mark: str) -> Formatter:
+    """Return matplotlib's usual tick formatter, writing ``decimal_mark`` for its point.
+
+    matplotlib still picks the ticks and their decimals; its own locale support would follow
+    the worker's locale, not the chat's language.
+    """
+    from matplotlib.ticker import ScalarFormatter
+
+    class Marked(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return super().__call__(x, pos).replace(".", decimal_mark)
+
+    return Marked()
 
 
 def _draw_confusion(
@@ -182,11 +207,17 @@ def _draw_confusion(
 
 
 def comparison_chart(
-    accuracies: Sequence[tuple[str, float]], *, title: str, ylabel: str, **names: str
+    accuracies: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    ylabel: str,
+    percent_suffix: str = "%",
+    **names: str,
 ) -> bytes:
     """Draw one bar of validation accuracy (0..1) per variant, the % written on it.
 
-    ``names`` gives a variant's name under its bar (the variant's own name by default).
+    ``percent_suffix`` follows each whole percentage ("\u00a0%" in German); ``names`` gives
+    a variant's name under its bar (the variant's own name by default).
     """
     if not accuracies:
         raise ValueError("nothing to compare")
@@ -196,7 +227,12 @@ def comparison_chart(
     values = [100.0 * value for _, value in accuracies]
     colours = [BAR_COLOURS[index % len(BAR_COLOURS)] for index in range(len(shown))]
     bars = ax.bar(shown, values, color=colours, width=0.55)
-    ax.bar_label(bars, labels=[f"{value:.0f}%" for value in values], fontsize=TITLE_SIZE, padding=4)
+    ax.bar_label(
+        bars,
+        labels=[f"{value:.0f}{percent_suffix}" for value in values],
+        fontsize=TITLE_SIZE,
+        padding=4,
+    )
     ax.set_ylim(0, 112)
     ax.set_title(title, fontsize=TITLE_SIZE)
     ax.set_ylabel(ylabel, fontsize=FONT_SIZE)

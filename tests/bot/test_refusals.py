@@ -474,7 +474,9 @@ CASES = [
     Case("set-with-a-direction-mark", say("/set \u202eepochs 5"),
          said("set.unknown", name="\ufffdepochs", rule=PARAMETERS)),
     Case("set-nan", say("/set learning_rate nan"),
-         said("set.invalid", name="learning_rate", rule="a number from 1e-05 to 1")),
+         said("set.invalid", name="learning_rate", rule="a number from 0.00001 to 1")),
+    Case("set-with-a-point-and-a-comma", say("/set learning_rate 0,000.1"),
+         said("set.invalid", name="learning_rate", rule="a number from 0.00001 to 1")),
     Case("set-5000-digits", say("/set epochs " + "9" * 5000),
          said("set.invalid", name="epochs", rule="a whole number from 1 to 200")),
     # unusual messages

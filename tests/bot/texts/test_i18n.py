@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.app import COMMANDS, BotApplication
@@ -121,6 +122,11 @@ async def test_training_reports_progress_and_result_and_exports_in_german(
     assert "Validierungsgenauigkeit:" in report and "5-fache Kreuzvalidierung" in report
     assert "• sad:" in report and "von 5" in report
     assert "Ab jetzt antwortet das neue Modell." in report
+    # German numbers: a decimal comma, a no-break space before the per cent sign.
+    assert re.search(r"^Training fertig nach \d+,\d s\.$", report, re.MULTILINE), report
+    assert re.search(r"^Validierungsgenauigkeit: \d{1,3}\u00a0% \(", report, re.MULTILINE)
+    assert re.search(r"^• sad: \d{1,3}\u00a0% von 5$", report, re.MULTILINE), report
+    assert not re.search(r"\d%|\d\.\d", report), report
     progress = [
         call.params["text"]
         for call in telegram.calls
@@ -129,6 +135,11 @@ async def test_training_reports_progress_and_result_and_exports_in_german(
     assert progress, "no German progress edit"
     assert "Training mit 10 Beispielen: sad, smile" in progress[0]
     assert "Validierungslauf 1/5, Epoche 1/2" in progress[0]
+    assert re.search(
+        r"^▓*░* \d{1,3}\u00a0%\nLoss \d+,\d{3} · Genauigkeit \d{1,3}\u00a0%$",
+        progress[-1],
+        re.MULTILINE,
+    ), progress[-1]
 
     photo = telegram.send_photo(CARL, CARL, smiley("sad"))
     prediction = (
@@ -138,6 +149,11 @@ async def test_training_reports_progress_and_result_and_exports_in_german(
     )["text"]
     assert "eingebaute" not in prediction
     assert prediction.startswith(("Ich glaube, das ist ", "Nicht sicher"))
+    assert re.match(r"^(smile|sad) \d{1,3}\u00a0% ▓*░*$", prediction.splitlines()[1]), prediction
+    status = await command(telegram, CARL, "/status", contains="Modell")
+    assert re.search(
+        r"Modell: trainiert mit 10 Beispielen, Validierungsgenauigkeit \d{1,3}\u00a0%\.", status
+    )
 
     sent = telegram.send_text(CARL, CARL, "/export model")
     howto = await telegram.wait_for_message(
@@ -180,11 +196,46 @@ async def test_parameter_rules_are_explained_in_the_users_language(
     assert await command(telegram, CARL, "/set start sometimes") == (
         "Ungültiger Wert für start: Nimm pretrained oder scratch."
     )
-    assert "• learning_rate = 0.001 (eine Zahl von 1e-05 bis 1)" in await command(
+    assert "• learning_rate = 0,001 (eine Zahl von 0,00001 bis 1)" in await command(
         telegram, CARL, "/params"
     )
     unknown = await command(telegram, CARL, "/set speed 3")
     assert unknown.startswith("Es gibt keinen Parameter „speed“: Nimm einen von epochs, ")
     assert await command(telegram, ALICE, "/set start sometimes") == (
         "Invalid value for start: use pretrained or scratch."
+    )
+    assert "• learning_rate = 0.001 (a number from 0.00001 to 1)" in await command(
+        telegram, ALICE, "/params"
+    )
+
+
+async def test_a_decimal_comma_is_accepted_and_numbers_are_shown_in_the_users_language(
+    telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    telegram.add_user(CARL, "Carl", language_code="de")
+    assert await command(telegram, CARL, "/set learning_rate 0,001") == (
+        "learning_rate ist jetzt 0,001. Das gilt ab dem nächsten /train."
+    )
+    assert await command(telegram, CARL, "/set validation 0,25") == (
+        "validation ist jetzt 0,25. Das gilt ab dem nächsten /train."
+    )
+    german = await command(telegram, CARL, "/params")
+    assert "• learning_rate = 0,001 (eine Zahl von 0,00001 bis 1)" in german
+    assert "• validation = 0,25 (eine Zahl von 0,05 bis 0,5)" in german
+    assert await command(telegram, CARL, "/set learning_rate 0,0,1") == (
+        "Ungültiger Wert für learning_rate: Nimm eine Zahl von 0,00001 bis 1."
+    )
+
+    # English chats write a point, but a comma from a German keyboard is understood too.
+    assert await command(telegram, ALICE, "/set learning_rate 0,002") == (
+        "learning_rate is now 0.002. It applies to the next /train."
+    )
+    assert await command(telegram, ALICE, "/set validation 0.3") == (
+        "validation is now 0.3. It applies to the next /train."
+    )
+    english = await command(telegram, ALICE, "/params")
+    assert "• learning_rate = 0.002 (a number from 0.00001 to 1)" in english
+    assert "• validation = 0.3 (a number from 0.05 to 0.5)" in english
+    assert await command(telegram, ALICE, "/set learning_rate 1.000,5") == (
+        "Invalid value for learning_rate: use a number from 0.00001 to 1."
     )

@@ -14,8 +14,13 @@ from bot.app import BotApplication
 from bot.playground.fakeserver import FakeTelegram
 from bot.telegram.flood_limits import MESSAGE_METHODS
 from bot.training.confusion_pairs import MAX_PAIRS
-from bot.training.pictures import SHEET_LIMIT, send_training_pictures
-from model.job import TRAINING_CHART, Misclassified, TrainSummary
+from bot.training.pictures import (
+    SHEET_LIMIT,
+    comparison_chart_texts,
+    send_training_pictures,
+    training_chart_texts,
+)
+from model.job import COMPARISON_CHART, TRAINING_CHART, Misclassified, TrainSummary
 from tests.bot.conftest import ALICE, next_message
 from tests.bot.training.test_queue import command, final_report, label_samples
 
@@ -251,3 +256,10 @@ async def test_a_drawing_sent_on_reading_the_report_is_answered_before_the_pictu
     assert "built-in" not in prediction["text"]  # the new model answered it...
     assert prediction["message_id"] < chart["message_id"]  # ...before the pictures came
     assert telegram.errors(429) == []
+
+
+def test_the_charts_are_told_how_the_chats_language_writes_numbers() -> None:
+    assert training_chart_texts("de")[TRAINING_CHART]["decimal_mark"] == ","
+    assert training_chart_texts("en")[TRAINING_CHART]["decimal_mark"] == "."
+    assert comparison_chart_texts("de")[COMPARISON_CHART]["percent_suffix"] == "\u00a0%"
+    assert comparison_chart_texts("en")[COMPARISON_CHART]["percent_suffix"] == "%"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 import signal
 import sys
 import zipfile
@@ -103,6 +104,10 @@ async def test_train_reports_progress_and_the_result_then_predicts_with_the_new_
     report = await final_report(telegram, ALICE, "Training finished")
     assert "Validation accuracy:" in report and "5-fold cross-validation, 10 samples" in report
     assert "• sad:" in report and "• smile:" in report and "of 5" in report
+    # English numbers: a decimal point, the per cent sign right after the digits.
+    assert re.search(r"^Training finished in \d+\.\d s\.$", report, re.MULTILINE), report
+    assert re.search(r"^Validation accuracy: \d{1,3}% \(", report, re.MULTILINE), report
+    assert re.search(r"^• sad: \d{1,3}% of 5$", report, re.MULTILINE), report
     assert "started from what the default model knows" in report
     assert "then tuned its own filters to your drawings: they changed by" in report
     serving = await bot.bot_data.repo.runs.serving(ALICE)
@@ -118,12 +123,18 @@ async def test_train_reports_progress_and_the_result_then_predicts_with_the_new_
     assert progress, "no progress edit"
     assert "validation run 1/5, epoch 1/3" in progress[0].params["text"]
     assert "Training on 10 samples: sad, smile" in progress[0].params["text"]
+    assert re.search(
+        r"^▓*░* \d{1,3}%\nloss \d+\.\d{3} · accuracy \d{1,3}%$",
+        progress[-1].params["text"],
+        re.MULTILINE,
+    ), progress[-1].params["text"]
 
     prediction = await answer(telegram, telegram.send_photo(ALICE, ALICE, smiley("sad")))
     assert "built-in" not in prediction
     assert {line.split()[0] for line in prediction.splitlines()[1:3]} <= {"smile", "sad"}
+    assert re.match(r"^(smile|sad) \d{1,3}% ▓*░*$", prediction.splitlines()[1]), prediction
     status = await command(telegram, ALICE, "/status", contains="dataset")
-    assert "Model: trained on 10 samples" in status
+    assert re.search(r"Model: trained on 10 samples, validation accuracy \d{1,3}%\.", status)
 
     await label_samples(telegram, ALICE, smiley, {"smile": 1})
     outdated = await answer(telegram, telegram.send_photo(ALICE, ALICE, smiley("smile")))

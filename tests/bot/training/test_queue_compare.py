@@ -101,13 +101,15 @@ async def test_compare_speaks_german(
     await label_samples(telegram, DIETER, smiley, {"smile": 5, "sad": 5})
     await command(telegram, DIETER, "/set epochs 1")
     request = telegram.send_text(DIETER, DIETER, "/compare")
-    await final_report(telegram, DIETER, "Vergleich fertig")
+    report = await final_report(telegram, DIETER, "Vergleich fertig")
+    assert re.match(r"^Vergleich fertig nach \d+,\d s\. ", report), report
     chart = await telegram.wait_for_message(
         DIETER, after_message_id=request["message_id"], contains="Validierungsgenauigkeit"
     )
+    # German percentages: a no-break space before the sign.
     assert re.match(
-        r"^Validierungsgenauigkeit auf denselben 5 Folds: dense \d+%, cnn \d+%, "
-        r"cnn vom eingebauten Modell \d+%\.\ndense und cnn lernen bei null, wie im Vortrag;",
+        r"^Validierungsgenauigkeit auf denselben 5 Folds: dense \d+\u00a0%, cnn \d+\u00a0%, "
+        r"cnn vom eingebauten Modell \d+\u00a0%\.\ndense und cnn lernen bei null, wie im Vortrag;",
         chart["caption"],
     ), chart["caption"]
 

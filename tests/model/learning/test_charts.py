@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -122,3 +123,30 @@ def test_comparison_chart_names_each_bar_as_it_is_told(
     )
     assert {"dense", "cnn", "cnn vom eingebauten\nModell", "90%"} <= set(captured)
     assert "cnn-pretrained" not in captured
+
+
+def test_the_training_chart_writes_its_decimals_with_the_mark_it_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    captured = _capture_texts(monkeypatch)
+    labels = ["a", "b"]
+    training_chart(_histories(1, 3), _confusion(labels), labels, **GERMAN)
+    assert any(re.match(r"^0\.\d+$", text) for text in captured), captured
+    captured.clear()
+    training_chart(_histories(1, 3), _confusion(labels), labels, **GERMAN, decimal_mark=",")
+    assert any(re.match(r"^0,\d+$", text) for text in captured), captured
+    assert not any(re.match(r"^-?\d+\.\d+$", text) for text in captured), captured
+
+
+def test_comparison_chart_writes_the_percent_suffix_it_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    captured = _capture_texts(monkeypatch)
+    comparison_chart(
+        [("dense", 0.454), ("cnn", 0.876)],
+        title="Vergleich",
+        ylabel="Genauigkeit",
+        percent_suffix="\u00a0%",
+    )
+    assert {"45\u00a0%", "88\u00a0%"} <= set(captured)
+    assert "45%" not in captured
