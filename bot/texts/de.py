@@ -208,9 +208,9 @@ TEXTS: dict[str, str] = {
     "train.method_kfold": "{folds}-fache Kreuzvalidierung",
     "train.method_holdout": "zurückgehaltene Beispiele",
     "train.per_label": "• {label}: {accuracy} von {count}",
-    "train.start_pretrained": "Es hat mit dem angefangen, was das Standardmodell über Smileys weiß.",
+    "train.start_pretrained": "Es hat mit dem angefangen, was mein eingebautes Modell über Smileys weiß.",
     "train.start_pretrained_tuned": (
-        "Es hat mit dem angefangen, was das Standardmodell über Smileys weiß, und dann seine "
+        "Es hat mit dem angefangen, was mein eingebautes Modell über Smileys weiß, und dann seine "
         "eigenen Filter an deine Zeichnungen angepasst: Sie haben sich um {change} verändert."
     ),
     "train.start_scratch": "Es hat bei null angefangen und alle seine Filter selbst gelernt.",
@@ -530,7 +530,7 @@ TEXTS: dict[str, str] = {
     ),
     "export.model_none": (
         "Dieser Chat hat noch kein trainiertes Modell zum Exportieren: Trainiere zuerst eins "
-        "mit /train. Bis dahin antwortet das eingebaute Smiley-Modell, das Standardmodell, "
+        "mit /train. Bis dahin antwortet das eingebaute Smiley-Modell, "
         "und das wird nicht exportiert."
     ),
     "export.model_missing": (

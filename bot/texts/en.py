@@ -177,9 +177,9 @@ TEXTS: dict[str, str] = {
     "train.method_kfold": "{folds}-fold cross-validation",
     "train.method_holdout": "held-out samples",
     "train.per_label": "• {label}: {accuracy} of {count}",
-    "train.start_pretrained": "It started from what the default model knows about smileys.",
+    "train.start_pretrained": "It started from what my built-in model knows about smileys.",
     "train.start_pretrained_tuned": (
-        "It started from what the default model knows about smileys, then tuned its own "
+        "It started from what my built-in model knows about smileys, then tuned its own "
         "filters to your drawings: they changed by {change}."
     ),
     "train.start_scratch": "It started from scratch and learned all its filters by itself.",
@@ -453,7 +453,7 @@ TEXTS: dict[str, str] = {
     "export.usage": "/export sends this chat's images as a zip, /export model its trained model.",
     "export.model_none": (
         "This chat has no trained model to export yet: train one first with /train. Until "
-        "then the built-in smiley model answers, which is the default and not exported."
+        "then the built-in smiley model answers, and it is not exported."
     ),
     "export.model_missing": (
         "The files of this chat's model are gone. Send /train to train it again."

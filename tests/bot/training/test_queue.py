@@ -108,7 +108,7 @@ async def test_train_reports_progress_and_the_result_then_predicts_with_the_new_
     assert re.search(r"^Training finished in \d+\.\d s\.$", report, re.MULTILINE), report
     assert re.search(r"^Validation accuracy: \d{1,3}% \(", report, re.MULTILINE), report
     assert re.search(r"^• sad: \d{1,3}% of 5$", report, re.MULTILINE), report
-    assert "started from what the default model knows" in report
+    assert "started from what my built-in model knows" in report
     assert "then tuned its own filters to your drawings: they changed by" in report
     serving = await bot.bot_data.repo.runs.serving(ALICE)
     assert serving is not None and serving.model_prefix
