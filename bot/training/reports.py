@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.texts import t
 from bot.texts.formats import bar
-from model.job import CompareSummary, EpochProgress
+from model.job import FIT_VERDICTS, CompareSummary, EpochProgress
 
 __all__ = [
     "comparison_failure_text",
@@ -29,6 +29,8 @@ def progress_text(event: EpochProgress, labels: list[str], samples: int, lang: s
         t("train.progress_header", lang, labels=", ".join(labels), samples=samples),
         t("train.progress_stage", lang, stage=stage, epoch=event.epoch, epochs=event.epochs),
         f"{bar(done / total)} {100 * done // total}%",
+        # The worker measures loss and accuracy on the drawings it learns from: say so, or
+        # a 100% there reads as the model being right on new drawings.
         t(
             "train.progress_metrics",
             lang,
@@ -36,11 +38,15 @@ def progress_text(event: EpochProgress, labels: list[str], samples: int, lang: s
             accuracy=f"{100 * event.accuracy:.0f}",
         ),
     ]
+    if event.val_accuracy is not None:  # not in the final phase, which keeps none back
+        lines.append(
+            t("train.progress_validation", lang, accuracy=f"{100 * event.val_accuracy:.0f}")
+        )
     return "\n".join(lines)
 
 
 def finished_text(result: dict[str, Any], lang: str | None) -> str:
-    """Describe a finished training: validation accuracy, per label, counts and time."""
+    """Describe a finished training: validation accuracy, per label, how it fitted, time."""
     counts: dict[str, int] = result["samples_per_label"]
     if result["mode"] == "kfold":
         method = t("train.method_kfold", lang, folds=result["folds"])
@@ -67,6 +73,9 @@ def finished_text(result: dict[str, Any], lang: str | None) -> str:
                 count=count,
             )
         )
+    # A summary from a worker without the verdict, or of too short a training, says nothing.
+    if result.get("fit_verdict") in FIT_VERDICTS:
+        lines.append(t(f"train.fit_{result['fit_verdict']}", lang, epoch=result["best_epoch"]))
     # Older runs' results do not say how they started.
     if result.get("pretrained_layers"):
         change = result.get("filter_change")
