@@ -32,10 +32,13 @@ __all__ = [
     "COMPARISON_CHART",
     "DATA_FILE",
     "DEFAULT_MODEL_PREFIX",
+    "FIT_VERDICTS",
+    "GOOD_FIT",
     "JOB_FILE",
     "LIFELINE_FLAG",
     "MODEL_STEM",
     "NO_SPACE",
+    "OVERFITTING",
     "PARAM_RULES",
     "RESULT_FILE",
     "STANDBY_FLAG",
@@ -43,6 +46,7 @@ __all__ = [
     "TASKS",
     "THREADS_FLAG",
     "TRAINING_CHART",
+    "UNFINISHED",
     "VARIANTS",
     "WORKER_MODULE",
     "CompareSummary",
@@ -141,6 +145,12 @@ COMPARED_VARIANTS: Final = tuple(VARIANTS)
 TRAINING_CHART: Final = "training"  # a training's curves per epoch and its confusion matrix
 COMPARISON_CHART: Final = "comparison"  # /compare's bars
 NO_SPACE: Final = "no_space"  # the reason of a job that failed because the disk ran full
+# How a training fitted, read from its validation curves (model.learning.curves); a summary
+# whose curves said nothing for sure has "" instead.
+OVERFITTING: Final = "overfitting"  # validation got worse while training got better
+UNFINISHED: Final = "unfinished"  # still improving at the end: more epochs would help
+GOOD_FIT: Final = "good_fit"
+FIT_VERDICTS: Final = (OVERFITTING, UNFINISHED, GOOD_FIT)
 
 
 @dataclass(frozen=True)
@@ -406,6 +416,10 @@ class TrainSummary:
     charts: dict[str, str] = field(default_factory=dict)  # chart name -> file name
     # The samples the validation runs judged (every one in k-fold, the hold-out's part).
     validated_ids: list[int] = field(default_factory=list)
+    # Read from the validation curves: the epoch (1-based) of the lowest smoothed mean
+    # validation loss, 0 when too short to tell, and one of FIT_VERDICTS or "".
+    best_epoch: int = 0
+    fit_verdict: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """Return the summary as a JSON object."""

@@ -139,6 +139,7 @@ def _begin(job: _OpenedJob, emit: "Emitter", runs: Callable[[int], int]) -> np.n
 def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
     """Train, export the model into the job directory and draw the charts."""
     x = _begin(job, emit, lambda folds: folds + 1)  # the folds, then the final run
+    from model.learning.curves import read_curves
     from model.learning.export import export_model
     from model.learning.train import train
 
@@ -147,13 +148,18 @@ def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
     export_started = time.perf_counter()
     export_model(result.model, spec.labels, job.directory / MODEL_STEM)
     export_seconds = time.perf_counter() - export_started
+    reading = read_curves(result.histories)
     # After the export: the model is safe, whatever happens to the pictures.
     charts = draw_charts(
         job.directory,
         spec.texts,
         {
             TRAINING_CHART: lambda charts, texts: charts.training_chart(
-                result.histories, result.confusion, spec.labels, **texts
+                result.histories,
+                result.confusion,
+                spec.labels,
+                best_epoch=reading.best_epoch,
+                **texts,
             ),
         },
     )
@@ -184,6 +190,8 @@ def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
         filter_change=result.filter_change,
         charts=charts,
         validated_ids=[int(sample_ids[index]) for index in result.validated],
+        best_epoch=reading.best_epoch,
+        fit_verdict=reading.verdict,
     )
 
 

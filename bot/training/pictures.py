@@ -57,6 +57,8 @@ def training_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
             "epoch": t("pictures.history_epoch", lang),
             "training": t("pictures.history_training", lang),
             "validation": t("pictures.history_validation", lang),
+            # The worker fills in the epoch it finds best.
+            "best": t("pictures.history_best", lang, epoch="{epoch}"),
             "confusion_title": t("pictures.confusion_title", lang),
             "true": t("pictures.confusion_true", lang),
             "predicted": t("pictures.confusion_predicted", lang),
@@ -118,6 +120,8 @@ async def send_training_pictures(
         if summary.folds > 1
         else t("pictures.training_caption", lang)
     )
+    if summary.best_epoch:  # the chart has its line: say how to read it
+        caption += "\n" + t("pictures.best_line", lang)
     if not summary.misclassified:
         caption += "\n" + t("pictures.misclassified_none", lang)
     elif pairs is not None:

@@ -7,7 +7,7 @@ from typing import Any
 from bot.texts import t
 from bot.texts.formats import bar
 from bot.texts.numbers import decimal, percent, seconds
-from model.job import CompareSummary, EpochProgress
+from model.job import FIT_VERDICTS, CompareSummary, EpochProgress
 
 __all__ = [
     "comparison_failure_text",
@@ -32,6 +32,8 @@ def progress_text(event: EpochProgress, labels: list[str], samples: int, lang: s
         t("train.progress_header", lang, labels=", ".join(labels), samples=samples),
         t("train.progress_stage", lang, stage=stage, epoch=event.epoch, epochs=event.epochs),
         f"{bar(done / total)} {percent(done / total, lang)}",
+        # The worker measures loss and accuracy on the drawings it learns from: say so, or
+        # a 100% there reads as the model being right on new drawings.
         t(
             "train.progress_metrics",
             lang,
@@ -39,11 +41,15 @@ def progress_text(event: EpochProgress, labels: list[str], samples: int, lang: s
             accuracy=percent(event.accuracy, lang),
         ),
     ]
+    if event.val_accuracy is not None:  # not in the final phase, which keeps none back
+        lines.append(
+            t("train.progress_validation", lang, accuracy=percent(event.val_accuracy, lang))
+        )
     return "\n".join(lines)
 
 
 def finished_text(result: dict[str, Any], lang: str | None) -> str:
-    """Describe a finished training: validation accuracy, per label, counts and time."""
+    """Describe a finished training: validation accuracy, per label, how it fitted, time."""
     counts: dict[str, int] = result["samples_per_label"]
     if result["mode"] == "kfold":
         method = t("train.method_kfold", lang, folds=result["folds"])
@@ -70,6 +76,9 @@ def finished_text(result: dict[str, Any], lang: str | None) -> str:
                 count=count,
             )
         )
+    # A summary from a worker without the verdict, or of too short a training, says nothing.
+    if result.get("fit_verdict") in FIT_VERDICTS:
+        lines.append(t(f"train.fit_{result['fit_verdict']}", lang, epoch=result["best_epoch"]))
     # Older runs' results do not say how they started.
     if result.get("pretrained_layers"):
         change = result.get("filter_change")

@@ -34,6 +34,7 @@ TITLE_SIZE = 22
 CELL_FONT_SIZE = 20
 TRAINING_COLOUR = "#1f77b4"
 VALIDATION_COLOUR = "#ff7f0e"
+BEST_COLOUR = "#2ca02c"
 BAR_COLOURS = ("#8c8c8c", "#2ca02c", "#1f77b4", "#d62728")
 BAND_ALPHA = 0.18
 GRID_COLUMNS = 3  # room for a "true: … → predicted: …" caption under each
@@ -71,6 +72,8 @@ def training_chart(
     true: str,
     predicted: str,
     decimal_mark: str = ".",
+    best_epoch: int = 0,
+    best: str = "",
 ) -> bytes:
     """Draw a training in one picture: loss and accuracy per epoch above the confusion matrix.
 
@@ -84,9 +87,14 @@ def training_chart(
         confusion_title, true, predicted: The matrix's title and its axes' names.
         decimal_mark: What the loss axis writes between a number's whole part and its
             decimals ("," in German).
+        best_epoch: The epoch (1-based) where validation was best, marked on both curves
+            by a vertical line; 0 marks nothing.
+        best: The line's legend entry, with ``{epoch}`` where its number goes.
     """
     if not histories:
         raise ValueError("no history to draw")
+    if best_epoch < 0:
+        raise ValueError(f"no epoch {best_epoch}")
     counts = np.asarray(confusion, dtype=np.int64)
     if counts.shape != (len(labels), len(labels)):
         raise ValueError(f"a {counts.shape} matrix for {len(labels)} labels")
@@ -107,6 +115,8 @@ def training_chart(
             validation=validation,
             epoch=epoch,
             decimal_mark=decimal_mark,
+            best_epoch=best_epoch,
+            best=best.format(epoch=best_epoch),
         )
     _draw_confusion(
         figure.add_subplot(grid[1, :]), counts, labels, confusion_title, true, predicted
@@ -125,8 +135,10 @@ def _draw_history(
     validation: str,
     epoch: str,
     decimal_mark: str,
+    best_epoch: int,
+    best: str,
 ) -> None:
-    """Draw one curve per epoch, training against validation, into ``ax``."""
+    """Draw one curve per epoch, training against validation, into ``ax``; mark the best."""
     from matplotlib.ticker import MaxNLocator
 
     for prefix, label, colour in (
@@ -142,6 +154,10 @@ def _draw_history(
             ax.fill_between(
                 epochs, runs.min(axis=0), runs.max(axis=0), color=colour, alpha=BAND_ALPHA
             )
+    if best_epoch:
+        # Where the training should have stopped: left of the line it learned, right of it
+        # (when validation gets worse) it memorised. The same epoch on both curves.
+        ax.axvline(best_epoch, color=BEST_COLOUR, linewidth=2.5, linestyle="--", label=best or None)
     ax.set_title(name, fontsize=FONT_SIZE)
     ax.tick_params(labelsize=FONT_SIZE - 2)
     ax.grid(alpha=0.3)

@@ -152,6 +152,8 @@ def test_summaries_survive_json() -> None:
         pretrained_layers=4,
         export_seconds=0.2,
         charts={"history": "history.png"},
+        best_epoch=7,
+        fit_verdict="overfitting",
     )
     assert TrainSummary.from_json(json.loads(json.dumps(trained.to_json()))) == trained
     compared = CompareSummary(["a", "b"], 4, {"dense": 0.5}, {"dense": [0.5]}, "kfold", 2, 1.0)

@@ -45,6 +45,7 @@ TRAINING_TEXTS = {
     "confusion_title": "Konfusionsmatrix",
     "true": "richtig",
     "predicted": "erkannt",
+    "best": "am besten: Epoche {epoch}",
 }
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -131,6 +132,8 @@ def test_a_job_reports_progress_and_exports_the_model(tmp_path: Path) -> None:
         assert item["true_label"] == LABELS[item["true"]]
     assert len(result["histories"]) == 3
     assert len(result["final_history"]["loss"]) == 2
+    # Two epochs are too few to read the curves: no best epoch, no verdict.
+    assert (result["best_epoch"], result["fit_verdict"]) == (0, "")
 
     prefix = tmp_path / MODEL_STEM
     for path in model_paths(prefix).in_writing_order():

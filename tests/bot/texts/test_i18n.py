@@ -136,7 +136,7 @@ async def test_training_reports_progress_and_result_and_exports_in_german(
     assert "Training mit 10 Beispielen: sad, smile" in progress[0]
     assert "Validierungslauf 1/5, Epoche 1/2" in progress[0]
     assert re.search(
-        r"^▓*░* \d{1,3}\u00a0%\nLoss \d+,\d{3} · Genauigkeit \d{1,3}\u00a0%$",
+        r"^▓*░* \d{1,3}\u00a0%\nTrainingsgenauigkeit \d{1,3}\u00a0% \(Loss \d+,\d{3}\)$",
         progress[-1],
         re.MULTILINE,
     ), progress[-1]

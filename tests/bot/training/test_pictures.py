@@ -166,7 +166,7 @@ async def test_a_chart_that_cannot_be_sent_does_not_fail_the_training(
     assert "charts" not in (run.metrics or {})
 
 
-def summary(folds: int, misclassified: list[Misclassified]) -> TrainSummary:
+def summary(folds: int, misclassified: list[Misclassified], best_epoch: int = 0) -> TrainSummary:
     """Return a training's summary that says only what the pictures need."""
     return TrainSummary(
         labels=["sad", "smile"],
@@ -182,6 +182,7 @@ def summary(folds: int, misclassified: list[Misclassified]) -> TrainSummary:
         seconds=1.0,
         pretrained_layers=4,
         export_seconds=1.0,
+        best_epoch=best_epoch,
     )
 
 
@@ -204,7 +205,33 @@ async def test_no_misclassified_image_is_said_in_the_charts_caption_in_the_users
     photo = await wait_for_text(telegram, ALICE, request["message_id"], "Validierungsbild")
     assert photo["caption"].startswith("Oben: Loss und Genauigkeit pro Epoche")
     assert photo["caption"].endswith("\nKein Validierungsbild wurde falsch erkannt.")
+    assert "gestrichelte" not in photo["caption"]  # no best epoch, so no line to explain
     assert replies_to(telegram, ALICE, request["message_id"]) == [photo]  # one message in all
+
+
+async def test_the_caption_says_how_to_read_the_line_at_the_best_epoch(
+    telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    request = telegram.send_text(ALICE, ALICE, "hello")
+    result = summary(folds=1, misclassified=[], best_epoch=12)
+    chart = io.BytesIO()
+    Image.new("L", (1000, 1250), 255).save(chart, "PNG")
+    await send_training_pictures(
+        bot.bot,
+        bot.bot_data.repo,
+        ALICE,
+        request["message_id"],
+        result,
+        {TRAINING_CHART: chart.getvalue()},
+        None,
+    )
+    photo = await wait_for_text(telegram, ALICE, request["message_id"], "validation image")
+    described, line, none = photo["caption"].split("\n")
+    assert described.startswith("Above: loss and accuracy per epoch")
+    assert line.startswith("The dashed green line marks the epoch where validation was best.")
+    assert "that is called overfitting" in line
+    assert none == "No validation image was misclassified."
+    assert len(photo["caption"]) <= 1024  # Telegram's limit for a caption
 
 
 async def test_with_no_chart_the_line_that_none_was_misclassified_still_comes(

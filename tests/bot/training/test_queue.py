@@ -123,11 +123,16 @@ async def test_train_reports_progress_and_the_result_then_predicts_with_the_new_
     assert progress, "no progress edit"
     assert "validation run 1/5, epoch 1/3" in progress[0].params["text"]
     assert "Training on 10 samples: sad, smile" in progress[0].params["text"]
+    # The final phase keeps nothing back: its last line is the training accuracy.
     assert re.search(
-        r"^▓*░* \d{1,3}%\nloss \d+\.\d{3} · accuracy \d{1,3}%$",
+        r"^▓*░* \d{1,3}%\ntraining accuracy \d{1,3}% \(loss \d+\.\d{3}\)$",
         progress[-1].params["text"],
         re.MULTILINE,
     ), progress[-1].params["text"]
+    assert "\ntraining accuracy " in progress[0].params["text"]
+    assert "\nvalidation accuracy " in progress[0].params["text"]
+    # Three epochs are too few to tell over- from underfitting: the report says neither.
+    assert "fitting" not in report and "good fit" not in report
 
     prediction = await answer(telegram, telegram.send_photo(ALICE, ALICE, smiley("sad")))
     assert "built-in" not in prediction
@@ -139,6 +144,25 @@ async def test_train_reports_progress_and_the_result_then_predicts_with_the_new_
     await label_samples(telegram, ALICE, smiley, {"smile": 1})
     outdated = await answer(telegram, telegram.send_photo(ALICE, ALICE, smiley("smile")))
     assert "older than this chat's samples" in outdated
+
+
+async def test_a_training_that_memorises_its_few_drawings_is_called_overfitting(
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+) -> None:
+    # A dense network from scratch sees pixels, not shapes: on 5 + 5 drawings it learns its
+    # training drawings within a few epochs, then grows ever surer of its validation mistakes.
+    await label_samples(telegram, ALICE, smiley, {"smile": 5, "sad": 5})
+    for setting in ("architecture dense", "start scratch", "epochs 40"):
+        await command(telegram, ALICE, f"/set {setting}")
+    await command(telegram, ALICE, "/train")
+    report = await final_report(telegram, ALICE, "Training finished")
+    (sentence,) = [line for line in report.splitlines() if "overfitting" in line]
+    assert sentence.startswith("From epoch ")
+    assert sentence.endswith("fewer epochs or more drawings would help.")
+    run = await bot.bot_data.repo.runs.serving(ALICE)
+    assert run is not None and run.metrics is not None
+    best = run.metrics["best_epoch"]
+    assert f"From epoch {best} on" in sentence and 1 <= best < 40 - 8
 
 
 async def test_stop_cancels_within_seconds_and_the_previous_model_keeps_serving(

@@ -150,3 +150,54 @@ def test_comparison_chart_writes_the_percent_suffix_it_is_given(
     )
     assert {"45\u00a0%", "88\u00a0%"} <= set(captured)
     assert "45%" not in captured
+
+
+def _marked_epochs(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the x of every vertical line drawn on the curves from now on."""
+    marked: list[float] = []
+    render = charts._png
+
+    def spy(figure: Figure) -> bytes:
+        for ax in figure.axes:
+            for line in ax.get_lines():
+                xs = np.asarray(line.get_xdata(), dtype=float)
+                if len(xs) == 2 and xs[0] == xs[1]:
+                    marked.append(float(xs[0]))
+        return render(figure)
+
+    monkeypatch.setattr(charts, "_png", spy)
+    return marked
+
+
+def test_the_training_chart_marks_the_best_epoch_on_both_curves_with_its_label(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    marked = _marked_epochs(monkeypatch)
+    captured = _capture_texts(monkeypatch)
+    labels = ["smile", "sad"]
+    image = _image(
+        training_chart(
+            _histories(5, 20),
+            _confusion(labels),
+            labels,
+            best_epoch=12,
+            best="am besten: Epoche {epoch}",
+            **GERMAN,
+        )
+    )
+    assert 900 <= image.width <= 1100
+    assert marked == [12.0, 12.0]
+    assert captured.count("am besten: Epoche 12") == 2  # in both legends
+
+
+def test_the_training_chart_marks_nothing_without_a_best_epoch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    marked = _marked_epochs(monkeypatch)
+    captured = _capture_texts(monkeypatch)
+    labels = ["smile", "sad"]
+    training_chart(
+        _histories(1, 3), _confusion(labels), labels, best="am besten: Epoche {epoch}", **GERMAN
+    )
+    assert marked == []
+    assert not [text for text in captured if text.startswith("am besten")]
