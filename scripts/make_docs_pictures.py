@@ -38,6 +38,7 @@ from model.job import (  # noqa: E402
 )
 from model.learning.charts import comparison_chart, training_chart  # noqa: E402
 from model.learning.compare import compare  # noqa: E402
+from model.learning.curves import read_curves  # noqa: E402
 from model.learning.train import train  # noqa: E402
 from model.serving import (  # noqa: E402
     Classifier,
@@ -80,7 +81,11 @@ def main() -> None:
 
     result = train(x, y, labels, params, seed=SEED)
     texts = training_chart_texts("en")[TRAINING_CHART]
-    _write("training.png", training_chart(result.histories, result.confusion, labels, **texts))
+    best_epoch = read_curves(result.histories).best_epoch  # as the worker marks it
+    _write(
+        "training.png",
+        training_chart(result.histories, result.confusion, labels, best_epoch=best_epoch, **texts),
+    )
 
     wrong = result.misclassified[:SHEET_LIMIT]
     if wrong:
