@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Update
 
 from bot.services import BotContext
-from bot.telegram.replies import language
+from bot.telegram.replies import language, photo_for_tap
 from bot.texts import t
 from bot.training.confusion_pairs import pair_sheet
 
@@ -23,11 +23,4 @@ async def confusion_pair(update: Update, context: BotContext) -> None:
     if sheet is None:
         await query.answer(t("pair.gone", lang), show_alert=True)
         return
-    await query.answer()
-    chart = query.message if isinstance(query.message, Message) else None
-    await context.bot.send_photo(
-        chat.id,
-        sheet.png,
-        caption=sheet.caption,
-        reply_to_message_id=None if chart is None else chart.message_id,
-    )
+    await photo_for_tap(query, sheet.png, sheet.caption)

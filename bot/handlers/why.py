@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import Update
 
 from bot.samples.explanations import answered_sample, decode_why
 from bot.services import BotContext
-from bot.telegram.replies import language, reply
+from bot.telegram.replies import language, photo_for_tap, reply
 from bot.texts import t
 
 __all__ = ["why", "why_tap"]
@@ -27,14 +27,7 @@ async def why_tap(update: Update, context: BotContext) -> None:
     if explanation is None:
         await query.answer(t("why.gone", lang), show_alert=True)
         return
-    await query.answer()
-    target = query.message if isinstance(query.message, Message) else None
-    await context.bot.send_photo(
-        chat.id,
-        explanation.png,
-        caption=explanation.caption,
-        reply_to_message_id=None if target is None else target.message_id,
-    )
+    await photo_for_tap(query, explanation.png, explanation.caption)
 
 
 async def why(update: Update, context: BotContext) -> None:

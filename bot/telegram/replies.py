@@ -1,11 +1,18 @@
-"""Replying in a chat: the sender's language, an answer that quotes in groups, Yes/No buttons."""
+"""Replying in a chat: the sender's language, an answer that quotes in groups, a picture for
+a tap, Yes/No buttons."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatType
 
-__all__ = ["language", "reply", "yes_no"]
+__all__ = ["language", "photo_for_tap", "reply", "yes_no"]
 
 
 def language(update: Update) -> str | None:
@@ -21,6 +28,19 @@ async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None
         await message.reply_text(
             text, do_quote=message.chat.type != ChatType.PRIVATE, reply_markup=keyboard
         )
+
+
+async def photo_for_tap(query: CallbackQuery, png: bytes, caption: str) -> None:
+    """Answer a button tap with a picture, sent as a reply to the message with the button."""
+    await query.answer()
+    message = query.message
+    if message is None:
+        return
+    # Even too old for Telegram to show, the message keeps its id and chat.
+    reply_to = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    await query.get_bot().send_photo(
+        message.chat.id, png, caption=caption, reply_parameters=reply_to
+    )
 
 
 def yes_no(yes: str, no: str, callback_prefix: str) -> InlineKeyboardMarkup:
