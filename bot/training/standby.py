@@ -30,17 +30,25 @@ class StandbyWorkers:
         self._count = count
         self._waiting: deque[WorkerProcess] = deque()
         self._closed = False
+        # One fill at a time: two at once (the start's and a job's end) would each see the
+        # same shortfall and start a worker too many.
+        self._filling = asyncio.Lock()
 
     async def fill(self) -> None:
         """Start workers until ``count`` of them wait (the bot's start, and after each job)."""
-        self._waiting = deque(worker for worker in self._waiting if worker.alive)
-        while not self._closed and len(self._waiting) < self._count:
-            try:
-                self._waiting.append(await self._start())
-            except OSError:
-                # A job then starts its worker itself, and says so if that fails too.
-                logger.exception("could not start a standby training worker")
-                return
+        async with self._filling:
+            self._waiting = deque(worker for worker in self._waiting if worker.alive)
+            while not self._closed and len(self._waiting) < self._count:
+                try:
+                    worker = await self._start()
+                except OSError:
+                    # A job then starts its worker itself, and says so if that fails too.
+                    logger.exception("could not start a standby training worker")
+                    return
+                if self._closed:  # closed while it started: it would wait for nothing
+                    await worker.terminate()
+                    return
+                self._waiting.append(worker)
 
     async def take(self) -> WorkerProcess:
         """Return a waiting worker, or one started now.
