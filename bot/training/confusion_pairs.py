@@ -19,6 +19,7 @@ from typing import Final
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import t
+from bot.training.pictures import stored_sources
 from model.job import Misclassified
 from model.serving import captioned_sheet
 from storage import Repository
@@ -35,7 +36,6 @@ __all__ = [
 PAIR_CALLBACK_PATTERN: Final = r"^pair:\d+:\d+:\d+$"
 MAX_PAIRS: Final = 8  # the most confused first; more would bury the chart under buttons
 PAIRS_PER_ROW: Final = 2
-SHEET_LIMIT: Final = 12  # as the sheet of the misclassified: three rows of four
 _PAIR = re.compile(r"pair:(?P<run>\d+):(?P<true>\d+):(?P<predicted>\d+)")
 
 
@@ -101,11 +101,8 @@ async def pair_sheet(
         for item in run.metrics.get("misclassified", [])
         if item.get("true") == true and item.get("predicted") == predicted
     ]
-    images = []
-    for item in items[:SHEET_LIMIT]:
-        png = await repo.samples.source_png(chat_id, int(item["sample_id"]))
-        if png is not None:  # else deleted since the training
-            images.append(png)
+    sources = await stored_sources(repo, chat_id, [int(item["sample_id"]) for item in items])
+    images = [png for _, png in sources]
     if not images:
         return None
     first = items[0]

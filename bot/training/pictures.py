@@ -38,6 +38,7 @@ __all__ = [
     "read_charts",
     "send_comparison_chart",
     "send_training_pictures",
+    "stored_sources",
     "training_chart_texts",
 ]
 
@@ -199,23 +200,18 @@ async def _send_misclassified(
     lang: str | None,
 ) -> None:
     """Send the misclassified drawings as one sheet, each captioned with both labels."""
-    images: list[bytes] = []
-    captions: list[str] = []
-    for item in misclassified:
-        if len(images) == SHEET_LIMIT:
-            break
-        png = await repo.samples.source_png(chat_id, item.sample_id)
-        if png is None:  # deleted since the training
-            continue
-        images.append(png)
-        captions.append(
-            t(
-                "pictures.misclassified_caption",
-                lang,
-                true=item.true_label,
-                predicted=item.predicted_label,
-            )
+    sources = await stored_sources(repo, chat_id, [item.sample_id for item in misclassified])
+    by_id = {item.sample_id: item for item in misclassified}
+    images = [png for _, png in sources]
+    captions = [
+        t(
+            "pictures.misclassified_caption",
+            lang,
+            true=by_id[sample_id].true_label,
+            predicted=by_id[sample_id].predicted_label,
         )
+        for sample_id, _ in sources
+    ]
     count, shown = len(misclassified), len(images)
     if shown < count:
         header = t(
@@ -232,3 +228,17 @@ async def _send_misclassified(
     await bot.send_photo(
         chat_id, sheet, caption=header, reply_parameters=reply, rate_limit_args=NOTICE
     )
+
+
+async def stored_sources(
+    repo: Repository, chat_id: int, sample_ids: Sequence[int]
+) -> list[tuple[int, bytes]]:
+    """Return (sample id, source PNG) of the first SHEET_LIMIT samples still stored."""
+    found: list[tuple[int, bytes]] = []
+    for sample_id in sample_ids:
+        if len(found) == SHEET_LIMIT:
+            break
+        png = await repo.samples.source_png(chat_id, sample_id)
+        if png is not None:  # else deleted since the training
+            found.append((sample_id, png))
+    return found
