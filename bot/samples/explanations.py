@@ -34,6 +34,7 @@ WHY_CALLBACK_PATTERN: Final = r"^why:\d+$"
 SHOWN_LABELS: Final = 3
 # A prediction's buttons all start with the sample's id: "why:<id>" and "fix:<id>:<label>".
 _BUTTON = re.compile(r"(?:why|fix):(?P<sample>\d+)(?::.*)?")
+_WHY = re.compile(r"why:(?P<sample>\d+)")
 
 
 def with_why_button(
@@ -51,8 +52,8 @@ def decode_why(data: str) -> int:
     Raises:
         ValueError: ``data`` is not a "Why?" button's.
     """
-    match = _BUTTON.fullmatch(data)
-    if match is None or not data.startswith("why:"):
+    match = _WHY.fullmatch(data)
+    if match is None:
         raise ValueError(f"not a why button: {data!r}")
     return int(match["sample"])
 

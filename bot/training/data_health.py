@@ -125,9 +125,14 @@ def _relabel_keyboard(
 
 
 def findings(
-    profiles: Sequence[LabelProfile], copies: int, *, minimum: int, group: bool
+    profiles: Sequence[LabelProfile],
+    copies: int,
+    *,
+    minimum: int,
+    group: bool,
+    mislabelled: Sequence[Mislabelled] = (),
 ) -> Findings:
-    """Judge a chat's labels and its count of near copies."""
+    """Judge a chat's labels, with its count of near copies and its maybe mislabelled."""
     ready = [p for p in profiles if p.count >= minimum]  # the others /status asks to fill
     few = [(p.name, p.count) for p in ready if p.count < FEW_FACTOR * minimum]
     unbalanced = None
@@ -139,7 +144,7 @@ def findings(
             unbalanced = (biggest.name, times, smallest.name)
     several = group and any(p.contributors > 1 for p in profiles)
     one_person = [p.name for p in ready if p.contributors == 1] if several else []
-    return Findings(few, unbalanced, one_person, copies)
+    return Findings(few, unbalanced, one_person, copies, list(mislabelled))
 
 
 def near_copies(inputs: Sequence[LabelledInput]) -> int:
@@ -205,11 +210,12 @@ class DataHealth:
         profiles = await self._repo.labels.profiles(chat_id)
         inputs = await self._repo.samples.labelled_inputs(chat_id)
         copies = await asyncio.to_thread(near_copies, inputs)
-        found = findings(profiles, copies, minimum=self._minimum, group=group)
         mislabelled = maybe_mislabelled(
             await self._repo.runs.serving(chat_id), {i.sample_id: i.label for i in inputs}
         )
-        found = Findings(found.few, found.unbalanced, found.one_person, copies, mislabelled)
+        found = findings(
+            profiles, copies, minimum=self._minimum, group=group, mislabelled=mislabelled
+        )
         keyboard = (
             _relabel_keyboard(mislabelled, await self._repo.labels.ids(chat_id), lang)
             if mislabelled
