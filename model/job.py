@@ -348,20 +348,23 @@ DEFAULT_MODEL_PREFIX: Final = Path(__file__).resolve().parent / "default" / "smi
 
 @dataclass(frozen=True)
 class ModelPaths:
-    """The files of one exported model: `.keras` to train on, `.tflite` for the bot, `.json`.
+    """The files of one exported model, and the `.json` sidecar that describes them.
 
-    The `.json` sidecar describes the other two (labels, input size, preprocessing version,
-    the `.tflite` file's SHA-256) and is always written last and removed first: a reader
-    that finds a sidecar finds complete model files.
+    `.keras` to train on, `.tflite` for the bot's predictions, and `.layers.tflite` for
+    /filters: the same network with the outputs of its hidden layers (model.learning.export).
+    The sidecar describes the others (labels, input size, preprocessing version, the
+    `.tflite` files' SHA-256, the layers' shapes and the first layer's filters) and is always
+    written last and removed first: a reader that finds a sidecar finds complete model files.
     """
 
     keras: Path
     tflite: Path
+    layers: Path
     sidecar: Path
 
-    def in_writing_order(self) -> tuple[Path, Path, Path]:
-        """Return the three files, the sidecar last."""
-        return self.keras, self.tflite, self.sidecar
+    def in_writing_order(self) -> tuple[Path, Path, Path, Path]:
+        """Return the four files, the sidecar last."""
+        return self.keras, self.tflite, self.layers, self.sidecar
 
 
 def model_paths(prefix: Path) -> ModelPaths:
@@ -370,6 +373,7 @@ def model_paths(prefix: Path) -> ModelPaths:
     return ModelPaths(
         keras=prefix.with_name(prefix.name + ".keras"),
         tflite=prefix.with_name(prefix.name + ".tflite"),
+        layers=prefix.with_name(prefix.name + ".layers.tflite"),
         sidecar=prefix.with_name(prefix.name + ".json"),
     )
 

@@ -146,7 +146,8 @@ def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
     spec, y, sample_ids = job.spec, job.data.y, job.data.sample_ids
     result = train(x, y, spec.labels, spec.params, seed=spec.seed, on_epoch=emit.event)
     export_started = time.perf_counter()
-    export_model(result.model, spec.labels, job.directory / MODEL_STEM)
+    start = "pretrained" if result.pretrained_layers else "scratch"
+    export_model(result.model, spec.labels, job.directory / MODEL_STEM, start=start)
     export_seconds = time.perf_counter() - export_started
     reading = read_curves(result.histories)
     # After the export: the model is safe, whatever happens to the pictures.

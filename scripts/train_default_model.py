@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_accuracy import prepared_dataset  # a sibling script
 
-from model.job import DEFAULT_MODEL_PREFIX
+from model.job import DEFAULT_MODEL_PREFIX, ModelPaths, model_paths
 from model.synthetic import LABELS, SHAPES, STYLES
 
 if TYPE_CHECKING:  # TensorFlow is imported only once main() has set its thread limits
@@ -139,11 +139,19 @@ def main() -> None:
     parser.add_argument(
         "--output", type=Path, default=DEFAULT_MODEL_PREFIX, help="prefix of the model files"
     )
+    parser.add_argument(
+        "--reexport",
+        action="store_true",
+        help="do not train: export the shipped model's weights again (after an exporter change)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
         os.environ[name] = str(args.threads)
+    if args.reexport:
+        reexport(args.output)
+        return
 
     started = time.perf_counter()
     learnt = LABELS + AUXILIARY[args.auxiliary]
@@ -227,10 +235,24 @@ def main() -> None:
     for label, row in zip(LABELS, photo_confusion, strict=True):
         print(f"{label:>12}" + "".join(f"{count:>12}" for count in row))
 
-    paths = export_model(model, LABELS, args.output)
-    sizes = {path.name: path.stat().st_size for path in (paths.keras, paths.tflite, paths.sidecar)}
-    print(f"\nwrote {', '.join(f'{name} ({size / 1024:.0f} KB)' for name, size in sizes.items())}")
+    print_written(export_model(model, LABELS, args.output))
     print(f"total {time.perf_counter() - started:.0f} s")
+
+
+def reexport(prefix: Path) -> None:
+    """Export the model under ``prefix`` again with today's exporter, its weights unchanged."""
+    import keras
+
+    from model.learning.export import export_model
+
+    model = keras.models.load_model(model_paths(prefix).keras)
+    print_written(export_model(model, LABELS, prefix))
+
+
+def print_written(paths: ModelPaths) -> None:
+    """Print each written file with its size."""
+    sizes = {path.name: path.stat().st_size for path in paths.in_writing_order()}
+    print(f"\nwrote {', '.join(f'{name} ({size / 1024:.0f} KB)' for name, size in sizes.items())}")
 
 
 if __name__ == "__main__":

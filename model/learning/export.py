@@ -5,6 +5,14 @@ The bot predicts with the `.tflite` file through LiteRT and never loads TensorFl
 what the model expects: its labels in output order, the input size and the preprocessing
 version its inputs were made with.
 
+For /filters the bot also needs to look inside: `.layers.tflite` is the same network cut
+after its hidden layers (every convolution of a CNN, every hidden Dense layer of a dense
+network), their outputs flattened into one vector that the sidecar's `layers.shapes` split
+again. One output, not several: LiteRT does not promise to keep several outputs in Keras'
+order. The sidecar also carries the first convolution's filters (`layers.filters`, 3x3
+numbers each, a few kilobytes) and where training started (`start`), so the bot can draw
+them, beside the built-in model's, without TensorFlow.
+
 Every file is written to a temporary file in the same directory, flushed to disk and renamed
 into place, the sidecar last: a reader that finds a sidecar finds complete model files, and a
 killed export never leaves a half-written file under a final name. The sidecar also carries
@@ -27,7 +35,7 @@ import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
-from model.job import ModelPaths, model_paths
+from model.job import STARTS, ModelPaths, model_paths
 from model.serving.preprocess import PREPROCESS_VERSION
 
 logger = logging.getLogger(__name__)
@@ -36,30 +44,90 @@ logger = logging.getLogger(__name__)
 _PROBE_COUNT = 4
 _PROBE_TOLERANCE = 1e-4
 _FILE_MODE = 0o666
+# The layers that give a network's answer, not what it sees (model.learning.prototypes).
+_ANSWER_LAYERS = frozenset({"label", "prototypes"})
 
 
-def export_model(model: keras.Model, labels: Sequence[str], prefix: Path) -> ModelPaths:
-    """Write `<prefix>.keras`, `<prefix>.tflite` and `<prefix>.json` (last), each atomically."""
+def export_model(
+    model: keras.Model, labels: Sequence[str], prefix: Path, *, start: str = "scratch"
+) -> ModelPaths:
+    """Write `<prefix>.keras`, `.tflite`, `.layers.tflite` and `.json` (last), each atomically.
+
+    `start` says where the filters started: "pretrained" (the built-in model's) or "scratch".
+    """
     outputs = int(model.output_shape[-1])
     if outputs != len(labels):
         raise ValueError(f"the model has {outputs} outputs for {len(labels)} labels")
+    if start not in STARTS:
+        raise ValueError(f"unknown start {start!r}; expected one of {STARTS}")
     paths = model_paths(prefix)
     paths.sidecar.parent.mkdir(parents=True, exist_ok=True)
     # Convert before touching any file: a failed conversion then leaves the old model alone.
     flatbuffer = to_tflite(model)
+    layers = layers_model(model)
+    layers_flatbuffer = to_tflite(layers)
     sidecar = {
         "labels": list(labels),
         "input_size": int(model.input_shape[1]),
         "preprocess_version": PREPROCESS_VERSION,
         "architecture": model.name,
+        "start": start,
         "tflite_sha256": hashlib.sha256(flatbuffer).hexdigest(),
+        "layers": {
+            "tflite_sha256": hashlib.sha256(layers_flatbuffer).hexdigest(),
+            "shapes": [list(shape) for shape in hidden_shapes(model)],
+            "filters": first_filters(model),
+        },
     }
     write_atomically(paths.keras, lambda path: model.save(path))
     write_atomically(paths.tflite, lambda path: path.write_bytes(flatbuffer))
+    write_atomically(paths.layers, lambda path: path.write_bytes(layers_flatbuffer))
     text = json.dumps(sidecar, ensure_ascii=False, indent=2) + "\n"
     write_atomically(paths.sidecar, lambda path: path.write_text(text, encoding="utf-8"))
     logger.info("exported %s (%d labels)", paths.sidecar, len(labels))
     return paths
+
+
+def hidden_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """Return the layers /filters looks into: the convolutions, or else the hidden Dense layers.
+
+    The output layer ("label") and the class prototypes' layer are answers, not hidden layers.
+    """
+    convolutions = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    if convolutions:
+        return convolutions
+    return [
+        layer
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Dense) and layer.name not in _ANSWER_LAYERS
+    ]
+
+
+def hidden_shapes(model: keras.Model) -> list[tuple[int, ...]]:
+    """Return the output shape of each hidden layer, without the batch dimension."""
+    return [tuple(int(n) for n in layer.output.shape[1:]) for layer in hidden_layers(model)]
+
+
+def layers_model(model: keras.Model) -> keras.Model:
+    """Return ``model`` cut after its hidden layers: their outputs, flattened, in one vector."""
+    outputs = [keras.layers.Flatten()(layer.output) for layer in hidden_layers(model)]
+    joined = outputs[0] if len(outputs) == 1 else keras.layers.Concatenate()(outputs)
+    return keras.Model(model.inputs, joined, name=f"{model.name}-layers")
+
+
+def first_filters(model: keras.Model) -> list[list[list[float]]]:
+    """Return the first convolution's filters as (filters, rows, columns) lists; [] if none.
+
+    Rounded to 4 decimals: the picture needs no more, and the sidecar stays small.
+    """
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            kernel = np.asarray(layer.kernel.numpy())  # (rows, columns, channels, filters)
+            if kernel.shape[2] != 1:
+                return []  # only a first layer on the grey input is drawn as pictures
+            filters = np.moveaxis(kernel[:, :, 0, :], -1, 0)
+            return np.round(filters.astype(np.float64), 4).tolist()
+    return []
 
 
 def to_tflite(model: keras.Model) -> bytes:

@@ -175,6 +175,7 @@ def test_model_files_keep_dots_in_the_prefix() -> None:
     assert [p.name for p in paths.in_writing_order()] == [
         "chat.v1.keras",
         "chat.v1.tflite",
+        "chat.v1.layers.tflite",
         "chat.v1.json",
     ]
 

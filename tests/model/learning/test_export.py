@@ -8,23 +8,26 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+from ai_edge_litert.interpreter import Interpreter
 
 from model.job import DEFAULT_MODEL_PREFIX, model_paths
 from model.learning import export as export_module
 from model.learning.export import export_model, to_tflite
 from model.learning.network import TALK_CNN, CnnOptions, build_cnn, build_model
 from model.serving import PREPROCESS_VERSION
+from model.serving.hidden_layers import HiddenLayers, NoHiddenLayers
 from model.serving.inference import Classifier
 from model.synthetic import LABELS
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_export_writes_the_three_files_and_nothing_else(exported: Path) -> None:
+def test_export_writes_the_four_files_and_nothing_else(exported: Path) -> None:
     paths = model_paths(exported)
     assert sorted(path.name for path in exported.parent.iterdir()) == [
         "chat.v1.json",
         "chat.v1.keras",
+        "chat.v1.layers.tflite",
         "chat.v1.tflite",
     ]
     sidecar = json.loads(paths.sidecar.read_text(encoding="utf-8"))
@@ -44,7 +47,9 @@ def test_export_renames_each_file_complete_and_the_sidecar_last(
     def replace(source: str | Path, target: str | Path) -> None:
         # Whatever is renamed into place is complete: readable as what it claims to be.
         target = Path(target)
-        if target.suffix == ".tflite":
+        if target.name.endswith(".layers.tflite"):
+            Interpreter(model_content=Path(source).read_bytes()).allocate_tensors()
+        elif target.suffix == ".tflite":
             Classifier(Path(source).read_bytes(), LABELS, 28)
         elif target.suffix == ".json":
             assert json.loads(Path(source).read_text(encoding="utf-8"))["labels"] == list(LABELS)
@@ -56,7 +61,7 @@ def test_export_renames_each_file_complete_and_the_sidecar_last(
 
     monkeypatch.setattr(export_module.os, "replace", replace)
     export_model(trained, LABELS, tmp_path / "m")
-    assert renamed == ["m.keras", "m.tflite", "m.json"]
+    assert renamed == ["m.keras", "m.tflite", "m.layers.tflite", "m.json"]
 
 
 @pytest.mark.parametrize("failing", ["keras", "tflite"])
@@ -156,3 +161,50 @@ def test_the_default_models_two_formats_agree(images: tuple[np.ndarray, np.ndarr
         keras.saving.load_model(model_paths(DEFAULT_MODEL_PREFIX).keras).predict(x, verbose=0)
     )
     assert np.abs(Classifier.load(DEFAULT_MODEL_PREFIX).predict(x) - from_keras).max() < 1e-5
+
+
+@pytest.mark.parametrize(
+    "build",
+    [lambda: build_cnn(3, options=TALK_CNN), lambda: build_model("dense", 3)],
+    ids=["cnn", "dense"],
+)
+def test_the_hidden_layers_in_litert_are_what_keras_computes(
+    build: Callable[[], keras.Model], images: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    model = build()
+    export_model(model, ["a", "b", "c"], tmp_path / "m", start="scratch")
+    layers = HiddenLayers.load(tmp_path / "m")
+    hidden = export_module.hidden_layers(model)
+    probe = keras.Model(model.inputs, [layer.output for layer in hidden])
+    image = images[0][0]
+    expected = [np.asarray(out)[0] for out in probe(image[np.newaxis], training=False)]
+    actual = layers.outputs(image)
+    assert [out.shape for out in actual] == [out.shape for out in expected]
+    for mine, theirs in zip(actual, expected, strict=True):
+        assert np.abs(mine - theirs).max() < 1e-5
+    if model.name == "cnn":
+        kernel = np.asarray(hidden[0].kernel.numpy())[:, :, 0, :]
+        assert layers.filters.shape == (kernel.shape[-1], 3, 3)
+        assert np.abs(layers.filters - np.moveaxis(kernel, -1, 0)).max() < 1e-4
+        assert [shape[:2] for shape in layers.shapes] == [(26, 26), (11, 11), (3, 3)]
+    else:
+        assert layers.filters.size == 0 and layers.shapes == ((200,), (200,), (200,))
+
+
+def test_a_model_exported_before_filters_existed_says_so(exported: Path) -> None:
+    paths = model_paths(exported)
+    sidecar = json.loads(paths.sidecar.read_text(encoding="utf-8"))
+    del sidecar["layers"]
+    paths.sidecar.write_text(json.dumps(sidecar), encoding="utf-8")
+    paths.layers.unlink()
+    with pytest.raises(NoHiddenLayers):
+        HiddenLayers.load(exported)
+
+
+def test_the_default_model_ships_its_hidden_layers() -> None:
+    layers = HiddenLayers.load(DEFAULT_MODEL_PREFIX)
+    assert layers.start == "scratch" and layers.filters.shape == (50, 3, 3)
+    reference = keras.saving.load_model(model_paths(DEFAULT_MODEL_PREFIX).keras)
+    first = export_module.hidden_layers(reference)[0]
+    kernel = np.moveaxis(np.asarray(first.kernel.numpy())[:, :, 0, :], -1, 0)
+    assert np.abs(layers.filters - kernel).max() < 1e-4
