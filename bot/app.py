@@ -29,6 +29,7 @@ from bot.handlers.contact_sheet import samples
 from bot.handlers.debug import debug
 from bot.handlers.errors import on_error
 from bot.handlers.exporting import export
+from bot.handlers.filters import show_filters
 from bot.handlers.guards import guard_access, guard_admin_commands, mark_handled, skip_handled
 from bot.handlers.importing import IMPORT_CAPTION, import_archive
 from bot.handlers.labelling import label
@@ -51,6 +52,7 @@ from bot.samples.answers import PredictionReply
 from bot.samples.explanations import WHY_CALLBACK_PATTERN, Explanations
 from bot.samples.intake import Intake
 from bot.samples.labeller import Labeller
+from bot.samples.layer_views import LayerViews
 from bot.samples.notices import Notices
 from bot.samples.predictor import Predictor
 from bot.samples.preprocessor import Preprocessor
@@ -97,6 +99,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("params", params),
     Command("debug", debug),
     Command("why", why),
+    Command("filters", show_filters),
     Command("samples", samples),
     Command("compare", compare, admin=True),
     Command("draw", draw),
@@ -162,6 +165,7 @@ def build_application(config: Config) -> BotApplication:
         services.repo, DEFAULT_MODEL_PREFIX, config.prediction.cache_size
     )
     services.explanations = Explanations(services.repo, services.predictor)
+    services.layer_views = LayerViews(services.repo, services.predictor, DEFAULT_MODEL_PREFIX)
     services.data_health = DataHealth(services.repo, config.limits.min_samples_per_label)
     services.prediction_reply = PredictionReply(
         services.predictor, services.corrections, config.prediction.low_confidence

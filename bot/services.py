@@ -15,6 +15,7 @@ from bot.samples.answers import PredictionReply
 from bot.samples.explanations import Explanations
 from bot.samples.intake import Intake
 from bot.samples.labeller import Labeller
+from bot.samples.layer_views import LayerViews
 from bot.samples.notices import Notices
 from bot.samples.predictor import Predictor
 from bot.samples.preprocessor import Preprocessor
@@ -45,6 +46,7 @@ class BotServices:
     predictor: Predictor
     prediction_reply: PredictionReply
     explanations: Explanations
+    layer_views: LayerViews
     data_health: DataHealth
     training: TrainingQueue
     admins: AdminCheck

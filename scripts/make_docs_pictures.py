@@ -8,8 +8,10 @@ repository root (about a minute on 2 cores):
 
     .venv/bin/python scripts/make_docs_pictures.py
 
-It writes training.png, misclassified.png, samples.png, compare.png and why.png (the
-default model's "Why?" for a drawing it has not seen).
+It writes training.png, misclassified.png, pair.png (the drawings behind the most confused
+pair's button), samples.png, compare.png, why.png (the default model's "Why?" for a
+drawing it has not seen) and filters.png (/filters after the training: its filters beside
+the built-in model's, and a drawing through its layers).
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import argparse
 import io
 import logging
 import sys
+import tempfile
+from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
@@ -26,6 +31,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.samples.layer_views import picture_texts  # noqa: E402
 from bot.texts import t  # noqa: E402
 from bot.training.pictures import SHEET_LIMIT, comparison_chart_texts, training_chart_texts  # noqa: E402
 from model.job import (  # noqa: E402
@@ -42,13 +48,19 @@ from model.learning.curves import read_curves  # noqa: E402
 from model.learning.train import train  # noqa: E402
 from model.serving import (  # noqa: E402
     Classifier,
+    PreparedSample,
     heatmap_picture,
     input_array,
     prepare_sample,
     sensitivity,
 )
+from model.serving.hidden_layers import HiddenLayers  # noqa: E402
+from model.serving.layer_pictures import filters_picture  # noqa: E402
 from model.serving.sheets import captioned_sheet, contact_sheet  # noqa: E402
 from model.synthetic import ALL_LABELS, dataset, encode  # noqa: E402
+
+if TYPE_CHECKING:
+    import keras
 
 OUTPUT = ROOT / "docs" / "pictures"
 PER_LABEL = 8
@@ -95,8 +107,9 @@ def main() -> None:
         ]
         images = [prepared[index][1].source_png for index, _, _, _ in wrong]
         _write("misclassified.png", captioned_sheet(images, captions))
+        _write("pair.png", _pair_picture(result.misclassified, prepared))
     else:
-        logging.warning("nothing was misclassified: no misclassified.png")
+        logging.warning("nothing was misclassified: no misclassified.png, no pair.png")
 
     newest_first = [
         np.frombuffer(sample.model_input, np.uint8).reshape(sample.input_size, -1)
@@ -106,6 +119,7 @@ def main() -> None:
     _write("samples.png", contact_sheet(newest_first))
 
     _write("why.png", _why_picture())
+    _write("filters.png", _filters_picture(result.model, labels, x[-1]))
 
     variants = [VARIANTS[name] for name in COMPARED_VARIANTS]
     comparison = compare(x, y, labels, params, variants, seed=SEED)
@@ -128,6 +142,37 @@ def _why_picture() -> bytes:
     heat = sensitivity(classifier.predict, drawing, int(order[0]))
     lines = [f"{classifier.labels[i]} {100 * probabilities[i]:.0f}%" for i in order[:3]]
     return heatmap_picture(drawing, heat, lines)
+
+
+def _pair_picture(
+    misclassified: list[tuple[int, int, int, float]], prepared: list[tuple[str, PreparedSample]]
+) -> bytes:
+    """Return the sheet a tap on the most confused pair's button sends, as the bot makes it."""
+    pairs = Counter((truth, guess) for _, truth, guess, _ in misclassified)
+    (pair, _), *_ = pairs.most_common(1)
+    images = [
+        prepared[index][1].source_png for index, *seen, _ in misclassified if tuple(seen) == pair
+    ]
+    return captioned_sheet(images, [""] * len(images))
+
+
+def _filters_picture(model: keras.Model, labels: list[str], drawing: np.ndarray) -> bytes:
+    """Return /filters after the training, with the bot's English texts."""
+    from model.learning.export import export_model
+
+    with tempfile.TemporaryDirectory() as directory:
+        prefix = Path(directory) / "chat"
+        export_model(model, labels, prefix, start="pretrained")
+        layers = HiddenLayers.load(prefix)
+    bundled = HiddenLayers.load(DEFAULT_MODEL_PREFIX)
+    outputs = layers.outputs(drawing)
+    return filters_picture(
+        picture_texts(layers, outputs, "en"),
+        layers.filters,
+        reference=bundled.filters,
+        image=drawing,
+        outputs=outputs,
+    )
 
 
 def _write(name: str, png: bytes) -> None:

@@ -137,6 +137,17 @@ class Samples:
             )
         return None if row is None else to_sample(row)
 
+    async def newest(self, chat_id: int) -> Sample | None:
+        """Return the chat's newest sample, labelled or not."""
+        async with self._db.read() as conn:
+            row = await fetchone(
+                conn,
+                SAMPLE_SELECT
+                + " WHERE s.chat_id = ? ORDER BY s.created_at DESC, s.id DESC LIMIT 1",
+                (chat_id,),
+            )
+        return None if row is None else to_sample(row)
+
     async def latest_unlabelled(self, chat_id: int, user_id: int, *, since: float) -> Sample | None:
         """Return the user's newest unlabelled sample in this chat created at or after since."""
         async with self._db.read() as conn:

@@ -124,6 +124,14 @@ class Predictor:
         heat = await asyncio.to_thread(sensitivity, classifier.predict, image, best)
         return serving.prediction(probabilities), heat
 
+    async def serving_prefix(self, chat_id: int) -> tuple[Path, Literal["chat", "default"]]:
+        """Return the files of the model that answers the chat now, and whose model it is."""
+        run = await self._repo.runs.serving(chat_id)
+        prefix = None if run is None else run.model_prefix
+        if prefix is not None and await self._chat_batcher(prefix) is not None:
+            return Path(prefix), "chat"
+        return self._default_prefix, "default"
+
     async def _serving(self, chat_id: int) -> _Serving:
         """Return the model that answers the chat: its own, or the default one."""
         run = await self._repo.runs.serving(chat_id)

@@ -21,6 +21,7 @@ TEXTS: dict[str, str] = {
     "cmd.params": "Die Trainingsparameter anzeigen",
     "cmd.debug": "Auf ein Bild antworten: was das Modell sieht",
     "cmd.why": "Auf eine Zeichnung antworten: welche Striche meine Antwort entschieden haben",
+    "cmd.filters": "Was mein Netz gelernt hat: seine Filter und eine Zeichnung durch seine Schichten",
     "cmd.export": "Bilder als Zip; /export model: das trainierte Modell",
     "cmd.import": "Ein Zip mit /import beschriften, um seine Bilder hinzuzufügen",
     # /start and /help
@@ -291,6 +292,21 @@ TEXTS: dict[str, str] = {
         " was entschieden hat."
     ),
     "why.gone": "Diese Zeichnung wurde gelöscht.",
+    "filters.title": "Schicht 1: {count} Filter mit {rows} × {columns} Pixeln",
+    "filters.legend": "rot: sucht Farbe · blau: sucht leeres Papier · weiß: egal",
+    "filters.own": "Modell dieses Chats",
+    "filters.reference": "eingebautes Modell",
+    "filters.layers_title": "Eine Zeichnung durch die Schichten",
+    "filters.drawing": "was das Netz sieht ({size} × {size} Pixel)",
+    "filters.layer_maps": "Schicht {number} · {height} × {width} · die {shown} ihrer {count} Karten, die am stärksten reagieren",
+    "filters.layer_numbers": "Schicht {number} · {count} Zahlen: kein Bild mehr",
+    "filters.caption_default": "Du hast noch kein eigenes Modell, darum siehst du die Filter meines eingebauten Modells. Nach /train siehst du deine daneben.",
+    "filters.caption_tuned": "Links die Filter des eingebauten Modells, rechts die deines Modells. Es hat mit ihnen angefangen und sie um {change} an deine Zeichnungen angepasst: Es hat eigene Filter gelernt.",
+    "filters.caption_scratch": "Dein Modell hat diese Filter aus dem Nichts gelernt, nur aus deinen Zeichnungen.",
+    "filters.caption_dense": "Dein Modell ist ein dichtes Netz (dense): Es hat keine Filter. Jedes seiner Neuronen schaut auf alle Pixel auf einmal. Was es an einer Stelle lernt, hilft ihm an einer anderen nicht. Darum ist ein CNN bei Zeichnungen besser: Probier /compare. Unten siehst du deine Zeichnung so, wie es sie sieht: als Reihen von Zahlen.",
+    "filters.caption_how": "Jeder Filter sucht ein winziges Muster. Unten zeigt jede Karte, wo ihr Filter dieses Muster in der Zeichnung gefunden hat: je dunkler, desto mehr. Schicht 1 findet Stückchen von Strichen, die tieferen Schichten setzen sie zu Augen und Mündern zusammen.",
+    "filters.caption_no_drawing": "Schick mir eine Zeichnung, dann siehst du, wie sie durch die Schichten geht.",
+    "filters.outdated": "Dein Modell wurde trainiert, bevor ich Filter zeigen konnte. Trainiere es mit /train noch einmal, dann siehst du sie.",
     # Was in den Daten das Modell in die Irre führen könnte (/status und /train)
     "health.header": "⚠️ Was das Modell in die Irre führen könnte:",
     "health.few": (

@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw
 
 from model.serving.sheets import _font
 
-__all__ = ["FilterTexts", "filters_picture"]
+__all__ = ["MAPS_SHOWN", "FilterTexts", "filters_picture"]
 
 WIDTH = 1000
 MARGIN = 28
