@@ -4,9 +4,9 @@
 model: labels with few drawings or far more than others, a label drawn by one person only
 (in groups), a label all photos of paper while another is all drawn on a screen (the model
 may learn photo against screen instead of the face), drawings that are near copies of
-others, and drawings the last training's
-validation was sure belong to another label ("maybe mislabelled"), each with a button that
-moves it there (``relabel:<sample id>:<label id>``: ids only, as every button's).
+others, and drawings the last training's validation was sure belong to another label
+("maybe mislabelled"), each with a button that moves it there
+(``relabel:<sample id>:<label id>``: ids only, as every button's).
 """
 
 from __future__ import annotations
