@@ -157,14 +157,16 @@ async def insert_imported(
     """Insert one imported sample, labelled or not, with its images."""
     async with conn.execute(
         "INSERT INTO samples (chat_id, message_id, user_id, file_unique_id, media_group_id,"
-        " source_kind, input_size, preprocess_version, label_id, labelled_by, created_at,"
-        " labelled_at) VALUES (?, ?, NULL, ?, NULL, 'document', ?, ?, ?, NULL, ?, ?)",
+        " source_kind, input_size, preprocess_version, photographed, label_id, labelled_by,"
+        " created_at, labelled_at)"
+        " VALUES (?, ?, NULL, ?, NULL, 'document', ?, ?, ?, ?, NULL, ?, ?)",
         (
             chat_id,
             message_id,
             IMPORTED_FILE_PREFIX + item.source_sha256,
             item.input_size,
             item.preprocess_version,
+            item.photographed,
             label_id,
             at,
             None if label_id is None else at,

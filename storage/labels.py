@@ -58,21 +58,26 @@ class Labels:
         return [LabelCount(str(name), int(count)) for name, count in rows]
 
     async def profiles(self, chat_id: int) -> list[LabelProfile]:
-        """Return every label of this chat with its samples and their senders, by name.
+        """Return every label of this chat with its samples, their senders and kinds, by name.
 
         The sender is who sent the image, else who labelled it; imported samples, which
-        have neither, count as one more.
+        have neither, count as one more. The kinds: how many samples are known to be photos
+        and how many drawn on a screen.
         """
         async with self._db.read() as conn:
             rows = await fetchall(
                 conn,
                 "SELECT l.name, count(*),"
-                " count(DISTINCT coalesce(s.user_id, s.labelled_by, -1)) FROM labels AS l"
+                " count(DISTINCT coalesce(s.user_id, s.labelled_by, -1)),"
+                " sum(s.photographed IS 1), sum(s.photographed IS 0) FROM labels AS l"
                 " JOIN samples AS s ON s.chat_id = l.chat_id AND s.label_id = l.id"
                 " WHERE l.chat_id = ? GROUP BY l.id ORDER BY l.name",
                 (chat_id,),
             )
-        return [LabelProfile(str(name), int(n), int(people)) for name, n, people in rows]
+        return [
+            LabelProfile(str(name), int(n), int(people), int(photos), int(screen))
+            for name, n, people, photos, screen in rows
+        ]
 
     async def id_of(self, chat_id: int, name: str) -> int | None:
         """Return the stable id of a label of this chat (for callback data), if it exists."""

@@ -25,6 +25,7 @@ class NewSample:
     preprocess_version: int
     source_png: bytes  # downscaled grayscale copy of the upload
     label: str | None = None  # already validated and normalised by the caller
+    photographed: bool | None = None  # a photo (of paper), not drawn on a screen; None: unknown
 
     def __post_init__(self) -> None:
         """Reject samples that would poison the training data later."""
@@ -87,11 +88,13 @@ class LabelCount:
 
 @dataclass(frozen=True)
 class LabelProfile:
-    """A label's samples: how many, and from how many people (imported ones count as one)."""
+    """A label's samples: how many, from how many people, how many photos and screen drawings."""
 
     name: str
     count: int
-    contributors: int
+    contributors: int  # imported samples count as one more
+    photographed: int = 0  # known to be photos (of paper)
+    on_screen: int = 0  # known to be drawn on a screen; the rest are not known yet
 
 
 class StorageLimitError(Exception):
@@ -167,6 +170,7 @@ class RepreparedInput:
     model_input: bytes  # uint8 pixels, input_size * input_size
     input_size: int
     preprocess_version: int
+    photographed: bool  # what the same preprocessing found the source to be
 
     def __post_init__(self) -> None:
         """Reject an input that would poison the training data later."""
@@ -245,6 +249,7 @@ class ImportItem:
     input_size: int
     preprocess_version: int
     source_png: bytes
+    photographed: bool | None = None  # a photo (of paper), not drawn on a screen; None: unknown
 
     def __post_init__(self) -> None:
         """Reject items that would poison the training data or the duplicate check."""

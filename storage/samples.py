@@ -248,6 +248,7 @@ class Samples:
         limit: int,
         after_id: int = 0,
         chat_id: int | None = None,
+        photographed_unknown: bool = False,
     ) -> list[StaleInput]:
         """Return up to ``limit`` samples whose input an older preprocessing made, by id.
 
@@ -257,10 +258,17 @@ class Samples:
             limit: The batch size.
             after_id: Only samples with a greater id: the last batch's last id pages on.
             chat_id: Only this chat's samples; None walks every chat.
+            photographed_unknown: Also the samples of today's version whose ``photographed``
+                is not known (stored before it was), so that preparing them again fills it.
         """
+        stale = (
+            "(s.preprocess_version < ? OR s.photographed IS NULL)"
+            if photographed_unknown
+            else "s.preprocess_version < ?"
+        )
         sql = (
             f"SELECT s.chat_id, s.id, s.preprocess_version, i.source_png {WITH_IMAGES}"
-            " WHERE s.preprocess_version < ? AND s.id > ? AND NOT EXISTS (SELECT 1"
+            f" WHERE {stale} AND s.id > ? AND NOT EXISTS (SELECT 1"
             " FROM preprocess_refusals AS r WHERE r.sample_id = s.id AND r.preprocess_version >= ?)"
         )
         params: list[object] = [preprocess_version, after_id, preprocess_version]
@@ -280,25 +288,37 @@ class Samples:
         One transaction. An input replaces its sample's stored one only while that is older,
         so a sample deleted meanwhile, or re-prepared by someone else first, is skipped; its
         label is not touched, so a relabel meanwhile stands. The chat's data version stays:
-        the same drawings carry the same labels.
+        the same drawings carry the same labels. A sample whose input is today's already but
+        whose ``photographed`` is unknown gets only that filled in (and counts as stored).
         """
         replaced = 0
         async with self._db.write() as conn:
             for made in inputs:
-                changed = await execute(
+                row = await fetchone(
                     conn,
-                    "UPDATE samples SET preprocess_version = ?, input_size = ?"
-                    " WHERE chat_id = ? AND id = ? AND preprocess_version < ?",
-                    (
-                        made.preprocess_version,
-                        made.input_size,
-                        made.chat_id,
-                        made.sample_id,
-                        made.preprocess_version,
-                    ),
+                    "SELECT preprocess_version, photographed FROM samples"
+                    " WHERE chat_id = ? AND id = ?",
+                    (made.chat_id, made.sample_id),
                 )
-                if not changed:
+                if row is None:
                     continue
+                version, photographed = int(row[0]), row[1]
+                if version == made.preprocess_version and photographed is None:
+                    await execute(
+                        conn,
+                        "UPDATE samples SET photographed = ? WHERE id = ?",
+                        (made.photographed, made.sample_id),
+                    )
+                    replaced += 1
+                    continue
+                if version >= made.preprocess_version:
+                    continue
+                await execute(
+                    conn,
+                    "UPDATE samples SET preprocess_version = ?, input_size = ?, photographed = ?"
+                    " WHERE id = ?",
+                    (made.preprocess_version, made.input_size, made.photographed, made.sample_id),
+                )
                 await execute(
                     conn,
                     "UPDATE sample_images SET model_input = ? WHERE sample_id = ?",
@@ -370,8 +390,8 @@ async def insert_sample(conn: aiosqlite.Connection, new: NewSample, at: float) -
     """Insert an unlabelled sample with its images and return its id."""
     async with conn.execute(
         "INSERT INTO samples (chat_id, message_id, user_id, file_unique_id, media_group_id,"
-        " source_kind, input_size, preprocess_version, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " source_kind, input_size, preprocess_version, photographed, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             new.chat_id,
             new.message_id,
@@ -381,6 +401,7 @@ async def insert_sample(conn: aiosqlite.Connection, new: NewSample, at: float) -
             new.source_kind,
             new.input_size,
             new.preprocess_version,
+            new.photographed,
             at,
         ),
     ) as cursor:

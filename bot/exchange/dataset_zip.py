@@ -337,4 +337,5 @@ def _prepare(data: bytes, label: str | None, max_pixels: int) -> ImportItem:
         input_size=prepared.input_size,
         preprocess_version=prepared.preprocess_version,
         source_png=prepared.source_png,
+        photographed=prepared.photographed,
     )

@@ -134,6 +134,7 @@ class Intake:
             preprocess_version=prepared.preprocess_version,
             source_png=prepared.source_png,
             label=label,
+            photographed=prepared.photographed,
         )
         result = await self._repo.samples.add(
             sample,

@@ -7,6 +7,10 @@ inputs made one way while its predictions see inputs made another. So after star
 re-prepares them, every chat's, in small batches in the preprocessor's low-priority helper,
 pausing between batches; and before a chat's training is built, that chat's remaining stale
 samples are re-prepared at once (the same ``reprepare``), so that no training mixes versions.
+The sweep also prepares again the samples stored before the bot noted whether each is a
+photo or drawn on a screen (``photographed``, for `bot.training.data_health`): the same
+preprocessing gives the same input, so only the note is stored. A training does not wait
+for these.
 
 A source today's preprocessing refuses (too faint by a stricter rule, say) keeps its sample
 and its older input, for nothing acknowledged is ever thrown away. It is recorded as refused
@@ -53,17 +57,29 @@ class Repreparer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def reprepare(self, chat_id: int | None = None, *, background: bool = False) -> int:
+    async def reprepare(
+        self,
+        chat_id: int | None = None,
+        *,
+        background: bool = False,
+        photographed_unknown: bool = False,
+    ) -> int:
         """Re-prepare the stale samples of a chat (None: of every chat); return how many.
 
         With ``background`` the work runs in the preprocessor's low-priority helper and
         pauses between batches; without, it runs as an upload does, for someone waiting.
+        With ``photographed_unknown`` also the samples stored before the bot noted whether
+        they are photos: preparing them again notes it (their inputs stay as they are).
         """
         stored = 0
         after = 0
         # Paging by id, not "the first stale ones", ends even if a sample stays stale.
         while batch := await self._repo.samples.stale_inputs(
-            PREPROCESS_VERSION, limit=BATCH_SIZE, after_id=after, chat_id=chat_id
+            PREPROCESS_VERSION,
+            limit=BATCH_SIZE,
+            after_id=after,
+            chat_id=chat_id,
+            photographed_unknown=photographed_unknown,
         ):
             stored += await self._reprepare_batch(batch, background)
             after = batch[-1].sample_id
@@ -106,6 +122,7 @@ class Repreparer:
                     model_input=prepared.model_input,
                     input_size=prepared.input_size,
                     preprocess_version=prepared.preprocess_version,
+                    photographed=prepared.photographed,
                 )
             )
         stored = await self._repo.samples.replace_inputs(made) if made else 0
@@ -115,7 +132,7 @@ class Repreparer:
 
     async def _sweep(self) -> None:
         try:
-            stored = await self.reprepare(background=True)
+            stored = await self.reprepare(background=True, photographed_unknown=True)
         except Exception:
             # Each chat's /train still re-prepares its own, and the next start sweeps again.
             logger.exception("re-preparing the stale samples failed")

@@ -321,6 +321,12 @@ TEXTS: dict[str, str] = {
         "• Alle Zeichnungen von {label} sind von einer Person: Das Modell lernt ihren Stil,"
         " nicht, wie {label} aussieht. Bitte andere, auch welche zu zeichnen."
     ),
+    "health.photo_or_screen": (
+        "• Alle Bilder von {photos} sind Fotos, alle von {screens} sind am Bildschirm gemalt:"
+        " Das Modell lernt vielleicht, Fotos von Bildschirm-Zeichnungen zu unterscheiden,"
+        " statt auf das Gesicht zu achten. Gib jedem Label Fotos und am Bildschirm gemalte"
+        " Bilder."
+    ),
     "health.copies": (
         "• {count} Zeichnungen sind fast Kopien von anderen: Kopien lassen die Validierung"
         " besser aussehen, als das Modell ist."

@@ -279,6 +279,11 @@ TEXTS: dict[str, str] = {
         "• All drawings of {label} are by one person: the model learns their style, not what"
         " {label} looks like. Ask others to draw some too."
     ),
+    "health.photo_or_screen": (
+        "• All of {photos} are photos and all of {screens} are drawn on a screen: the model"
+        " may learn to tell photos from screens instead of looking at the face. Give each"
+        " label photos and screen drawings."
+    ),
     "health.copies": (
         "• {count} drawings are near copies of others: copies make the validation look"
         " better than the model is."

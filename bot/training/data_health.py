@@ -2,9 +2,11 @@
 
 /status and every /train say it, so that a class sees the threat before it trusts the
 model: labels with few drawings or far more than others, a label drawn by one person only
-(in groups), drawings that are near copies of others, and drawings the last training's
-validation was sure belong to another label ("maybe mislabelled"), each with a button that
-moves it there (``relabel:<sample id>:<label id>``: ids only, as every button's).
+(in groups), a label all photos of paper while another is all drawn on a screen (the model
+may learn photo against screen instead of the face), drawings that are near copies of
+others, and drawings the last training's validation was sure belong to another label
+("maybe mislabelled"), each with a button that moves it there
+(``relabel:<sample id>:<label id>``: ids only, as every button's).
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ FEW_FACTOR = 2
 # synthetic drawings: two photos of one drawing differ by 0.035 (median), two different
 # drawings of one label by at least 0.024, so this catches copies, not look-alikes.
 NEAR_COPY = 0.015
+# A label's photos and screen drawings say something from this many samples of known kind.
+MIN_KNOWN_KIND = 2
 _SHRINK = 4  # 28 px → 7 px
 _CHUNK = 32  # rows at a time: against 5000 samples, a 30 MB block
 
@@ -72,6 +76,9 @@ class Findings:
     one_person: list[str]  # labels all drawn by one person, where others drew too
     near_copies: int  # samples that are near copies of an earlier one
     mislabelled: list[Mislabelled] = field(default_factory=list)
+    # Labels all photos, and labels all drawn on a screen: both empty unless both are not.
+    photos_only: list[str] = field(default_factory=list)
+    screen_only: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,20 @@ def findings(
             unbalanced = (biggest.name, times, smallest.name)
     several = group and any(p.contributors > 1 for p in profiles)
     one_person = [p.name for p in ready if p.contributors == 1] if several else []
-    return Findings(few, unbalanced, one_person, copies, list(mislabelled))
+    known = [p for p in profiles if p.photographed + p.on_screen >= MIN_KNOWN_KIND]
+    photos_only = [p.name for p in known if p.on_screen == 0]
+    screen_only = [p.name for p in known if p.photographed == 0]
+    if not (photos_only and screen_only):
+        photos_only, screen_only = [], []
+    return Findings(
+        few,
+        unbalanced,
+        one_person,
+        copies,
+        list(mislabelled),
+        photos_only=photos_only,
+        screen_only=screen_only,
+    )
 
 
 def near_copies(inputs: Sequence[LabelledInput]) -> int:
@@ -185,6 +205,9 @@ def health_lines(found: Findings, minimum: int, lang: str | None) -> list[str]:
         big, times, small = found.unbalanced
         lines.append(t("health.unbalanced", lang, big=big, times=times, small=small))
     lines += [t("health.one_person", lang, label=label) for label in found.one_person]
+    if found.photos_only and found.screen_only:
+        photos, screens = ", ".join(found.photos_only), ", ".join(found.screen_only)
+        lines.append(t("health.photo_or_screen", lang, photos=photos, screens=screens))
     if found.near_copies:
         key = "health.copies_one" if found.near_copies == 1 else "health.copies"
         lines.append(t(key, lang, count=found.near_copies))

@@ -144,6 +144,7 @@ class PreparedSample:
     input_size: int
     source_png: bytes  # PNG of source_copy()
     preprocess_version: int
+    photographed: bool  # a photo (of paper), not a drawing made on a screen
 
 
 def prepare_sample(data: bytes, *, max_pixels: int, size: int = INPUT_SIZE) -> PreparedSample:
@@ -153,7 +154,7 @@ def prepare_sample(data: bytes, *, max_pixels: int, size: int = INPUT_SIZE) -> P
         ImageRejected: The upload is not a usable image or shows no drawing.
     """
     source = source_copy(decode_image(data, max_pixels=max_pixels))
-    pixels = preprocess(source, size)
+    pixels, photographed = _model_input(source, size)
     buffer = io.BytesIO()
     source.save(buffer, format="PNG", compress_type=_PNG_STRATEGY)
     return PreparedSample(
@@ -161,6 +162,7 @@ def prepare_sample(data: bytes, *, max_pixels: int, size: int = INPUT_SIZE) -> P
         input_size=size,
         source_png=buffer.getvalue(),
         preprocess_version=PREPROCESS_VERSION,
+        photographed=photographed,
     )
 
 
@@ -235,13 +237,18 @@ def preprocess(image: Image.Image, size: int = INPUT_SIZE) -> np.ndarray:
         ImageRejected: When no drawing can be read: "blank" (nothing there), "faint" (marks
             too light to read) or "paper_only" (a photo of a sheet with nothing on it).
     """
+    return _model_input(image, size)[0]
+
+
+def _model_input(image: Image.Image, size: int) -> tuple[np.ndarray, bool]:
+    """Return `preprocess`'s array, and whether the image looks photographed."""
     if size < 1:
         raise ValueError(f"input size must be positive, not {size}")
     grey = np.asarray(source_copy(image))
     if not _ink_is_dark(grey):
         grey = _WHITE - grey
-    ink = _ink_strength(grey)
-    return _fit_to_input(ink, size)
+    ink, photographed = _ink_strength(grey)
+    return _fit_to_input(ink, size), photographed
 
 
 def _window(shape: tuple[int, ...], fraction: float) -> int:
@@ -272,8 +279,11 @@ def _ink_is_dark(grey: np.ndarray) -> bool:
     return solid_count >= max(_SOLID_BRIGHT_FRACTION * bright_count, _MIN_SHEET_AREA * grey.size)
 
 
-def _ink_strength(grey: np.ndarray) -> np.ndarray:
-    """Return how much darker than the local paper each pixel is, thresholded into [0, 1]."""
+def _ink_strength(grey: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Return how much darker than the local paper each pixel is, thresholded into [0, 1].
+
+    Also return whether the image looks photographed, which decides some of the steps.
+    """
     # Max and min give the same grey levels before or after the conversion to floats, and
     # on the compact uint8 image they run several times faster.
     without_strokes = closing(grey, _window(grey.shape, _STROKE_WINDOW_FRACTION))
@@ -289,7 +299,7 @@ def _ink_strength(grey: np.ndarray) -> np.ndarray:
         ink[_paper_edge_lines(ink)] = 0.0
         if int((ink > _HALF).sum()) < _min_ink_pixels(ink):
             raise ImageRejected(RejectReason.PAPER_ONLY)
-    return ink
+    return ink, photographed
 
 
 def _looks_photographed(paper: np.ndarray) -> bool:

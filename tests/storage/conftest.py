@@ -44,6 +44,7 @@ def sample(
     label: str | None = None,
     album: str | None = None,
     message_id: int | None = None,
+    photographed: bool | None = None,
 ) -> NewSample:
     """Build a NewSample with small fake image data."""
     return NewSample(
@@ -58,6 +59,7 @@ def sample(
         preprocess_version=PREPROCESS_VERSION,
         source_png=png(file_unique_id),
         label=label,
+        photographed=photographed,
     )
 
 

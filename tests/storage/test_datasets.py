@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,14 @@ async def test_source_png_bytes_sums_the_chats_stored_pngs(repo: Repository) -> 
     await upload(repo, "bb", None)
     await upload(repo, "elsewhere", None, chat_id=OTHER_CHAT)
     assert await repo.datasets.source_png_bytes(CHAT) == len(_png("a")) + len(_png("bb"))
+
+
+async def test_imported_samples_keep_whether_they_were_photographed(repo: Repository) -> None:
+    photo = replace(item("p", "smile"), photographed=True)
+    drawn = replace(item("d", "smile"), photographed=False)
+    await repo.datasets.import_samples(
+        CHAT, 1, [photo, drawn], max_samples=MAX_SAMPLES, max_labels=MAX_LABELS
+    )
+
+    [profile] = await repo.labels.profiles(CHAT)
+    assert (profile.photographed, profile.on_screen) == (1, 1)

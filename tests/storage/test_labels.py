@@ -13,6 +13,7 @@ from storage import (
     LabelCount,
     LabelExists,
     LabelNotFound,
+    LabelProfile,
     Repository,
     TooManyLabels,
 )
@@ -432,3 +433,23 @@ async def test_contributor_counts_count_labelled_samples_by_sender(repo: Reposit
     counts = [(c.user_id, c.count) for c in await repo.labels.contributors(CHAT)]
 
     assert counts == [(ALICE, 2), (BOB, 2), (CAROL, 1), (None, 1)]
+
+
+async def test_profiles_count_senders_photos_and_screen_drawings_per_label(
+    repo: Repository,
+) -> None:
+    await add(repo, sample("a1", label="sad", photographed=True))
+    await add(repo, sample("b1", user_id=BOB, label="sad", photographed=True))
+    await add(repo, sample("a2", label="sad"))  # stored before the bot knew: unknown
+    await add(repo, sample("a3", label="smile", photographed=False))
+    await add(repo, sample("a4", label="smile", photographed=True))
+    await add(repo, sample("a5", photographed=False))  # unlabelled: not counted
+    await add(repo, sample("x1", chat_id=OTHER_CHAT, label="sad", photographed=False))
+    png = b"\x89PNG imported"
+    item = ImportItem("smile", "0" * 64, bytes(64), 8, 1, png, photographed=False)
+    await repo.datasets.import_samples(CHAT, 1, [item], max_samples=50, max_labels=MAX_LABELS)
+
+    assert await repo.labels.profiles(CHAT) == [
+        LabelProfile("sad", 3, 2, photographed=2, on_screen=0),
+        LabelProfile("smile", 3, 2, photographed=1, on_screen=2),
+    ]

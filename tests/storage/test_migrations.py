@@ -189,6 +189,31 @@ async def test_refusals_table_joins_a_database_that_holds_samples(
         assert await cursor.fetchone() == (0,)
 
 
+async def test_photographed_joins_a_database_that_holds_samples_as_unknown(
+    conn: aiosqlite.Connection, tmp_path: Path
+) -> None:
+    before = {
+        migration.name: (default_source() / migration.name).read_text(encoding="utf-8")
+        for migration in load_migrations()
+        if migration.name < "0008"
+    }
+    assert await migrate(conn, _write_migrations(tmp_path / "migrations", before)) == 7
+    insert = (
+        "INSERT INTO samples (chat_id, message_id, file_unique_id, source_kind, input_size,"
+        " preprocess_version, created_at{column}) VALUES (1, 1, ?, 'photo', 8, 1, 0{value})"
+    )
+    await conn.execute(insert.format(column="", value=""), ("old",))
+
+    assert await migrate(conn) == len(load_migrations())
+
+    await conn.execute(insert.format(column=", photographed", value=", 1"), ("photo",))
+    await conn.execute(insert.format(column=", photographed", value=", 0"), ("drawn",))
+    async with conn.execute("SELECT file_unique_id, photographed FROM samples") as cursor:
+        assert sorted(await cursor.fetchall()) == [("drawn", 0), ("old", None), ("photo", 1)]
+    with pytest.raises(sqlite3.IntegrityError):
+        await conn.execute(insert.format(column=", photographed", value=", 2"), ("odd",))
+
+
 async def test_database_newer_than_code_is_refused(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA user_version = 99")
     with pytest.raises(MigrationError, match="newer"):

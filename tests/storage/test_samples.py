@@ -219,9 +219,13 @@ async def test_labelled_inputs_give_ids_labels_and_pixels(repo: Repository) -> N
     assert await repo.samples.model_input(OTHER_CHAT, smile.id) is None
 
 
-def remade(chat_id: int, sample_id: int, fill: int, version: int = NEWER) -> RepreparedInput:
+def remade(
+    chat_id: int, sample_id: int, fill: int, version: int = NEWER, *, photographed: bool = False
+) -> RepreparedInput:
     """A stale sample's input as a newer preprocessing made it: every pixel ``fill``."""
-    return RepreparedInput(chat_id, sample_id, bytes([fill]) * INPUT_SIZE**2, INPUT_SIZE, version)
+    return RepreparedInput(
+        chat_id, sample_id, bytes([fill]) * INPUT_SIZE**2, INPUT_SIZE, version, photographed
+    )
 
 
 def refusal_rows(db_path: Path) -> list[tuple[int, int, str]]:
@@ -347,3 +351,55 @@ async def test_a_refusal_goes_with_its_sample(repo: Repository, db_path: Path) -
     await repo.chats.reset(CHAT)
 
     assert refusal_rows(db_path) == []
+
+
+def photographed_rows(db_path: Path) -> dict[int, int | None]:
+    """Return every sample's stored ``photographed`` (1, 0 or None), by id."""
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT id, photographed FROM samples").fetchall()
+    conn.close()
+    return {int(sample_id): flag for sample_id, flag in rows}
+
+
+async def test_a_sample_keeps_whether_it_was_photographed(repo: Repository, db_path: Path) -> None:
+    photo = await add(repo, sample("p1", photographed=True))
+    drawn = await add(repo, sample("d1", photographed=False))
+    unknown = await add(repo, sample("u1"))
+
+    assert photographed_rows(db_path) == {photo.id: 1, drawn.id: 0, unknown.id: None}
+
+
+async def test_samples_of_unknown_kind_are_stale_only_when_asked_and_get_the_flag_alone(
+    repo: Repository, db_path: Path
+) -> None:
+    known = await add(repo, sample("k1", label="smile", photographed=False))
+    unknown = await add(repo, sample("u1", label="smile"))
+    # Today's inputs both: stale for the sweep that fills in the kind, not for a training.
+    assert await repo.samples.stale_inputs(PREPROCESS_VERSION, limit=10) == []
+    filling = await repo.samples.stale_inputs(
+        PREPROCESS_VERSION, limit=10, photographed_unknown=True
+    )
+    assert [item.sample_id for item in filling] == [unknown.id]
+
+    made = remade(CHAT, unknown.id, 9, PREPROCESS_VERSION, photographed=True)
+    assert await repo.samples.replace_inputs([made]) == 1
+
+    # The input made by today's preprocessing stays as it was; only the flag is new.
+    assert await repo.samples.model_input(CHAT, unknown.id) == pixels("u1")
+    assert photographed_rows(db_path) == {known.id: 0, unknown.id: 1}
+    assert (
+        await repo.samples.stale_inputs(PREPROCESS_VERSION, limit=10, photographed_unknown=True)
+        == []
+    )
+    # Once known, the flag is not overwritten.
+    again = remade(CHAT, unknown.id, 9, PREPROCESS_VERSION, photographed=False)
+    assert await repo.samples.replace_inputs([again]) == 0
+    assert photographed_rows(db_path)[unknown.id] == 1
+
+
+async def test_an_input_made_again_brings_its_flag(repo: Repository, db_path: Path) -> None:
+    old = await add(repo, sample("o1", label="smile", photographed=False))
+
+    assert await repo.samples.replace_inputs([remade(CHAT, old.id, 4, photographed=True)]) == 1
+
+    assert photographed_rows(db_path) == {old.id: 1}

@@ -321,3 +321,19 @@ def test_a_zip64_end_record_declaring_a_million_entries_is_refused_before_parsin
     # The same archive declaring its real single entry is read as usual.
     honest = data.replace(struct.pack("<QQ", 10**6, 10**6), struct.pack("<QQ", 1, 1))
     assert [r.reason for r in read_archive(honest, limits).refused] == ["not_an_image"]
+
+
+def test_imported_images_say_whether_they_are_photos(smiley: Smiley) -> None:
+    data = make_zip(
+        {
+            "happy/1.jpg": smiley("smile", style="paper", fmt="JPEG"),
+            "sad/2.png": smiley("sad"),
+        }
+    )
+
+    checked = read_archive(data, ImportLimits.from_config(LimitsConfig()))
+
+    assert [(item.label, item.photographed) for item in checked.items] == [
+        ("happy", True),
+        ("sad", False),
+    ]

@@ -166,12 +166,13 @@ async def test_the_sweep_reprepares_every_chats_stale_samples_once(
             preprocess_version=current.preprocess_version,
             source_png=current.source_png,
             label="x",
+            photographed=current.photographed,
         ),
         max_samples=100,
         max_labels=10,
     )
 
-    assert await repreparer_of(repo).reprepare(background=True) == 4
+    assert await repreparer_of(repo).reprepare(background=True, photographed_unknown=True) == 4
 
     assert await inputs(repo, ALICE) == {
         ids["a1"]: today(sources["a1"]),
@@ -189,6 +190,49 @@ async def test_the_sweep_reprepares_every_chats_stale_samples_once(
     # After a restart there is nothing left to do.
     calls.clear()
     assert await repreparer_of(repo).reprepare(background=True) == 0
+    assert calls == []
+
+
+async def test_the_sweep_notes_which_of_todays_samples_are_photos_and_keeps_their_inputs(
+    repo: Repository, calls: list[bytes], smiley: Smiley
+) -> None:
+    photo = prepare_sample(smiley("smile", style="paper", fmt="JPEG"), max_pixels=MAX_PIXELS)
+    drawn = prepare_sample(smiley("sad"), max_pixels=MAX_PIXELS)
+    ids = []
+    for name, prepared in (("photo", photo), ("drawn", drawn)):
+        result = await repo.samples.add(
+            NewSample(  # as a bot before the flag stored it: today's input, kind unknown
+                chat_id=ALICE,
+                message_id=next(_message_ids),
+                user_id=ALICE,
+                file_unique_id=name,
+                media_group_id=None,
+                source_kind="photo",
+                model_input=prepared.model_input,
+                input_size=prepared.input_size,
+                preprocess_version=prepared.preprocess_version,
+                source_png=prepared.source_png,
+                label=name,
+            ),
+            max_samples=100,
+            max_labels=10,
+        )
+        ids.append(result.sample.id)
+    repreparer = repreparer_of(repo)
+
+    assert await repreparer.reprepare(ALICE) == 0  # a training does not wait for these
+    assert await repreparer.reprepare(background=True, photographed_unknown=True) == 2
+
+    assert [(p.name, p.photographed, p.on_screen) for p in await repo.labels.profiles(ALICE)] == [
+        ("drawn", 0, 1),
+        ("photo", 1, 0),
+    ]
+    assert await inputs(repo, ALICE) == {
+        ids[0]: (PREPROCESS_VERSION, photo.model_input),
+        ids[1]: (PREPROCESS_VERSION, drawn.model_input),
+    }
+    calls.clear()
+    assert await repreparer.reprepare(background=True, photographed_unknown=True) == 0
     assert calls == []
 
 
@@ -298,9 +342,14 @@ def stored(database: Path) -> dict[int, tuple[int, bytes, bytes]]:
 
 
 def make_stale(database: Path) -> None:
-    """Leave every stored input as the previous preprocessing would have: older, different."""
+    """Leave every stored input as the previous preprocessing would have: older, different.
+
+    That bot did not note either whether a sample is a photo.
+    """
     with sqlite3.connect(database) as conn:
-        conn.execute("UPDATE samples SET preprocess_version = ?", (OLD_VERSION,))
+        conn.execute(
+            "UPDATE samples SET preprocess_version = ?, photographed = NULL", (OLD_VERSION,)
+        )
         conn.execute("UPDATE sample_images SET model_input = ?", (OLD_INPUT,))
     conn.close()
 
@@ -355,6 +404,10 @@ async def test_after_an_upgrade_the_bot_reprepares_stored_inputs_and_trains_on_t
         for sample_id, (_, made_at_upload, source) in made_then.items():
             assert now[sample_id] == (PREPROCESS_VERSION, made_at_upload, source)
         assert now[faint_id][:2] == (OLD_VERSION, OLD_INPUT)  # kept, as it was
+        with sqlite3.connect(database) as conn:
+            flags = dict(conn.execute("SELECT id, photographed FROM samples").fetchall())
+        conn.close()
+        assert flags == {**dict.fromkeys(made_then, 0), faint_id: None}  # drawn on a screen
 
         trained, ids = await job_data(telegram, application, ["sad", "smile"])
 

@@ -25,8 +25,10 @@ from tests.bot.training.test_queue import command
 Smiley = Callable[..., bytes]
 
 
-def profile(name: str, count: int, people: int = 1) -> LabelProfile:
-    return LabelProfile(name, count, people)
+def profile(
+    name: str, count: int, people: int = 1, *, photos: int = 0, screen: int = 0
+) -> LabelProfile:
+    return LabelProfile(name, count, people, photographed=photos, on_screen=screen)
 
 
 def test_few_and_unbalanced_labels_are_named_with_their_counts() -> None:
@@ -55,6 +57,38 @@ def test_one_persons_label_counts_only_in_a_group_where_others_drew() -> None:
     assert findings(labels, 0, minimum=5, group=False).one_person == []
     alone = [profile("sad", 10), profile("smile", 10)]  # one person drew everything
     assert findings(alone, 0, minimum=5, group=True).one_person == []
+
+
+def test_a_label_all_photos_beside_one_all_drawn_on_a_screen_is_named() -> None:
+    labels = [
+        profile("happy", 12, photos=12),
+        profile("sad", 12, photos=3, screen=4, people=1),  # mixed, with 5 unknown
+        profile("cool", 3, screen=2),  # known kind for 2: enough to count
+        profile("wink", 1, screen=1),  # too few of known kind to say anything
+    ]
+    found = findings(labels, 0, minimum=5, group=False)
+    assert (found.photos_only, found.screen_only) == (["happy"], ["cool"])
+    lines = health_lines(found, 5, "en")
+    assert lines == [
+        "⚠️ What could mislead the model:",
+        "• All of happy are photos and all of cool are drawn on a screen: the model may learn"
+        " to tell photos from screens instead of looking at the face. Give each label photos"
+        " and screen drawings.",
+    ]
+    [_, german] = health_lines(found, 5, "de")
+    assert german.startswith("• Alle Bilder von happy sind Fotos, alle von cool sind am Bildschirm")
+
+
+def test_photos_and_screen_drawings_mixed_or_on_one_side_only_are_no_threat() -> None:
+    for labels in (
+        [profile("happy", 10, photos=10), profile("sad", 10, photos=10)],  # all photos
+        [profile("happy", 10, photos=9, screen=1), profile("sad", 10, screen=10)],
+        [profile("happy", 10, photos=1), profile("sad", 10, screen=10)],  # 1 known: unsure
+        [profile("happy", 10), profile("sad", 10)],  # stored before the bot knew
+    ):
+        found = findings(labels, 0, minimum=5, group=False)
+        assert (found.photos_only, found.screen_only) == ([], [])
+        assert health_lines(found, 5, "en") == []
 
 
 def labelled(sample_id: int, pixels: np.ndarray) -> LabelledInput:
@@ -104,6 +138,23 @@ async def test_status_in_a_group_names_one_persons_label_and_a_copy(
     assert "All drawings of smile" not in text
     assert "• 1 drawing is a near copy of another" in text
     assert "• smile has only 5 drawings" in text
+
+
+async def test_status_names_a_label_of_photos_beside_one_drawn_on_a_screen(
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+) -> None:
+    for _ in range(3):
+        await send(telegram, ALICE, ALICE, smiley("smile", style="paper", fmt="JPEG"), "happy")
+        await send(telegram, ALICE, ALICE, smiley("sad"), "sad")
+
+    text = await answer(telegram, telegram.send_text(ALICE, ALICE, "/status"), contains="mislead")
+    assert (
+        "• All of happy are photos and all of sad are drawn on a screen: the model may learn"
+        " to tell photos from screens instead of looking at the face." in text
+    )
+    # One photo of a sad face on paper, and the labels are no longer one kind each.
+    await send(telegram, ALICE, ALICE, smiley("sad", style="paper", fmt="JPEG"), "sad")
+    assert "drawn on a screen" not in await command(telegram, ALICE, "/status")
 
 
 async def test_train_says_what_could_mislead_the_model_in_german(

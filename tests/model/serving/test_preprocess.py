@@ -185,6 +185,20 @@ def test_prepare_sample_stores_what_rebuilds_the_same_input(faces: list[Face]) -
     assert np.abs(input_array(sample.model_input) - rebuilt).max() <= 0.5 / 255 + 1e-6
 
 
+@pytest.mark.parametrize(("style", "photographed"), [("paper", True), ("digital", False)])
+def test_prepare_sample_tells_a_photo_of_paper_from_a_screen_drawing(
+    style: str, photographed: bool, faces: list[Face]
+) -> None:
+    fmt = "JPEG" if style == "paper" else "PNG"
+    for face in faces[:3]:
+        sample = prepare_sample(png_bytes(_render(face, style), fmt), max_pixels=MAX_PIXELS)
+        assert sample.photographed is photographed
+        # The stored copy says the same: re-preparing it later fills in the same flag.
+        again = prepare_sample(sample.source_png, max_pixels=MAX_PIXELS)
+        assert again.photographed is photographed
+        assert again.model_input == sample.model_input
+
+
 def test_input_array_reads_the_stored_bytes_back() -> None:
     pixels = np.arange(INPUT_SIZE * INPUT_SIZE, dtype=np.uint32) % 256
     restored = input_array(pixels.astype(np.uint8).tobytes())
