@@ -62,14 +62,16 @@ class Labels:
 
         The sender is who sent the image, else who labelled it; imported samples, which
         have neither, count as one more. The kinds: how many samples are known to be photos
-        and how many drawn on a screen.
+        and how many drawn on a screen. A Telegram sticker is never a photo of paper, though
+        the preprocessing's photo test, made for paper, takes an emoji's shading for one.
         """
         async with self._db.read() as conn:
             rows = await fetchall(
                 conn,
                 "SELECT l.name, count(*),"
                 " count(DISTINCT coalesce(s.user_id, s.labelled_by, -1)),"
-                " sum(s.photographed IS 1), sum(s.photographed IS 0) FROM labels AS l"
+                " sum(s.photographed IS 1 AND s.source_kind != 'sticker'),"
+                " sum(s.photographed IS 0 OR s.source_kind = 'sticker') FROM labels AS l"
                 " JOIN samples AS s ON s.chat_id = l.chat_id AND s.label_id = l.id"
                 " WHERE l.chat_id = ? GROUP BY l.id ORDER BY l.name",
                 (chat_id,),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -443,6 +444,11 @@ async def test_profiles_count_senders_photos_and_screen_drawings_per_label(
     await add(repo, sample("a2", label="sad"))  # stored before the bot knew: unknown
     await add(repo, sample("a3", label="smile", photographed=False))
     await add(repo, sample("a4", label="smile", photographed=True))
+    # An emoji sticker's shading looks like a photo's light to the preprocessing: on screen.
+    sticker = dataclasses.replace(
+        sample("s1", label="smile", photographed=True), source_kind="sticker"
+    )
+    await add(repo, sticker)
     await add(repo, sample("a5", photographed=False))  # unlabelled: not counted
     await add(repo, sample("x1", chat_id=OTHER_CHAT, label="sad", photographed=False))
     png = b"\x89PNG imported"
@@ -451,5 +457,5 @@ async def test_profiles_count_senders_photos_and_screen_drawings_per_label(
 
     assert await repo.labels.profiles(CHAT) == [
         LabelProfile("sad", 3, 2, photographed=2, on_screen=0),
-        LabelProfile("smile", 3, 2, photographed=1, on_screen=2),
+        LabelProfile("smile", 4, 2, photographed=1, on_screen=3),
     ]
