@@ -70,6 +70,7 @@ TEXTS: dict[str, str] = {
         "/set, /params – Trainingsparameter (epochs, learning_rate, batch_size, architecture, validation, start)\n"
         "/debug – auf ein Bild antworten: das 28×28-Bild, das das Modell sieht\n"
         "/why – auf eine Zeichnung oder meine Antwort antworten: welche Striche entschieden haben\n"
+        "/filters – was mein Netz gelernt hat: seine Filter und eine Zeichnung durch seine Schichten\n"
         "/samples <label> – ein Bogen mit den 28×28-Bildern dieses Labels\n"
         "/compare – dense und cnn ohne Vorwissen und ein cnn, das mit meinem eingebauten Modell startet, auf denselben Daten vergleichen\n"
         "/stats – Beispiele pro Person und pro Label\n"
@@ -216,9 +217,10 @@ TEXTS: dict[str, str] = {
     "train.start_pretrained": "Es hat mit dem angefangen, was mein eingebautes Modell über Smileys weiß.",
     "train.start_pretrained_tuned": (
         "Es hat mit dem angefangen, was mein eingebautes Modell über Smileys weiß, und dann seine "
-        "eigenen Filter an deine Zeichnungen angepasst: Sie haben sich um {change} verändert."
+        "eigenen Filter an deine Zeichnungen angepasst: Sie haben sich um {change} verändert. "
+        "/filters zeigt sie dir."
     ),
-    "train.start_scratch": "Es hat bei null angefangen und alle seine Filter selbst gelernt.",
+    "train.start_scratch": "Es hat bei null angefangen und alle seine Filter selbst gelernt: /filters zeigt sie dir.",
     "train.serving": "Ab jetzt antwortet das neue Modell.",
     "train.failed": "Training fehlgeschlagen: {reason}",
     "train.stopped": "Training abgebrochen: {reason}",

@@ -69,6 +69,7 @@ TEXTS: dict[str, str] = {
         "/set, /params – training parameters (epochs, learning_rate, batch_size, architecture, validation, start)\n"
         "/debug – reply to an image: the 28×28 picture the model sees\n"
         "/why – reply to a drawing or to my answer: the strokes that decided it\n"
+        "/filters – what my network learned: its filters, and a drawing through its layers\n"
         "/samples <label> – a sheet of that label's 28×28 pictures\n"
         "/compare – dense and cnn learning from nothing, and a cnn that starts from my built-in model, on the same data\n"
         "/stats – samples per person and per label\n"
@@ -186,9 +187,9 @@ TEXTS: dict[str, str] = {
     "train.start_pretrained": "It started from what my built-in model knows about smileys.",
     "train.start_pretrained_tuned": (
         "It started from what my built-in model knows about smileys, then tuned its own "
-        "filters to your drawings: they changed by {change}."
+        "filters to your drawings: they changed by {change}. /filters shows them."
     ),
-    "train.start_scratch": "It started from scratch and learned all its filters by itself.",
+    "train.start_scratch": "It started from scratch and learned all its filters by itself: /filters shows them.",
     "train.serving": "The new model answers from now on.",
     "train.failed": "Training failed: {reason}",
     "train.stopped": "Training stopped: {reason}",

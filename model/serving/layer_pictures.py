@@ -84,7 +84,8 @@ def filters_picture(
         picture.paste(part, (MARGIN, top))
         top += part.height + MARGIN
     buffer = io.BytesIO()
-    picture.save(buffer, "PNG", optimize=True)
+    # zlib's default level, not optimize=True: 26 ms instead of 109 ms for 5% more bytes.
+    picture.save(buffer, "PNG")
     return buffer.getvalue()
 
 

@@ -195,7 +195,7 @@ async def test_trainings_queue_across_chats_and_say_their_place(
     assert "already running or queued" in await command(telegram, BOB, "/train", contains="already")
     await command(telegram, ALICE, "/stop")
     report = await final_report(telegram, BOB, "Training finished")
-    assert "It started from scratch and learned all its filters by itself." in report
+    assert "It started from scratch and learned all its filters by itself: /filters" in report
 
 
 async def test_parameters_are_checked_and_shown(
