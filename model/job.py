@@ -70,6 +70,7 @@ __all__ = [
     "read_data",
     "read_spec",
     "standby_command",
+    "whole_percent",
     "worker_command",
     "write_job",
 ]
@@ -91,6 +92,17 @@ LIFELINE_FLAG: Final = "--exit-with-stdin"
 # With this flag the worker loads TensorFlow first, then reads its job's directory from stdin.
 STANDBY_FLAG: Final = "--standby"
 THREADS_FLAG: Final = "--threads"
+
+
+def whole_percent(fraction: float) -> int:
+    """Return a fraction (0..1) as the whole percentage the chat and the charts both show.
+
+    Only what is exactly all or nothing shows as 100 or 0: 0.999 shows 99 and 0.001 shows 1,
+    so an answer that is almost sure never reads as certain, and a chart's bar says what the
+    report beside it says.
+    """
+    shown = round(100 * fraction)
+    return min(99, max(1, shown)) if 0 < fraction < 1 else shown
 
 
 def worker_command(job_dir: Path, *, lifeline: bool = True) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.texts.languages import DEFAULT_LANGUAGE, base_language
+from model.job import whole_percent
 
 __all__ = [
     "STYLES",
@@ -93,10 +94,7 @@ def percent(fraction: float, language: str | None) -> str:
     Only what is exactly all or nothing shows as 100 % or 0 %: 0.999 shows 99 %, 0.001
     shows 1 %, so a prediction that is almost sure never reads as certain.
     """
-    shown = round(100 * fraction)
-    if 0 < fraction < 1:
-        shown = min(99, max(1, shown))
-    return _written(str(shown), language) + style(language).percent_suffix
+    return _written(str(whole_percent(fraction)), language) + style(language).percent_suffix
 
 
 def seconds(value: float, language: str | None) -> str:

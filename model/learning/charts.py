@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.job import whole_percent
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -245,7 +247,7 @@ def comparison_chart(
     bars = ax.bar(shown, values, color=colours, width=0.55)
     ax.bar_label(
         bars,
-        labels=[f"{value:.0f}{percent_suffix}" for value in values],
+        labels=[f"{whole_percent(value)}{percent_suffix}" for _, value in accuracies],
         fontsize=TITLE_SIZE,
         padding=4,
     )

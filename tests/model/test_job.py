@@ -30,6 +30,7 @@ from model.job import (
     parse_event,
     read_data,
     read_spec,
+    whole_percent,
     worker_command,
     write_job,
 )
@@ -196,3 +197,14 @@ def test_the_contract_imports_neither_tensorflow_nor_telegram() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert completed.stdout.strip() == "[]"
+
+
+def test_whole_percent_reads_certain_only_when_it_is() -> None:
+    assert [whole_percent(f) for f in (0.0, 0.001, 0.004, 0.5, 0.996, 1.0)] == [
+        0,
+        1,
+        1,
+        50,
+        99,
+        100,
+    ]

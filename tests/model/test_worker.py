@@ -149,6 +149,7 @@ def test_a_job_reports_progress_and_exports_the_model(tmp_path: Path) -> None:
         "job.json",
         "model.json",
         "model.keras",
+        "model.layers.tflite",
         "model.tflite",
         RESULT_FILE,
         "training.png",

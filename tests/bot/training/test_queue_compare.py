@@ -67,7 +67,7 @@ async def test_compare_shows_three_accuracies_and_keeps_the_serving_model(
     assert await bot.bot_data.repo.runs.serving(ALICE) == serving
     models = bot.bot_data.config.storage.models_dir
     assert sorted(p.name for p in (models / str(ALICE)).iterdir()) == sorted(
-        f"run-{serving.id}{suffix}" for suffix in (".json", ".keras", ".tflite")
+        f"run-{serving.id}{suffix}" for suffix in (".json", ".keras", ".layers.tflite", ".tflite")
     )
     assert list((models / "jobs").iterdir()) == []
     # And the chat can train or compare again.
