@@ -2,10 +2,10 @@
 
 All SQL lives here. `Repository` owns the one connection (`database`) and groups the queries
 by concern, one module each: `samples`, `labels`, `runs` (parameters and trainings), `chats`,
-`handled_updates` and `datasets` (export and import), with the queries several of them need
-in `queries`. `records` holds what crosses the package boundary, `migrate` and
-`migrations/` the schema, `online_backup` the backup while the bot runs, and
-`durable_files` the renames that survive a crash (the model files, the backup).
+`handled_updates`, `datasets` (export and import) and `classes` (class projects), with the
+queries several of them need in `queries`. `records` holds what crosses the package
+boundary, `migrate` and `migrations/` the schema, `online_backup` the backup while the bot
+runs, and `durable_files` the renames that survive a crash (the model files, the backup).
 """
 
 from storage.durable_files import move_into_place, sync_directory
@@ -16,6 +16,9 @@ from storage.records import (
     AddStatus,
     ChatFull,
     ChatReset,
+    ClassMember,
+    ClassProject,
+    ClassRunning,
     ImportItem,
     ImportResult,
     LabelCount,
@@ -44,6 +47,9 @@ __all__ = [
     "BackupResult",
     "ChatFull",
     "ChatReset",
+    "ClassMember",
+    "ClassProject",
+    "ClassRunning",
     "ImportItem",
     "ImportResult",
     "LabelCount",

@@ -14,6 +14,7 @@ from storage.database import (
     timestamp,
 )
 from storage.queries import (
+    IN_DATASET,
     album_sample_ids,
     apply_label,
     check_label,
@@ -52,8 +53,8 @@ class Labels:
                 conn,
                 "SELECT l.name, count(*) FROM labels AS l"
                 " JOIN samples AS s ON s.chat_id = l.chat_id AND s.label_id = l.id"
-                " WHERE l.chat_id = ? GROUP BY l.id ORDER BY l.name",
-                (chat_id,),
+                f" WHERE {IN_DATASET} GROUP BY l.name ORDER BY l.name",
+                (chat_id, chat_id),
             )
         return [LabelCount(str(name), int(count)) for name, count in rows]
 
@@ -73,8 +74,8 @@ class Labels:
                 " sum(s.photographed IS 1 AND s.source_kind != 'sticker'),"
                 " sum(s.photographed IS 0 OR s.source_kind = 'sticker') FROM labels AS l"
                 " JOIN samples AS s ON s.chat_id = l.chat_id AND s.label_id = l.id"
-                " WHERE l.chat_id = ? GROUP BY l.id ORDER BY l.name",
-                (chat_id,),
+                f" WHERE {IN_DATASET} GROUP BY l.name ORDER BY l.name",
+                (chat_id, chat_id),
             )
         return [
             LabelProfile(str(name), int(n), int(people), int(photos), int(screen))
@@ -277,10 +278,10 @@ class Labels:
         async with self._db.read() as conn:
             rows = await fetchall(
                 conn,
-                "SELECT coalesce(user_id, labelled_by) AS who, count(*) AS n FROM samples"
-                " WHERE chat_id = ? AND label_id IS NOT NULL"
+                "SELECT coalesce(s.user_id, s.labelled_by) AS who, count(*) AS n FROM samples AS s"
+                f" WHERE {IN_DATASET} AND s.label_id IS NOT NULL"
                 " GROUP BY who ORDER BY n DESC, who IS NULL, who",
-                (chat_id,),
+                (chat_id, chat_id),
             )
         return [
             ContributorCount(None if who is None else int(who), int(count)) for who, count in rows

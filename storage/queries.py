@@ -23,6 +23,13 @@ WITH_IMAGES: Final = "FROM samples AS s JOIN sample_images AS i ON i.sample_id =
 WITH_LABEL: Final = "JOIN labels AS l ON l.chat_id = s.chat_id AND l.id = s.label_id"
 WITH_ANY_LABEL: Final = "LEFT " + WITH_LABEL
 
+# The samples a chat learns from: its own, and in a group running a class project (or one
+# that ended keeping its data) also those its pupils drew for the class in their private
+# chats (storage/migrations/0009_classes.sql). Takes the chat id twice.
+IN_DATASET: Final = (
+    "(s.chat_id = ? OR s.class_id IN (SELECT c.id FROM classes AS c WHERE c.group_chat_id = ?))"
+)
+
 SAMPLE_SELECT: Final = f"""
     SELECT s.id, s.chat_id, s.message_id, s.user_id, s.file_unique_id, s.media_group_id,
            s.source_kind, l.name, s.labelled_by, s.created_at, s.labelled_at

@@ -301,3 +301,37 @@ class ContributorCount:
 
     user_id: int | None
     count: int
+
+
+@dataclass(frozen=True)
+class ClassProject:
+    """A group's class project: its join code and whether pupils may still join."""
+
+    id: int
+    group_chat_id: int
+    code: str
+    joining_open: bool
+    created_by: int | None
+    created_at: float
+    ended_at: float | None
+    tally_message_id: int | None  # the group's live message of the class
+
+
+@dataclass(frozen=True)
+class ClassMember:
+    """A pupil of a class, by the private chat they joined from."""
+
+    class_id: int
+    chat_id: int
+    user_id: int
+    first_name: str
+    joined_at: float
+    left_at: float | None
+
+
+class ClassRunning(Exception):
+    """The group runs a class already."""
+
+    def __init__(self, running: ClassProject) -> None:
+        super().__init__(running.id)
+        self.running = running

@@ -6,6 +6,7 @@ import os
 from types import TracebackType
 
 from storage.chats import Chats
+from storage.classes import Classes
 from storage.database import Database
 from storage.datasets import Datasets
 from storage.handled_updates import HandledUpdates
@@ -34,6 +35,7 @@ class Repository:
         self.chats = Chats(self._database)
         self.handled_updates = HandledUpdates(self._database)
         self.datasets = Datasets(self._database)
+        self.classes = Classes(self._database)
 
     async def __aenter__(self) -> Repository:
         """Open the database (see open)."""

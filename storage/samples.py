@@ -19,6 +19,7 @@ from storage.database import (
     timestamp,
 )
 from storage.queries import (
+    IN_DATASET,
     LABELLED_INPUT_SELECT,
     SAMPLE_SELECT,
     WITH_IMAGES,
@@ -164,9 +165,9 @@ class Samples:
         async with self._db.read() as conn:
             rows = await fetchall(
                 conn,
-                "SELECT id, coalesce(user_id, labelled_by) FROM samples"
-                " WHERE chat_id = ? AND label_id IS NOT NULL",
-                (chat_id,),
+                "SELECT s.id, coalesce(s.user_id, s.labelled_by) FROM samples AS s"
+                f" WHERE {IN_DATASET} AND s.label_id IS NOT NULL",
+                (chat_id, chat_id),
             )
         return {int(sample_id): None if who is None else int(who) for sample_id, who in rows}
 
@@ -217,8 +218,8 @@ class Samples:
             row = await fetchone(
                 conn,
                 # The column is one of two constants, never user input.
-                f"SELECT i.{column} {WITH_IMAGES} WHERE s.chat_id = ? AND s.id = ?",
-                (chat_id, sample_id),
+                f"SELECT i.{column} {WITH_IMAGES} WHERE {IN_DATASET} AND s.id = ?",
+                (chat_id, chat_id, sample_id),
             )
         return None if row is None else bytes(row[0])
 
@@ -226,7 +227,9 @@ class Samples:
         """Return every labelled sample's model input in this chat, oldest first."""
         async with self._db.read() as conn:
             rows = await fetchall(
-                conn, LABELLED_INPUT_SELECT + " WHERE s.chat_id = ? ORDER BY s.id", (chat_id,)
+                conn,
+                LABELLED_INPUT_SELECT + f" WHERE {IN_DATASET} ORDER BY s.id",
+                (chat_id, chat_id),
             )
         return [to_labelled_input(row) for row in rows]
 
@@ -235,9 +238,9 @@ class Samples:
         async with self._db.read() as conn:
             rows = await fetchall(
                 conn,
-                LABELLED_INPUT_SELECT + " WHERE s.chat_id = ? AND l.name = ? ORDER BY s.id DESC"
+                LABELLED_INPUT_SELECT + f" WHERE {IN_DATASET} AND l.name = ? ORDER BY s.id DESC"
                 " LIMIT ?",
-                (chat_id, label, limit),
+                (chat_id, chat_id, label, limit),
             )
         return [to_labelled_input(row) for row in rows]
 
@@ -364,12 +367,16 @@ class Samples:
         return recorded
 
     async def data_version(self, chat_id: int) -> int:
-        """Return a number that changes whenever this chat's labelled data changes."""
+        """Return a number that changes whenever the labelled data this chat learns from changes."""
         async with self._db.read() as conn:
             value = await scalar(
                 conn,
-                "SELECT coalesce(max(version), 0) FROM chat_data_versions WHERE chat_id = ?",
-                (chat_id,),
+                # The chat's own version plus its classes': both only grow.
+                "SELECT (SELECT coalesce(max(version), 0) FROM chat_data_versions"
+                " WHERE chat_id = ?) + (SELECT coalesce(sum(v.version), 0)"
+                " FROM class_data_versions AS v JOIN classes AS c ON c.id = v.class_id"
+                " WHERE c.group_chat_id = ?)",
+                (chat_id, chat_id),
             )
         return int(value)
 
@@ -390,8 +397,11 @@ async def insert_sample(conn: aiosqlite.Connection, new: NewSample, at: float) -
     """Insert an unlabelled sample with its images and return its id."""
     async with conn.execute(
         "INSERT INTO samples (chat_id, message_id, user_id, file_unique_id, media_group_id,"
-        " source_kind, input_size, preprocess_version, photographed, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " source_kind, input_size, preprocess_version, photographed, created_at, class_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ("
+        # A pupil's drawing goes to the class the chat is in, if it still runs.
+        "SELECT m.class_id FROM class_members AS m JOIN classes AS c ON c.id = m.class_id"
+        " WHERE m.chat_id = ? AND m.left_at IS NULL AND c.ended_at IS NULL))",
         (
             new.chat_id,
             new.message_id,
@@ -403,6 +413,7 @@ async def insert_sample(conn: aiosqlite.Connection, new: NewSample, at: float) -
             new.preprocess_version,
             new.photographed,
             at,
+            new.chat_id,
         ),
     ) as cursor:
         sample_id = cursor.lastrowid
