@@ -22,8 +22,17 @@ from telegram.ext import (
 
 from bot.chats.admins import AdminCheck
 from bot.chats.retention import Retention
+from bot.classroom.projects import Classrooms
+from bot.classroom.tally import Tally
 from bot.config import Config
 from bot.handlers.canvas import draw, drawing
+from bot.handlers.classroom import (
+    LEAVE_CALLBACK_PATTERN,
+    classroom,
+    join_class,
+    leave,
+    leave_answer,
+)
 from bot.handlers.confusion import confusion_pair
 from bot.handlers.contact_sheet import samples
 from bot.handlers.debug import debug
@@ -109,6 +118,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("reset", reset, admin=True),
     Command("export", export),
     Command("import", import_archive, admin=True),
+    Command("classroom", classroom, admin=True),
+    Command("leave", leave),
 )
 ADMIN_COMMANDS = frozenset(command.name for command in COMMANDS if command.admin)
 
@@ -165,6 +176,10 @@ def build_application(config: Config) -> BotApplication:
         services.repo, DEFAULT_MODEL_PREFIX, config.prediction.cache_size
     )
     services.explanations = Explanations(services.repo, services.predictor)
+    services.classrooms = Classrooms(services.repo)
+    services.class_tally = Tally(
+        application.bot, services.repo, config.limits.min_samples_per_label
+    )
     services.layer_views = LayerViews(services.repo, services.predictor, DEFAULT_MODEL_PREFIX)
     services.data_health = DataHealth(services.repo, config.limits.min_samples_per_label)
     services.prediction_reply = PredictionReply(
@@ -193,6 +208,8 @@ def _register_handlers(application: BotApplication) -> None:
     application.add_handler(TypeHandler(Update, guard_access), group=-2)
     application.add_handler(TypeHandler(Update, guard_admin_commands), group=-1)
     application.add_handler(TypeHandler(Update, mark_handled), group=1)
+    # /start with a class's code (from its join link) joins the class; plain /start greets.
+    application.add_handler(CommandHandler("start", join_class, filters=NEW, has_args=True))
     application.add_handlers(
         [CommandHandler(command.name, command.callback, filters=NEW) for command in COMMANDS]
     )
@@ -205,6 +222,7 @@ def _register_handlers(application: BotApplication) -> None:
             CallbackQueryHandler(why_tap, pattern=WHY_CALLBACK_PATTERN),
             CallbackQueryHandler(confusion_pair, pattern=PAIR_CALLBACK_PATTERN),
             CallbackQueryHandler(relabel, pattern=RELABEL_CALLBACK_PATTERN),
+            CallbackQueryHandler(leave_answer, pattern=LEAVE_CALLBACK_PATTERN),
             # Before the image handler, which would refuse the zip as an unsupported file.
             MessageHandler(
                 NEW & filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION), import_archive
@@ -234,6 +252,7 @@ async def _open(application: BotApplication) -> None:
         logger.exception("the default model could not be loaded")
     services.training.start()
     services.retention.start()
+    services.class_tally.start()
     # The default menu is English; Telegram shows a user the one for their language_code.
     for lang in LANGUAGES:
         await application.bot.set_my_commands(
@@ -250,6 +269,7 @@ async def _stop(application: BotApplication) -> None:
 
 async def _close(application: BotApplication) -> None:
     services = application.bot_data
+    await services.class_tally.close()
     await services.retention.close()
     await services.training.close()
     await services.repreparer.close()

@@ -8,6 +8,8 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.chats.admins import AdminCheck
 from bot.chats.retention import Retention
+from bot.classroom.projects import Classrooms
+from bot.classroom.tally import Tally
 from bot.config import Config
 from bot.labels.corrections import Corrections
 from bot.samples.acknowledgements import Acknowledger
@@ -46,6 +48,8 @@ class BotServices:
     predictor: Predictor
     prediction_reply: PredictionReply
     explanations: Explanations
+    classrooms: Classrooms
+    class_tally: Tally
     layer_views: LayerViews
     data_health: DataHealth
     training: TrainingQueue

@@ -20,7 +20,7 @@ __all__ = ["Classes"]
 
 _CLASS_SELECT = (
     "SELECT id, group_chat_id, code, joining_open, created_by, created_at, ended_at,"
-    " tally_message_id FROM classes"
+    " tally_message_id, language FROM classes"
 )
 _MEMBER_SELECT = (
     "SELECT class_id, chat_id, user_id, first_name, joined_at, left_at FROM class_members"
@@ -28,7 +28,7 @@ _MEMBER_SELECT = (
 
 
 def _to_class(row: Sequence[Any]) -> ClassProject:
-    class_id, group, code, joining_open, created_by, created_at, ended_at, tally = row
+    class_id, group, code, joining_open, created_by, created_at, ended_at, tally, language = row
     return ClassProject(
         id=int(class_id),
         group_chat_id=int(group),
@@ -38,6 +38,7 @@ def _to_class(row: Sequence[Any]) -> ClassProject:
         created_at=float(created_at),
         ended_at=None if ended_at is None else float(ended_at),
         tally_message_id=None if tally is None else int(tally),
+        language=None if language is None else str(language),
     )
 
 
@@ -61,7 +62,13 @@ class Classes:
         self._db = db
 
     async def create(
-        self, group_chat_id: int, code: str, *, created_by: int | None, now: float | None = None
+        self,
+        group_chat_id: int,
+        code: str,
+        *,
+        created_by: int | None,
+        language: str | None = None,
+        now: float | None = None,
     ) -> ClassProject:
         """Start a class in a group with an unguessable ``code``.
 
@@ -74,9 +81,9 @@ class Classes:
                 raise ClassRunning(running)
             await execute(
                 conn,
-                "INSERT INTO classes (group_chat_id, code, created_by, created_at)"
-                " VALUES (?, ?, ?, ?)",
-                (group_chat_id, code, created_by, timestamp(now)),
+                "INSERT INTO classes (group_chat_id, code, created_by, created_at, language)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (group_chat_id, code, created_by, timestamp(now), language),
             )
             created = await _running(conn, group_chat_id)
         assert created is not None
@@ -86,6 +93,12 @@ class Classes:
         """Return the class the group runs, if any."""
         async with self._db.read() as conn:
             return await _running(conn, group_chat_id)
+
+    async def all_running(self) -> list[ClassProject]:
+        """Return every running class, oldest first."""
+        async with self._db.read() as conn:
+            rows = await fetchall(conn, _CLASS_SELECT + " WHERE ended_at IS NULL ORDER BY id")
+        return [_to_class(row) for row in rows]
 
     async def by_code(self, code: str) -> ClassProject | None:
         """Return the class of a join code, running or ended."""

@@ -315,6 +315,7 @@ class ClassProject:
     created_at: float
     ended_at: float | None
     tally_message_id: int | None  # the group's live message of the class
+    language: str | None = None  # the teacher's, for the live message
 
 
 @dataclass(frozen=True)

@@ -101,9 +101,7 @@ def filter_change(filters: np.ndarray, reference: np.ndarray) -> float:
     return float(np.abs(filters - reference).sum()) / size if size else 0.0
 
 
-def picture_texts(
-    layers: HiddenLayers, outputs: list[np.ndarray], lang: str | None
-) -> FilterTexts:
+def picture_texts(layers: HiddenLayers, outputs: list[np.ndarray], lang: str | None) -> FilterTexts:
     headings = []
     for number, output in enumerate(outputs, start=1):
         if output.ndim == 3:

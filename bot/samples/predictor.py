@@ -126,14 +126,20 @@ class Predictor:
 
     async def serving_prefix(self, chat_id: int) -> tuple[Path, Literal["chat", "default"]]:
         """Return the files of the model that answers the chat now, and whose model it is."""
-        run = await self._repo.runs.serving(chat_id)
+        run = await self._repo.runs.serving(await self._model_chat(chat_id))
         prefix = None if run is None else run.model_prefix
         if prefix is not None and await self._chat_batcher(prefix) is not None:
             return Path(prefix), "chat"
         return self._default_prefix, "default"
 
+    async def _model_chat(self, chat_id: int) -> int:
+        """Return the chat whose model answers ``chat_id``: a pupil's class's group, or itself."""
+        project = await self._repo.classes.of_pupil(chat_id)
+        return chat_id if project is None else project.group_chat_id
+
     async def _serving(self, chat_id: int) -> _Serving:
-        """Return the model that answers the chat: its own, or the default one."""
+        """Return the model that answers the chat: its own (a pupil's class's), or the default."""
+        chat_id = await self._model_chat(chat_id)
         run = await self._repo.runs.serving(chat_id)
         chat_batcher = None
         if run is not None and run.model_prefix is not None:

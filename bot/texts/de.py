@@ -22,6 +22,8 @@ TEXTS: dict[str, str] = {
     "cmd.debug": "Auf ein Bild antworten: was das Modell sieht",
     "cmd.why": "Auf eine Zeichnung antworten: welche Striche meine Antwort entschieden haben",
     "cmd.filters": "Was mein Netz gelernt hat: seine Filter und eine Zeichnung durch seine Schichten",
+    "cmd.classroom": "Eine Klasse starten: Alle treten per Link bei und bringen einem Modell etwas bei",
+    "cmd.leave": "Deine Klasse verlassen",
     "cmd.export": "Bilder als Zip; /export model: das trainierte Modell",
     "cmd.import": "Ein Zip mit /import beschriften, um seine Bilder hinzuzufügen",
     # /start and /help
@@ -642,4 +644,60 @@ TEXTS: dict[str, str] = {
         "Leerzeichen."
     ),
     "draw.error.invalid_label_hint": "„{raw}“ ist kein gültiges Label (keine Leerzeichen). Versuch es mit {hint}.",
+    # Klassenprojekte (bot/classroom/)
+    "class.only_groups": "/classroom funktioniert in einer Gruppe: Füge mich zur Gruppe deiner Klasse hinzu und schick es dort.",
+    "class.started": (
+        "🏫 Die Klasse ist gestartet! Alle öffnen diesen Link auf dem Handy (oder scannen den Code):\n"
+        "{link}\n\n"
+        "Dann malt jede und jeder im eigenen Chat mit mir. Jede beschriftete Zeichnung kommt in "
+        "den Datensatz dieser Klasse, und dort antwortet das Modell der Klasse. Unten seht ihr, "
+        "was die Klasse schon gemalt hat. Wenn jedes Label bereit ist, schickt ein Admin hier /train.\n\n"
+        "/classroom close lässt niemanden mehr neu beitreten, /classroom end keep (oder end delete) "
+        "beendet die Klasse."
+    ),
+    "class.link_again": "🏫 Der Link der Klasse (oder scannt den Code):\n{link}",
+    "class.closed_note": "Beitreten ist gerade geschlossen: /classroom open lässt neue Schülerinnen und Schüler herein.",
+    "class.none": "Diese Gruppe hat keine Klasse. /classroom startet eine.",
+    "class.opened": "Man kann wieder beitreten.",
+    "class.closed": "Beitreten ist geschlossen: Niemand kann mehr neu dazukommen. /classroom open öffnet es wieder.",
+    "class.end_usage": (
+        "Klasse beenden und ihre Zeichnungen behalten (diese Gruppe kann weiter damit trainieren): "
+        "/classroom end keep\nKlasse beenden und alle Zeichnungen für sie löschen: /classroom end delete"
+    ),
+    "class.ended_kept": "Die Klasse ist beendet. Ihr Link funktioniert nicht mehr. Ihre Zeichnungen bleiben bei dieser Gruppe.",
+    "class.ended_deleted": "Die Klasse ist beendet. Ihr Link funktioniert nicht mehr. Gelöschte Zeichnungen für sie: {count}.",
+    "class.remove_unknown": "In dieser Klasse heißt niemand {name}.",
+    "class.remove_ambiguous": "Mehrere heißen {name}: Ich weiß nicht, wen du meinst.",
+    "class.removed": "Die Zeichnungen von {name} ({count}) sind nicht mehr im Datensatz der Klasse. {name} behält sie im eigenen Chat.",
+    "class.usage": (
+        "/classroom – die Klasse starten oder ihren Link noch einmal zeigen\n"
+        "/classroom close, /classroom open – Beitreten schließen oder öffnen\n"
+        "/classroom remove <Vorname> – die Zeichnungen eines Kindes aus der Klasse nehmen\n"
+        "/classroom end keep, /classroom end delete – die Klasse beenden"
+    ),
+    "class.tally_header": "🏫 Die Klasse: {pupils} beigetreten, {contributed} haben schon gemalt",
+    "class.tally_line": "• {label}: {count}",
+    "class.tally_empty": "Noch keine beschrifteten Zeichnungen. Jedes Label braucht {minimum}.",
+    "class.tally_needs": "{label} braucht noch {missing}",
+    "class.tally_two_labels": "Für /train: mindestens 2 Labels mit je {minimum} Zeichnungen.",
+    "class.tally_ready": "Bereit: Ein Admin kann /train schicken.",
+    "class.join_in_private": "Öffne den Link der Klasse auf deinem Handy: Beitreten geht in deinem eigenen Chat mit mir.",
+    "class.joined": (
+        "Willkommen in der Klasse, {name}! 🎉\n"
+        "Mal Smileys auf Papier, fotografiere sie und schick mir die Fotos. Beschrifte jede "
+        "Zeichnung: Schick sie mit der Bildunterschrift /label smile (oder tippe unter meiner "
+        "Vermutung auf das richtige Label). Deine beschrifteten Zeichnungen kommen in den "
+        "Datensatz der Klasse. Die Klasse braucht mindestens 2 Labels mit je {minimum} "
+        "Zeichnungen. Mit /leave verlässt du die Klasse."
+    ),
+    "class.already": "Du bist schon in dieser Klasse, {name}. Mal einfach weiter!",
+    "class.code_unknown": "Diesen Klassencode kenne ich nicht. Frag deine Lehrerin oder deinen Lehrer nach dem Link.",
+    "class.code_ended": "Diese Klasse ist beendet, darum funktioniert ihr Link nicht mehr. Frag nach einem neuen.",
+    "class.code_closed": "Beitreten ist bei dieser Klasse geschlossen. Frag deine Lehrerin oder deinen Lehrer, ob sie es wieder öffnen.",
+    "class.not_in_one": "Du bist in keiner Klasse.",
+    "class.leave_ask": "Klasse verlassen? Was soll mit den Zeichnungen passieren, die du für sie gemalt hast?",
+    "class.leave_keep": "Verlassen, meine Zeichnungen bleiben bei der Klasse",
+    "class.leave_take": "Verlassen und meine Zeichnungen mitnehmen",
+    "class.left_kept": "Du hast die Klasse verlassen. Deine Zeichnungen bleiben bei der Klasse. Ab jetzt bringst du deinem eigenen Modell etwas bei.",
+    "class.left_took": "Du hast die Klasse verlassen und deine Zeichnungen mitgenommen ({count}). Ab jetzt bringst du deinem eigenen Modell etwas bei.",
 }

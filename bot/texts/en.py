@@ -21,6 +21,8 @@ TEXTS: dict[str, str] = {
     "cmd.debug": "Reply to an image: what the model sees",
     "cmd.why": "Reply to a drawing: which strokes decided my answer",
     "cmd.filters": "What my network learned: its filters, and a drawing through its layers",
+    "cmd.classroom": "Start a class: pupils join with a link and teach one model",
+    "cmd.leave": "Leave your class",
     "cmd.export": "Images as a zip; /export model: the trained model",
     "cmd.import": "Caption a zip with /import to add its images",
     # /start and /help
@@ -553,4 +555,59 @@ TEXTS: dict[str, str] = {
         "“{raw}” is not a valid label: use 1–32 letters, digits, - or _, no spaces."
     ),
     "draw.error.invalid_label_hint": "“{raw}” is not a valid label (no spaces). Try {hint}.",
+    # Class projects (bot/classroom/)
+    "class.only_groups": "/classroom works in a group: add me to your class's group and send it there.",
+    "class.started": (
+        "🏫 The class has started! Everyone opens this link (or scans the code) on their phone:\n"
+        "{link}\n\n"
+        "Each of you then draws in your own chat with me. Every labelled drawing goes into "
+        "this class's dataset, and the class's model answers you there. Below you see what the "
+        "class has drawn. When every label is ready, an admin sends /train here.\n\n"
+        "/classroom close stops new pupils from joining, /classroom end keep (or end delete) "
+        "ends the class."
+    ),
+    "class.link_again": "🏫 The class's link (or scan the code):\n{link}",
+    "class.closed_note": "Joining is closed at the moment: /classroom open lets new pupils in.",
+    "class.none": "This group has no class. /classroom starts one.",
+    "class.opened": "New pupils can join again.",
+    "class.closed": "Joining is closed: nobody new can join. /classroom open lets them in again.",
+    "class.end_usage": (
+        "End the class and keep its drawings (this group can still train on them): "
+        "/classroom end keep\nEnd it and delete every drawing made for it: /classroom end delete"
+    ),
+    "class.ended_kept": "The class has ended. Its link no longer works. Its drawings stay with this group.",
+    "class.ended_deleted": "The class has ended. Its link no longer works. Drawings made for it that are now deleted: {count}.",
+    "class.remove_unknown": "No pupil of this class is called {name}.",
+    "class.remove_ambiguous": "Several pupils are called {name}: I can't tell which one you mean.",
+    "class.removed": "{name}'s drawings ({count}) are no longer in the class's dataset. {name} keeps them in their own chat.",
+    "class.usage": (
+        "/classroom – start the class, or show its link again\n"
+        "/classroom close, /classroom open – stop or allow new pupils\n"
+        "/classroom remove <first name> – take a pupil's drawings out of the class\n"
+        "/classroom end keep, /classroom end delete – end the class"
+    ),
+    "class.tally_header": "🏫 The class: {pupils} pupils joined, {contributed} have drawn",
+    "class.tally_line": "• {label}: {count}",
+    "class.tally_empty": "No labelled drawings yet. Each label needs {minimum}.",
+    "class.tally_needs": "{label} needs {missing} more",
+    "class.tally_two_labels": "For /train: at least 2 labels with {minimum} drawings each.",
+    "class.tally_ready": "Ready: an admin can send /train.",
+    "class.join_in_private": "Open the class's link on your phone: joining works in your own chat with me.",
+    "class.joined": (
+        "Welcome to the class, {name}! 🎉\n"
+        "Draw smileys on paper, take a photo and send it to me. Label each drawing: "
+        "send it with the caption /label smile (or tap the right label under my guess). "
+        "Your labelled drawings go into the class's dataset. The class needs at least "
+        "2 labels with {minimum} drawings each. /leave takes you out of the class."
+    ),
+    "class.already": "You are in this class already, {name}. Go on drawing!",
+    "class.code_unknown": "I don't know this class code. Ask your teacher for the link.",
+    "class.code_ended": "This class has ended, so its link no longer works. Ask your teacher for a new one.",
+    "class.code_closed": "Joining this class is closed. Ask your teacher to open it again.",
+    "class.not_in_one": "You are not in a class.",
+    "class.leave_ask": "Leave the class? What should happen to the drawings you made for it?",
+    "class.leave_keep": "Leave, my drawings stay with the class",
+    "class.leave_take": "Leave and take my drawings with me",
+    "class.left_kept": "You have left the class. Your drawings stay with the class. From now on you teach your own model.",
+    "class.left_took": "You have left the class and took your drawings with you ({count}). From now on you teach your own model.",
 }

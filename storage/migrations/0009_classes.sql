@@ -13,7 +13,8 @@ CREATE TABLE classes (
     created_by    INTEGER,
     created_at    REAL    NOT NULL,
     ended_at      REAL,
-    tally_message_id INTEGER  -- the group's live message, edited as the class draws
+    tally_message_id INTEGER,  -- the group's live message, edited as the class draws
+    language      TEXT            -- the teacher's, for the live message
 );
 
 -- One running class per group.
