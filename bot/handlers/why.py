@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 
 from bot.samples.explanations import answered_sample, decode_why
+from bot.samples.predictor import NoModelYet
 from bot.services import BotContext
 from bot.telegram.replies import language, photo_for_tap, reply
 from bot.texts import t
@@ -23,7 +24,13 @@ async def why_tap(update: Update, context: BotContext) -> None:
     if query is None or query.data is None or chat is None:
         return
     lang = language(update)
-    explanation = await context.bot_data.explanations.explain(chat.id, decode_why(query.data), lang)
+    try:
+        explanation = await context.bot_data.explanations.explain(
+            chat.id, decode_why(query.data), lang
+        )
+    except NoModelYet:
+        await query.answer(t("why.no_model_yet", lang), show_alert=True)
+        return
     if explanation is None:
         await query.answer(t("why.gone", lang), show_alert=True)
         return
@@ -44,11 +51,15 @@ async def why(update: Update, context: BotContext) -> None:
         if sample_id is None:
             sample = await repo.samples.for_message(message.chat_id, target.message_id)
             sample_id = None if sample is None else sample.id
-    explanation = (
-        None
-        if sample_id is None
-        else await context.bot_data.explanations.explain(message.chat_id, sample_id, lang)
-    )
+    try:
+        explanation = (
+            None
+            if sample_id is None
+            else await context.bot_data.explanations.explain(message.chat_id, sample_id, lang)
+        )
+    except NoModelYet:
+        await reply(update, t("why.no_model_yet", lang))
+        return
     if explanation is None:
         await reply(update, t("why.usage", lang))
         return

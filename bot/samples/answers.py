@@ -9,7 +9,7 @@ from telegram import Message
 from bot.labels.corrections import Corrections
 from bot.samples.explanations import with_why_button
 from bot.samples.intake import Stored
-from bot.samples.predictor import Prediction, Predictor
+from bot.samples.predictor import NoModelYet, Prediction, Predictor
 from bot.texts import t
 from bot.texts.formats import bar
 from bot.texts.numbers import percent
@@ -46,6 +46,13 @@ class PredictionReply:
             prediction = await self._predictor.predict(
                 message.chat_id, prepared.model_input, prepared.input_size
             )
+        except NoModelYet:
+            # A lesson that starts from nothing: no guess, but the buttons to label it.
+            keyboard = await self._corrections.keyboard(message.chat_id, result.sample.id, [])
+            await message.reply_text(
+                t("predict.no_model_yet", lang), do_quote=True, reply_markup=keyboard
+            )
+            return True
         except Exception:
             # The image is stored; say so even if no model can answer right now.
             logger.exception("prediction in chat %s failed", message.chat_id)

@@ -90,7 +90,11 @@ class Explanations:
         self._predictor = predictor
 
     async def explain(self, chat_id: int, sample_id: int, lang: str | None) -> Explanation | None:
-        """Return the picture for the chat's sample; None when the sample is gone."""
+        """Return the picture for the chat's sample; None when the sample is gone.
+
+        Raises:
+            NoModelYet: No model may answer the chat yet (/set builtin off).
+        """
         pixels = await self._repo.samples.model_input(chat_id, sample_id)
         if pixels is None:
             return None

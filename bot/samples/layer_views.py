@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.samples.predictor import Predictor
+from bot.samples.predictor import NoModelYet, Predictor
 from bot.texts import t
 from bot.texts.numbers import percent
 from model.serving import input_array
@@ -47,7 +47,10 @@ class LayerViews:
 
     async def view(self, chat_id: int, sample_id: int | None, lang: str | None) -> LayerView:
         """Return the picture for the chat, with ``sample_id``'s drawing or its newest one."""
-        prefix, source = await self._predictor.serving_prefix(chat_id)
+        try:
+            prefix, source = await self._predictor.serving_prefix(chat_id)
+        except NoModelYet:
+            return LayerView(None, t("filters.no_model_yet", lang))
         try:
             layers = await self._layers(prefix)
         except NoHiddenLayers:

@@ -11,12 +11,17 @@ from typing import Literal
 
 import numpy as np
 
+from bot.training.parameters import builtin_answers
 from model.serving import Classifier, input_array, sensitivity
 from storage import Repository
 
-__all__ = ["Prediction", "Predictor", "output_names"]
+__all__ = ["NoModelYet", "Prediction", "Predictor", "output_names"]
 
 logger = logging.getLogger(__name__)
+
+
+class NoModelYet(Exception):
+    """The chat has no model of its own and has switched the built-in one off (/set builtin off)."""
 
 
 @dataclass(frozen=True)
@@ -125,12 +130,22 @@ class Predictor:
         return serving.prediction(probabilities), heat
 
     async def serving_prefix(self, chat_id: int) -> tuple[Path, Literal["chat", "default"]]:
-        """Return the files of the model that answers the chat now, and whose model it is."""
-        run = await self._repo.runs.serving(await self._model_chat(chat_id))
+        """Return the files of the model that answers the chat now, and whose model it is.
+
+        Raises:
+            NoModelYet: Only the built-in model could answer, and the chat switched it off.
+        """
+        model_chat = await self._model_chat(chat_id)
+        run = await self._repo.runs.serving(model_chat)
         prefix = None if run is None else run.model_prefix
         if prefix is not None and await self._chat_batcher(prefix) is not None:
             return Path(prefix), "chat"
+        await self._check_builtin(model_chat)
         return self._default_prefix, "default"
+
+    async def _check_builtin(self, model_chat: int) -> None:
+        if not builtin_answers(await self._repo.runs.params(model_chat)):
+            raise NoModelYet(model_chat)
 
     async def _model_chat(self, chat_id: int) -> int:
         """Return the chat whose model answers ``chat_id``: a pupil's class's group, or itself."""
@@ -148,6 +163,7 @@ class Predictor:
             outdated = run.data_version != await self._repo.samples.data_version(chat_id)
             labels = output_names(run.labels, chat_batcher.classifier.labels, run.model_prefix)
             return _Serving(chat_batcher, labels, "chat", outdated)
+        await self._check_builtin(chat_id)
         await self.warm_up()
         assert self._default is not None
         return _Serving(self._default, self._default.classifier.labels, "default", False)

@@ -240,7 +240,7 @@ TEXTS: dict[str, str] = {
     "set.invalid": "Ungültiger Wert für {name}: Nimm {rule}.",
     "set.unknown": "Es gibt keinen Parameter „{name}“: Nimm {rule}.",
     "set.done": "{name} ist jetzt {value}. Das gilt ab dem nächsten /train.",
-    "params.header": "Trainingsparameter (ändern mit /set <name> <wert>):",
+    "params.header": "Einstellungen (ändern mit /set <name> <wert>):",
     "params.line": "• {name} = {value} ({rule})",
     # Was jeder Parameter tut, in einer Zeile darunter
     "params.about.epochs": (
@@ -271,6 +271,7 @@ TEXTS: dict[str, str] = {
     # predictions
     "predict.sure": "Ich glaube, das ist {label}.",
     "predict.not_sure": "Nicht sicher. Meine besten Tipps:",
+    "predict.no_model_yet": "Ich weiß noch gar nichts: In diesem Chat ist mein eingebautes Modell ausgeschaltet. Sag mir, was es ist (tippe auf ein Label oder schick /label smile), und nach /train fange ich an zu raten.",
     "predict.default_model": (
         "(das eingebaute Smiley-Modell: Beschrifte deine eigenen Bilder und schick /train, "
         "um es mir beizubringen)"
@@ -295,6 +296,9 @@ TEXTS: dict[str, str] = {
         "Antworte mit /why auf eine Zeichnung oder auf meine Antwort dazu, dann zeige ich dir,"
         " was entschieden hat."
     ),
+    "why.no_model_yet": "Es gibt noch kein Modell, das sagen könnte, warum: /train bringt einem etwas bei.",
+    "filters.no_model_yet": "Dein Modell hat noch nichts gelernt, darum hat es noch keine Filter. Nach /train siehst du sie.",
+    "params.about.builtin": "off: Mein eingebautes Modell antwortet nicht, bis ihr ein eigenes trainiert habt. So fangt ihr mit einem Modell an, das nichts weiß.",
     "why.gone": "Diese Zeichnung wurde gelöscht.",
     "filters.title": "Schicht 1: {count} Filter mit {rows} × {columns} Pixeln",
     "filters.legend": "rot: sucht Farbe · blau: sucht leeres Papier · weiß: egal",

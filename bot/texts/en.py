@@ -209,7 +209,7 @@ TEXTS: dict[str, str] = {
     "set.invalid": "Invalid value for {name}: use {rule}.",
     "set.unknown": "There is no parameter “{name}”: use {rule}.",
     "set.done": "{name} is now {value}. It applies to the next /train.",
-    "params.header": "Training parameters (change with /set <name> <value>):",
+    "params.header": "Settings (change with /set <name> <value>):",
     "params.line": "• {name} = {value} ({rule})",
     # What each parameter does, in a line under it
     "params.about.epochs": (
@@ -240,6 +240,7 @@ TEXTS: dict[str, str] = {
     # predictions
     "predict.sure": "I think this is {label}.",
     "predict.not_sure": "Not sure. My best guesses:",
+    "predict.no_model_yet": "I know nothing yet: this chat has switched my built-in model off. Tell me what it is (tap a label, or /label smile), and after /train I start guessing.",
     "predict.default_model": "(the built-in smiley model: label your own and /train to teach me)",
     "predict.outdated": "(my model is older than this chat's samples: /train to update it)",
     "predict.teach": "Tap the right label below, or reply /label <name>.",
@@ -252,6 +253,9 @@ TEXTS: dict[str, str] = {
         " them up, I am much less sure."
     ),
     "why.usage": "Reply /why to a drawing, or to my answer to it, to see what decided it.",
+    "why.no_model_yet": "There is no model yet that could say why: /train teaches one.",
+    "filters.no_model_yet": "Your model has learned nothing yet, so it has no filters to show. After /train you see them.",
+    "params.about.builtin": "off: my built-in model does not answer until you have trained your own, so you start from a model that knows nothing.",
     "why.gone": "That drawing has been deleted.",
     "filters.title": "Layer 1: {count} filters of {rows} × {columns} pixels",
     "filters.legend": "red: looks for ink · blue: looks for empty paper · white: does not care",

@@ -1,4 +1,10 @@
-"""Training parameters a chat can change with /set, with their valid ranges."""
+"""The parameters a chat can change with /set, with their valid ranges.
+
+Most are its training's (model.job.TrainParams, checked by the contract's PARAM_RULES). One
+is the bot's own: ``builtin`` off hides the built-in model's answers until the chat (or
+class) has trained a model of its own, so a lesson can start from a model that knows
+nothing.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,18 @@ from bot.texts.numbers import number, parse_decimal
 from model.job import PARAM_RULES, ParamRule, TrainParams
 
 __all__ = [
+    "BUILTIN",
     "DEFAULTS",
     "PARAMETERS",
     "InvalidParameter",
     "Parameter",
+    "builtin_answers",
     "parse_parameter",
+    "training_params",
     "with_defaults",
 ]
+
+BUILTIN = "builtin"
 
 
 class InvalidParameter(ValueError):
@@ -65,9 +76,14 @@ class Parameter:
         return value
 
 
-PARAMETERS: dict[str, Parameter] = {
+_TRAINING: dict[str, Parameter] = {
     name: Parameter(name, default, PARAM_RULES[name])
     for name, default in TrainParams().to_json().items()
+}
+# /params lists the training's first, then the bot's own.
+PARAMETERS: dict[str, Parameter] = {
+    **_TRAINING,
+    BUILTIN: Parameter(BUILTIN, "on", ParamRule(str, choices=("on", "off"))),
 }
 DEFAULTS: dict[str, Any] = {name: p.default for name, p in PARAMETERS.items()}
 
@@ -84,3 +100,13 @@ def parse_parameter(name: str, raw: str) -> tuple[str, Any]:
 def with_defaults(stored: dict[str, Any]) -> dict[str, Any]:
     """Return all parameters: the chat's own values over the defaults."""
     return {**DEFAULTS, **{k: v for k, v in stored.items() if k in PARAMETERS}}
+
+
+def training_params(stored: dict[str, Any]) -> dict[str, Any]:
+    """Return the training's parameters (a job's), the chat's own values over the defaults."""
+    return {k: v for k, v in with_defaults(stored).items() if k in _TRAINING}
+
+
+def builtin_answers(stored: dict[str, Any]) -> bool:
+    """Whether the built-in model answers while the chat has no model of its own."""
+    return bool(with_defaults(stored)[BUILTIN] == "on")

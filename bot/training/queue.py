@@ -32,7 +32,7 @@ from bot.texts.numbers import seconds
 from bot.training import serving_models
 from bot.training.confusion_pairs import pair_keyboard
 from bot.training.dataset import ChatDataset, NotEnoughSamples, load_dataset
-from bot.training.parameters import with_defaults
+from bot.training.parameters import training_params
 from bot.training.pictures import (
     comparison_chart_texts,
     read_charts,
@@ -155,7 +155,7 @@ class TrainingQueue:
         run = await self._repo.runs.create(
             chat_id,
             requested_by=user_id,
-            params=with_defaults(await self._repo.runs.params(chat_id)),
+            params=training_params(await self._repo.runs.params(chat_id)),
             labels=data.labels,
             sample_ids=data.sample_ids,
             data_version=await self._repo.samples.data_version(chat_id),
@@ -191,7 +191,7 @@ class TrainingQueue:
         if chat_id in self._jobs:
             raise AlreadyTraining
         data = await self._dataset(chat_id)
-        params = with_defaults(await self._repo.runs.params(chat_id))
+        params = training_params(await self._repo.runs.params(chat_id))
         # The same data gives the same folds, so two /compare in a row agree.
         seed = await self._repo.samples.data_version(chat_id)
         progress = await self._announce(chat_id, "compare", language, reply_to)

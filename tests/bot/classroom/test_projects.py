@@ -130,3 +130,20 @@ async def test_leave_and_remove_take_drawings_out_of_the_class(
     assert "You are not in a class" in await answer(
         telegram, telegram.send_text(BOB, BOB, "/leave")
     )
+
+
+async def test_a_class_can_start_from_a_model_that_knows_nothing(
+    telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
+) -> None:
+    code = await start_class(telegram)
+    assert "builtin is now off" in await answer(
+        telegram, telegram.send_text(GROUP, TEACHER, "/set builtin off")
+    )
+    await join(telegram, BOB, code)
+    silent = await answer(telegram, telegram.send_photo(BOB, BOB, smiley("smile")))
+    assert silent.startswith("I know nothing yet")
+    assert "Reply /why" not in silent
+    # A chat in no class keeps its built-in answers.
+    telegram.add_user(1003, "Carla")
+    answered = await answer(telegram, telegram.send_photo(1003, 1003, smiley("smile")))
+    assert "built-in smiley model" in answered

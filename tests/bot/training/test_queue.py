@@ -214,7 +214,8 @@ async def test_parameters_are_checked_and_shown(
     # Each parameter says in a line what it does, for someone new to it.
     assert "how many times the network looks at every drawing" in shown
     assert "scratch starts from nothing, as in the talk" in shown
-    assert len(shown.splitlines()) == 1 + 2 * 6
+    assert "• builtin = on (on or off)" in shown
+    assert len(shown.splitlines()) == 1 + 2 * 7
 
 
 async def test_debug_shows_what_the_model_sees(
