@@ -46,8 +46,11 @@ async def _contributor_lines(
     admins = context.bot_data.admins
     people = [(c.user_id, c.count) for c in contributors if c.user_id is not None]
     judged = await contributor_accuracy(context.bot_data.repo, chat_id)
-    for user_id, count in people[:TOP_CONTRIBUTORS]:
-        name = await admins.name(context.bot, chat_id, user_id)
+    # A class's pupils by the first names they joined with, each of them named.
+    pupils = await context.bot_data.classrooms.names(chat_id)
+    named = max(TOP_CONTRIBUTORS, len(pupils))
+    for user_id, count in people[:named]:
+        name = pupils.get(user_id) or await admins.name(context.bot, chat_id, user_id)
         # str: an id is no quantity, so t() must not group its thousands.
         text = shown(name) if name else t("stats.unknown_user", lang, id=str(user_id))
         if user_id in judged:
@@ -66,7 +69,7 @@ async def _contributor_lines(
             lines.append(t("stats.line", lang, name=text, count=count))
     if judged:
         lines.append(t("stats.validated_hint", lang))
-    rest = people[TOP_CONTRIBUTORS:]
+    rest = people[named:]
     if rest:
         count = sum(count for _, count in rest)
         lines.append(t("stats.others", lang, people=len(rest), count=count))

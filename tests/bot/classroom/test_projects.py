@@ -65,6 +65,8 @@ async def test_pupils_join_draw_and_are_answered_by_the_class_model(
     assert "• sad: 5" in text and "• smile: 5" in text
     assert int(call.params["message_id"]) == tally["message_id"]
 
+    stats = await answer(telegram, telegram.send_text(GROUP, TEACHER, "/stats"))
+    assert "• Bob: 5" in stats and "• Carla: 5" in stats
     status = await answer(telegram, telegram.send_text(GROUP, TEACHER, "/status"))
     assert "• sad: 5 ✓" in status and "• smile: 5 ✓" in status
     await answer(telegram, telegram.send_text(GROUP, TEACHER, "/set epochs 2"))
