@@ -23,6 +23,7 @@ __all__ = [
     "enlarged",
     "heatmap_picture",
     "sheet_layout",
+    "wrap_text",
 ]
 
 # Each 28-pixel input drawn as a block of SHEET_SCALE pixels a pixel.
@@ -116,7 +117,7 @@ def captioned_sheet(
     rows = -(-len(images) // used)
     cell = min(CAPTIONED_CELL_MAX, (CAPTIONED_WIDTH - (used + 1) * CAPTIONED_GAP) // used)
     line = CAPTION_FONT_SIZE + 8
-    wrapped = [_wrap(caption, caption_font, cell) for caption in captions]
+    wrapped = [wrap_text(caption, caption_font, cell) for caption in captions]
     caption_lines = max(len(lines) for lines in wrapped)
     cell_height = cell + 8 + caption_lines * line
     top = CAPTIONED_GAP + (TITLE_FONT_SIZE + CAPTIONED_GAP if title else 0)
@@ -167,7 +168,7 @@ def heatmap_picture(image: np.ndarray, heat: np.ndarray, lines: Sequence[str]) -
     font = dejavu_sans(CAPTION_FONT_SIZE)
     line = CAPTION_FONT_SIZE + 10
     width = side + 2 * CAPTIONED_GAP
-    wrapped = [part for text in lines for part in _wrap(text, font, side)]
+    wrapped = [part for text in lines for part in wrap_text(text, font, side)]
     height = side + 2 * CAPTIONED_GAP + len(wrapped) * line
     picture = Image.new("RGB", (width, height), (255, 255, 255))
     picture.paste(drawing, (CAPTIONED_GAP, CAPTIONED_GAP))
@@ -184,7 +185,9 @@ def heatmap_picture(image: np.ndarray, heat: np.ndarray, lines: Sequence[str]) -
     return buffer.getvalue()
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> list[str]:
+def wrap_text(
+    text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int
+) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` px, at spaces where it can."""
     lines: list[str] = []
     for word in text.split(" "):
