@@ -119,3 +119,12 @@ def test_blur_is_measured_and_a_blurred_photo_is_refused(monkeypatch: pytest.Mon
         read_sheet(sheet.filter(ImageFilter.GaussianBlur(4)), LAYOUT)
     assert caught.value.problem is SheetProblem.TOO_BLURRED
     assert read_sheet(sheet, LAYOUT).blur_mm == sharp.blur_mm
+
+
+@pytest.mark.parametrize("turn", [Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180])
+def test_a_photo_taken_the_other_way_round_reads_the_same(turn: Image.Transpose) -> None:
+    upright = read_sheet(_photo(), LAYOUT)
+    turned = read_sheet(_photo().transpose(turn), LAYOUT)
+    assert [box.empty for box in turned.boxes] == [box.empty for box in upright.boxes]
+    first = np.asarray(turned.boxes[0].image, dtype=np.float32)
+    assert np.abs(first - np.asarray(upright.boxes[0].image, dtype=np.float32)).mean() < 8.0
