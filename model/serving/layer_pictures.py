@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.serving.sheets import _font
+from model.serving.sheets import dejavu_sans
 
 __all__ = ["MAPS_SHOWN", "FilterTexts", "filters_picture"]
 
@@ -98,7 +98,7 @@ def _filters_part(
         else [(texts.reference, reference), (texts.own, filters)]
     )
     pictures = [(heading, _filter_grid(kernels)) for heading, kernels in grids]
-    title, text = _font(TITLE_SIZE), _font(TEXT_SIZE)
+    title, text = dejavu_sans(TITLE_SIZE), dejavu_sans(TEXT_SIZE)
     grid_height = max(grid.height for _, grid in pictures)
     height = TITLE_SIZE + 12 + TEXT_SIZE + 10 + grid_height + 14 + TEXT_SIZE + 8
     part = Image.new("RGB", (WIDTH - 2 * MARGIN, height), (255, 255, 255))
@@ -148,7 +148,7 @@ def _kernel_image(kernel: np.ndarray) -> Image.Image:
 def _layers_part(
     texts: FilterTexts, image: np.ndarray, outputs: Sequence[np.ndarray], filters: np.ndarray
 ) -> Image.Image:
-    title, text = _font(TITLE_SIZE), _font(TEXT_SIZE)
+    title, text = dejavu_sans(TITLE_SIZE), dejavu_sans(TEXT_SIZE)
     # Under each first-layer map its filter: this pattern, found here.
     rows = [
         _layer_row(output, filters if number == 0 else None)

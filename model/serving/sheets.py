@@ -16,7 +16,15 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["captioned_sheet", "contact_sheet", "enlarged", "heatmap_picture", "sheet_layout"]
+__all__ = [
+    "captioned_sheet",
+    "contact_sheet",
+    "dejavu_sans",
+    "enlarged",
+    "heatmap_picture",
+    "sheet_layout",
+    "wrap_text",
+]
 
 # Each 28-pixel input drawn as a block of SHEET_SCALE pixels a pixel.
 SHEET_SCALE = 3
@@ -104,12 +112,12 @@ def captioned_sheet(
     """Lay out images (any format Pillow reads) in a grid, each with its caption under it."""
     if not images or len(images) != len(captions):
         raise ValueError("need one caption per image, and at least one image")
-    caption_font, title_font = _font(CAPTION_FONT_SIZE), _font(TITLE_FONT_SIZE)
+    caption_font, title_font = dejavu_sans(CAPTION_FONT_SIZE), dejavu_sans(TITLE_FONT_SIZE)
     used = min(columns, len(images))
     rows = -(-len(images) // used)
     cell = min(CAPTIONED_CELL_MAX, (CAPTIONED_WIDTH - (used + 1) * CAPTIONED_GAP) // used)
     line = CAPTION_FONT_SIZE + 8
-    wrapped = [_wrap(caption, caption_font, cell) for caption in captions]
+    wrapped = [wrap_text(caption, caption_font, cell) for caption in captions]
     caption_lines = max(len(lines) for lines in wrapped)
     cell_height = cell + 8 + caption_lines * line
     top = CAPTIONED_GAP + (TITLE_FONT_SIZE + CAPTIONED_GAP if title else 0)
@@ -157,10 +165,10 @@ def heatmap_picture(image: np.ndarray, heat: np.ndarray, lines: Sequence[str]) -
     drawing = Image.fromarray(np.round(blended).astype(np.uint8), "RGB").resize(
         (side, side), Image.Resampling.NEAREST
     )
-    font = _font(CAPTION_FONT_SIZE)
+    font = dejavu_sans(CAPTION_FONT_SIZE)
     line = CAPTION_FONT_SIZE + 10
     width = side + 2 * CAPTIONED_GAP
-    wrapped = [part for text in lines for part in _wrap(text, font, side)]
+    wrapped = [part for text in lines for part in wrap_text(text, font, side)]
     height = side + 2 * CAPTIONED_GAP + len(wrapped) * line
     picture = Image.new("RGB", (width, height), (255, 255, 255))
     picture.paste(drawing, (CAPTIONED_GAP, CAPTIONED_GAP))
@@ -177,7 +185,9 @@ def heatmap_picture(image: np.ndarray, heat: np.ndarray, lines: Sequence[str]) -
     return buffer.getvalue()
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> list[str]:
+def wrap_text(
+    text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int
+) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` px, at spaces where it can."""
     lines: list[str] = []
     for word in text.split(" "):
@@ -190,7 +200,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: 
 
 
 @functools.cache
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def dejavu_sans(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """Return DejaVu Sans at ``size`` px, or Pillow's own font where matplotlib is missing."""
     spec = importlib.util.find_spec("matplotlib")
     for location in (spec.submodule_search_locations or []) if spec else []:

@@ -19,7 +19,14 @@ digits and shapes the same way, for chats that teach something else:
 """
 
 from model.synthetic.faces import ALL_LABELS, EXTRA_LABELS, LABELS, Face, Stroke, random_face
-from model.synthetic.rendering import IMAGE_FORMATS, STYLES, encode, render_face
+from model.synthetic.rendering import (
+    IMAGE_FORMATS,
+    STYLES,
+    draw_on_paper,
+    encode,
+    photograph,
+    render_face,
+)
 from model.synthetic.smileys import dataset, draw_smiley, smiley_bytes, symbol_bytes
 from model.synthetic.symbols import DIGITS, SHAPES, SYMBOLS, random_symbol
 
@@ -35,8 +42,10 @@ __all__ = [
     "Face",
     "Stroke",
     "dataset",
+    "draw_on_paper",
     "draw_smiley",
     "encode",
+    "photograph",
     "random_face",
     "random_symbol",
     "render_face",

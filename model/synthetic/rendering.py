@@ -201,14 +201,52 @@ def _paper_sheet(face: Face, rng: np.random.Generator, size: int) -> np.ndarray:
 
     pen = _paper_pen(rng)
     area = round(size * rng.uniform(0.8, 1.0))
-    mask = _ink_mask(face, area, pen.width * area)
-    if pen.grain:
-        mask = mask * (1.0 - pen.grain * rng.uniform(0, 1, mask.shape)).astype(np.float32)
+    mask = _pen_coverage(face, pen, area, rng)
     top = int(rng.integers(0, height - area + 1))
     left = int(rng.integers(0, width - area + 1))
     coverage = np.zeros((height, width), dtype=np.float32)
-    coverage[top : top + area, left : left + area] = mask * pen.opacity
+    coverage[top : top + area, left : left + area] = mask
     return _paint(paper, pen.colour, coverage)
+
+
+def _pen_coverage(face: Face, pen: _Pen, side: int, rng: np.random.Generator) -> np.ndarray:
+    """Return how much of the paper `pen` covers with the face on a side x side square."""
+    mask = _ink_mask(face, side, pen.width * side)
+    if pen.grain:
+        mask = mask * (1.0 - pen.grain * rng.uniform(0, 1, mask.shape)).astype(np.float32)
+    coverage: np.ndarray = mask * pen.opacity
+    return coverage
+
+
+def draw_on_paper(
+    paper: np.ndarray, face: Face, rng: np.random.Generator, left: int, top: int, side: int
+) -> np.ndarray:
+    """Draw `face` with a real pen (ballpoint, pencil or marker) on a square of a sheet.
+
+    Args:
+        paper: The sheet, float (h, w, 3) on the 0-255 scale; it is not changed.
+        face: The face, posed on a side x side canvas.
+        rng: Picks the pen and its grain.
+        left: The square's left edge on the sheet, in pixels.
+        top: The square's top edge, in pixels.
+        side: The square's side, in pixels.
+    """
+    pen = _paper_pen(rng)
+    coverage = np.zeros(paper.shape[:2], dtype=np.float32)
+    coverage[top : top + side, left : left + side] = _pen_coverage(face, pen, side, rng)
+    return _paint(paper, pen.colour, coverage)
+
+
+def photograph(
+    sheet: Image.Image, rng: np.random.Generator, *, shadow: bool | None = None
+) -> Image.Image:
+    """Photograph any sheet (a drawing, a printed worksheet) lying on a table, as "paper" does.
+
+    The camera tilts and leans over it; light falls unevenly; the photo is blurred, noisy
+    and JPEG-compressed. `shadow` forces the soft shadow of a phone or a hand on or off
+    (None: it falls now and then, as in "paper").
+    """
+    return _photograph(np.asarray(sheet.convert("RGB"), dtype=np.float32), rng, shadow=shadow)
 
 
 def _perspective_coefficients(photo_corners: np.ndarray, sheet_corners: np.ndarray) -> list[float]:
@@ -250,14 +288,19 @@ def _table(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     return base.astype(np.float32) * (1.0 + np.asarray(shade, dtype=np.float32)[..., None])
 
 
-def _lighting(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+def _lighting(
+    rng: np.random.Generator, width: int, height: int, shadow: bool | None = None
+) -> np.ndarray:
     """Return a multiplicative light field (h, w): gradient, vignette, maybe a soft shadow."""
     small_w, small_h = max(8, width // 8), max(8, height // 8)
     ys, xs = np.mgrid[-1 : 1 : small_h * 1j, -1 : 1 : small_w * 1j]
     direction = rng.uniform(0, _TAU)
     light = 1.0 + rng.uniform(0.0, 0.25) * (xs * math.cos(direction) + ys * math.sin(direction))
     light *= 1.0 - rng.uniform(0.0, 0.35) * (xs**2 + ys**2) / 2
-    if rng.random() < 0.3:  # the shadow of the phone or a hand, with a soft edge
+    # The shadow of the phone or a hand, with a soft edge. (The draw happens even when
+    # `shadow` decides, so that the "paper" style's photos stay what they were.)
+    falls = rng.random() < 0.3
+    if falls if shadow is None else shadow:
         angle = rng.uniform(0, _TAU)
         distance = xs * math.cos(angle) + ys * math.sin(angle) - rng.uniform(0.2, 0.9)
         softness = rng.uniform(0.1, 0.3)
@@ -269,7 +312,9 @@ def _lighting(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     return np.asarray(field, dtype=np.float32)
 
 
-def _photograph(sheet: np.ndarray, rng: np.random.Generator) -> Image.Image:
+def _photograph(
+    sheet: np.ndarray, rng: np.random.Generator, *, shadow: bool | None = None
+) -> Image.Image:
     """Photograph a sheet lying on a table: tilt, light, blur, noise and JPEG softness."""
     sheet_h, sheet_w = sheet.shape[:2]
     aspect = float(rng.choice([4 / 3, 16 / 9, 1.0], p=[0.6, 0.3, 0.1]))
@@ -310,7 +355,7 @@ def _photograph(sheet: np.ndarray, rng: np.random.Generator) -> Image.Image:
     photo = table * (1.0 - coverage) + np.asarray(paper, dtype=np.float32) * coverage
 
     cast = 1.0 + rng.uniform(-0.06, 0.06, 3)  # white balance
-    photo *= _lighting(rng, photo_w, photo_h)[..., None] * cast.astype(np.float32)
+    photo *= _lighting(rng, photo_w, photo_h, shadow)[..., None] * cast.astype(np.float32)
     image = _to_image(photo).filter(
         ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2) * photo_w / 1000)
     )
