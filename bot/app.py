@@ -55,6 +55,7 @@ from bot.handlers.trainings import compare, stop, train
 from bot.handlers.uploads import image
 from bot.handlers.welcome import help_command, start, text_hint, unknown_command
 from bot.handlers.why import why, why_tap
+from bot.handlers.worksheet import worksheet
 from bot.labels.corrections import FIX_CALLBACK_PATTERN, RETRAIN_CALLBACK_PATTERN, Corrections
 from bot.samples.acknowledgements import Acknowledger
 from bot.samples.answers import PredictionReply
@@ -66,6 +67,7 @@ from bot.samples.notices import Notices
 from bot.samples.predictor import Predictor
 from bot.samples.preprocessor import Preprocessor
 from bot.samples.repreparer import Repreparer
+from bot.samples.worksheets import Worksheets
 from bot.services import BotContext, BotServices
 from bot.telegram.chat_activity import ChatActivity
 from bot.telegram.rate_limiter import ChatRateLimiter
@@ -118,6 +120,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("reset", reset, admin=True),
     Command("export", export),
     Command("import", import_archive, admin=True),
+    Command("worksheet", worksheet),
     Command("classroom", classroom, admin=True),
     Command("leave", leave),
 )
@@ -177,6 +180,7 @@ def build_application(config: Config) -> BotApplication:
     )
     services.explanations = Explanations(services.repo, services.predictor)
     services.classrooms = Classrooms(services.repo)
+    services.worksheets = Worksheets(services.repo, services.intake, config.limits.max_image_pixels)
     services.class_tally = Tally(
         application.bot, services.repo, config.limits.min_samples_per_label
     )

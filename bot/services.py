@@ -22,6 +22,7 @@ from bot.samples.notices import Notices
 from bot.samples.predictor import Predictor
 from bot.samples.preprocessor import Preprocessor
 from bot.samples.repreparer import Repreparer
+from bot.samples.worksheets import Worksheets
 from bot.training.data_health import DataHealth
 from bot.training.queue import TrainingQueue
 from storage import Repository
@@ -49,6 +50,7 @@ class BotServices:
     prediction_reply: PredictionReply
     explanations: Explanations
     classrooms: Classrooms
+    worksheets: Worksheets
     class_tally: Tally
     layer_views: LayerViews
     data_health: DataHealth

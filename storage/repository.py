@@ -13,6 +13,7 @@ from storage.handled_updates import HandledUpdates
 from storage.labels import Labels
 from storage.runs import Runs
 from storage.samples import Samples
+from storage.worksheets import Worksheets
 
 __all__ = ["Repository"]
 
@@ -36,6 +37,7 @@ class Repository:
         self.handled_updates = HandledUpdates(self._database)
         self.datasets = Datasets(self._database)
         self.classes = Classes(self._database)
+        self.worksheets = Worksheets(self._database)
 
     async def __aenter__(self) -> Repository:
         """Open the database (see open)."""

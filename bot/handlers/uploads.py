@@ -6,7 +6,7 @@ from telegram import Message, Update
 
 from bot.labels.names import InvalidLabel, label_argument, normalise_label
 from bot.refusals import answer_refusal, invalid_label_text
-from bot.samples.accepted_media import find_image
+from bot.samples.accepted_media import find_image, largest_image
 from bot.services import BotContext
 from bot.telegram.replies import language
 from bot.texts import t
@@ -26,7 +26,15 @@ async def image(update: Update, context: BotContext) -> None:
         ref = find_image(message)
         if ref is None:
             return
-        stored = await services.intake.ingest(context.bot, message, ref, label=label)
+        data = await services.intake.fetch(context.bot, message, ref)
+        if ref.kind != "sticker" and await services.worksheets.is_sheet(data):
+            # A photo of a filled worksheet: a sample per drawn box, one answer for all.
+            text = await services.worksheets.answer(
+                context.bot, message, largest_image(message, ref), lang
+            )
+            await message.reply_text(text, do_quote=True)
+            return
+        stored = await services.intake.store(message, data, ref, label=label)
     except Exception as exc:  # every failure a user can cause gets an answer
         limit = services.config.limits.max_download_bytes
         answer_refusal(exc, message, services.acknowledger, limit, lang)

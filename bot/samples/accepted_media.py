@@ -9,7 +9,7 @@ from typing import Literal
 
 from telegram import Message, PhotoSize
 
-__all__ = ["ImageRef", "UnsupportedMedia", "find_image", "pick_photo_size"]
+__all__ = ["ImageRef", "UnsupportedMedia", "find_image", "largest_image", "pick_photo_size"]
 
 # Big enough for a clear 28x28 input and a 256 px source copy, small enough to be fast.
 MIN_PHOTO_SIDE = 320
@@ -51,6 +51,14 @@ def pick_photo_size(sizes: Sequence[PhotoSize]) -> PhotoSize:
         if max(size.width, size.height) >= MIN_PHOTO_SIDE:
             return size
     return by_area[-1]
+
+
+def largest_image(message: Message, image: ImageRef) -> ImageRef:
+    """Return the largest size of a photo (a worksheet is read from it), else ``image``."""
+    if not message.photo or image.kind != "photo":
+        return image
+    photo = max(message.photo, key=lambda size: size.width * size.height)
+    return ImageRef(photo.file_id, photo.file_unique_id, photo.file_size, "photo")
 
 
 def find_image(message: Message) -> ImageRef | None:

@@ -89,8 +89,25 @@ class Intake:
             model.ImageRejected: the file is not a usable image.
             storage.ChatFull, storage.TooManyLabels: the chat is at a limit.
         """
+        return await self.store(message, await self.fetch(bot, message, image), image, label=label)
+
+    async def fetch(self, bot: Bot, message: Message, image: ImageRef) -> bytes:
+        """Admit the upload (the sender's per-minute limit) and download it.
+
+        Raises:
+            UploadThrottled, FileTooLarge, DownloadFailed: with nothing stored.
+        """
         self._admit(message)
-        data = await self.download(bot, image)
+        return await self.download(bot, image)
+
+    async def store(
+        self, message: Message, data: bytes, image: ImageRef, *, label: str | None
+    ) -> Stored:
+        """Preprocess and store the fetched ``data`` of ``image``.
+
+        Raises:
+            model.ImageRejected, storage.ChatFull, storage.TooManyLabels: as ``ingest``.
+        """
         return await self._store(message, data, image.file_unique_id, image.kind, label)
 
     async def ingest_bytes(
@@ -113,6 +130,16 @@ class Intake:
         """
         self._admit(message)
         return await self._store(message, data, unique_id, kind, label)
+
+    async def ingest_box(
+        self, message: Message, data: bytes, *, unique_id: str, label: str | None
+    ) -> Stored:
+        """Store one box cut from a worksheet photo that was admitted as one upload.
+
+        Raises:
+            model.ImageRejected, storage.ChatFull, storage.TooManyLabels: as ``ingest``.
+        """
+        return await self._store(message, data, unique_id, "photo", label)
 
     def _admit(self, message: Message) -> None:
         if message.from_user is not None:

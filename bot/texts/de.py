@@ -22,6 +22,7 @@ TEXTS: dict[str, str] = {
     "cmd.debug": "Auf ein Bild antworten: was das Modell sieht",
     "cmd.why": "Auf eine Zeichnung antworten: welche Striche meine Antwort entschieden haben",
     "cmd.filters": "Was mein Netz gelernt hat: seine Filter und eine Zeichnung durch seine Schichten",
+    "cmd.worksheet": "Ein Blatt zum Ausdrucken: zwölf Kästchen zum Malen, gelesen von einem Foto",
     "cmd.classroom": "Eine Klasse starten: Alle treten per Link bei und bringen einem Modell etwas bei",
     "cmd.leave": "Deine Klasse verlassen",
     "cmd.export": "Bilder als Zip; /export model: das trainierte Modell",
@@ -704,4 +705,29 @@ TEXTS: dict[str, str] = {
     "class.leave_take": "Verlassen und meine Zeichnungen mitnehmen",
     "class.left_kept": "Du hast die Klasse verlassen. Deine Zeichnungen bleiben bei der Klasse. Ab jetzt bringst du deinem eigenen Modell etwas bei.",
     "class.left_took": "Du hast die Klasse verlassen und deine Zeichnungen mitgenommen ({count}). Ab jetzt bringst du deinem eigenen Modell etwas bei.",
+    # Arbeitsblätter (bot/samples/worksheets.py)
+    "sheet.instruction": "Mal in jedes Kästchen einen Smiley, wie das Label seiner Zeile. Fotografiere das ganze Blatt.",
+    "sheet.blank_label": "Label:",
+    "sheet.file_name": "smiley-arbeitsblatt.pdf",
+    "sheet.caption": (
+        "Dein Arbeitsblatt, Zeilen: {labels}. Druck es in Originalgröße (100 %) aus, mal in "
+        "jedes Kästchen einen Smiley und schick mir ein Foto vom ganzen Blatt: Ich speichere "
+        "jede Zeichnung unter dem Label ihrer Zeile. Halte das Handy gerade über das Blatt, "
+        "sodass alle vier schwarzen Quadrate in den Ecken auf dem Foto sind."
+    ),
+    "sheet.stored": "📄 Von deinem Arbeitsblatt habe ich {count} Zeichnungen gespeichert:",
+    "sheet.nothing_stored": "📄 Ich habe dein Arbeitsblatt gefunden, aber alle Kästchen sind leer.",
+    "sheet.stored_line": "• {label}: {count}",
+    "sheet.stored_unlabelled": "• ohne Label (die Zeile hatte keins): {count}. Antworte jeweils mit /label <name>, um sie zu beschriften.",
+    "sheet.empty": "Leere Kästchen: {count}",
+    "sheet.duplicates": "Von diesem Foto schon vorher gespeichert: {count}",
+    "sheet.unreadable": "Kästchen, die ich nicht lesen konnte (Zeile.Kästchen): {boxes}",
+    "sheet.no_sheet": "Ich finde das Arbeitsblatt auf diesem Foto nicht. Fotografiere das ganze Blatt von oben.",
+    "sheet.markers_missing": "Ich sehe das schwarze Quadrat in der Ecke {corners} nicht. Mach das Foto noch einmal, mit allen vier Ecken darauf.",
+    "sheet.too_small": "Das Arbeitsblatt ist auf diesem Foto zu klein. Geh mit dem Handy näher heran, bis das Blatt das Bild ausfüllt.",
+    "sheet.too_blurred": "Dieses Foto vom Arbeitsblatt ist zu unscharf. Halte das Handy ruhig und mach es noch einmal.",
+    "sheet.corner.top-left": "oben links",
+    "sheet.corner.top-right": "oben rechts",
+    "sheet.corner.bottom-right": "unten rechts",
+    "sheet.corner.bottom-left": "unten links",
 }

@@ -21,6 +21,7 @@ TEXTS: dict[str, str] = {
     "cmd.debug": "Reply to an image: what the model sees",
     "cmd.why": "Reply to a drawing: which strokes decided my answer",
     "cmd.filters": "What my network learned: its filters, and a drawing through its layers",
+    "cmd.worksheet": "A sheet to print: twelve boxes to draw in, read from one photo",
     "cmd.classroom": "Start a class: pupils join with a link and teach one model",
     "cmd.leave": "Leave your class",
     "cmd.export": "Images as a zip; /export model: the trained model",
@@ -614,4 +615,29 @@ TEXTS: dict[str, str] = {
     "class.leave_take": "Leave and take my drawings with me",
     "class.left_kept": "You have left the class. Your drawings stay with the class. From now on you teach your own model.",
     "class.left_took": "You have left the class and took your drawings with you ({count}). From now on you teach your own model.",
+    # Worksheets (bot/samples/worksheets.py)
+    "sheet.instruction": "Draw one smiley in each box, like the label of its row. Photograph the whole sheet.",
+    "sheet.blank_label": "Label:",
+    "sheet.file_name": "smiley-worksheet.pdf",
+    "sheet.caption": (
+        'Your worksheet, rows: {labels}. Print it at 100% ("actual size"), draw one smiley in '
+        "each box, and send me a photo of the whole sheet: I store every drawing under its "
+        "row's label. Hold the phone straight above the sheet so that all four black squares "
+        "in its corners are in the photo."
+    ),
+    "sheet.stored": "📄 From your worksheet I stored {count} drawings:",
+    "sheet.nothing_stored": "📄 I found your worksheet, but every box is empty.",
+    "sheet.stored_line": "• {label}: {count}",
+    "sheet.stored_unlabelled": "• without a label (its row had none): {count}. Reply /label <name> to each to label it.",
+    "sheet.empty": "Empty boxes: {count}",
+    "sheet.duplicates": "Already stored from this photo before: {count}",
+    "sheet.unreadable": "Boxes I could not read (row.box): {boxes}",
+    "sheet.no_sheet": "I can't find the worksheet in this photo. Photograph the whole sheet from above.",
+    "sheet.markers_missing": "I can't see the black square in the {corners} corner of the sheet. Take the photo again with all four corners in it.",
+    "sheet.too_small": "The worksheet is too small in this photo. Hold the phone closer, so the sheet fills the picture.",
+    "sheet.too_blurred": "This photo of the worksheet is too blurry. Hold the phone still and take it again.",
+    "sheet.corner.top-left": "top left",
+    "sheet.corner.top-right": "top right",
+    "sheet.corner.bottom-right": "bottom right",
+    "sheet.corner.bottom-left": "bottom left",
 }
