@@ -87,6 +87,13 @@ TEXTS: dict[str, str] = {
         "mit Label und Absender-ID, nur um das Modell dieses Chats zu trainieren. Die Daten "
         "jedes Chats gehören nur ihm."
     ),
+    # Die Labels des eingebauten Modells, wie man sie liest (bot/labels/built_in.py);
+    # gespeichert werden sie unter ihrem englischen Namen. Adjektive, damit
+    # „Ich glaube, das ist traurig.“ ein Satz ist, wie ihn ein Kind sagt.
+    "builtin_label.smile": "fröhlich",
+    "builtin_label.sad": "traurig",
+    "builtin_label.neutral": "neutral",
+    "builtin_label.upside-down": "kopfüber",
     # labelling
     "label.usage": "Sag mir das Label: /label smile (oder antworte damit auf ein Bild).",
     "label.invalid": (

@@ -85,6 +85,11 @@ TEXTS: dict[str, str] = {
         "label and sender id, only to train this chat's model. Each chat's data is "
         "its own."
     ),
+    # The built-in model's labels as a reader sees them (bot/labels/built_in.py); stored in English
+    "builtin_label.smile": "smile",
+    "builtin_label.sad": "sad",
+    "builtin_label.neutral": "neutral",
+    "builtin_label.upside-down": "upside-down",
     # labelling
     "label.usage": "Tell me the label: /label smile (or reply to an image with it).",
     "label.invalid": ("“{raw}” is not a valid label: use 1–32 letters, digits, - or _, no spaces."),

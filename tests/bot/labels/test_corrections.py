@@ -280,10 +280,10 @@ async def test_tap_texts_follow_the_tappers_language(
     prediction = await predicted(telegram, GROUP, ALICE, smiley("sad"))
 
     assert await tap(telegram, GROUP, DIETER, prediction, data_for(prediction, "sad")) == (
-        "Gespeichert als sad."
+        "Gespeichert als traurig."
     )
     assert (await edited(telegram, prediction))["text"].endswith(
-        "✅ Gespeichert als sad von Dieter"
+        "✅ Gespeichert als traurig von Dieter"
     )
 
 

@@ -64,7 +64,8 @@ async def test_a_german_user_is_greeted_helped_and_answered_in_german(
     assert first_line.startswith("Ich glaube, das ist ") or first_line.startswith("Nicht sicher")
     assert "(das eingebaute Smiley-Modell" in prediction
     labelled = telegram.send_text(CARL, CARL, "/label smile", reply_to=photo["message_id"])
-    assert await answer(telegram, labelled) == "Beschriftet als smile. smile hat jetzt 1."
+    # The built-in label "smile" reads "fröhlich" in German, however it was typed.
+    assert await answer(telegram, labelled) == "Beschriftet als fröhlich. fröhlich hat jetzt 1."
 
     # Refusals: a label with a space, and a command the bot does not know.
     refused = await command(telegram, CARL, "/label big smile")
@@ -120,12 +121,12 @@ async def test_training_reports_progress_and_result_and_exports_in_german(
     # The report's charts follow; under the flood limits they may hold later replies back.
     await telegram.wait_idle(quiet=1.0, timeout=SETTLE_TIMEOUT)
     assert "Validierungsgenauigkeit:" in report and "5-fache Kreuzvalidierung" in report
-    assert "• sad:" in report and "von 5" in report
+    assert "• traurig:" in report and "von 5" in report  # the built-in "sad", in German
     assert "Ab jetzt antwortet das neue Modell." in report
     # German numbers: a decimal comma, a no-break space before the per cent sign.
     assert re.search(r"^Training fertig nach \d+,\d s\.$", report, re.MULTILINE), report
     assert re.search(r"^Validierungsgenauigkeit: \d{1,3}\u00a0% \(", report, re.MULTILINE)
-    assert re.search(r"^• sad: \d{1,3}\u00a0% von 5$", report, re.MULTILINE), report
+    assert re.search(r"^• traurig: \d{1,3}\u00a0% von 5$", report, re.MULTILINE), report
     assert not re.search(r"\d%|\d\.\d", report), report
     progress = [
         call.params["text"]
@@ -133,7 +134,7 @@ async def test_training_reports_progress_and_result_and_exports_in_german(
         if call.method == "editMessageText" and "Epoche" in call.params["text"]
     ]
     assert progress, "no German progress edit"
-    assert "Training mit 10 Beispielen: sad, smile" in progress[0]
+    assert "Training mit 10 Beispielen: traurig, fröhlich" in progress[0]
     assert "Validierungslauf 1/5, Epoche 1/2" in progress[0]
     assert re.search(
         r"^▓*░* \d{1,3}\u00a0%\nTrainingsgenauigkeit \d{1,3}\u00a0% \(Loss \d+,\d{3}\)$",
@@ -149,7 +150,8 @@ async def test_training_reports_progress_and_result_and_exports_in_german(
     )["text"]
     assert "eingebaute" not in prediction
     assert prediction.startswith(("Ich glaube, das ist ", "Nicht sicher"))
-    assert re.match(r"^(smile|sad) \d{1,3}\u00a0% ▓*░*$", prediction.splitlines()[1]), prediction
+    top = prediction.splitlines()[1]
+    assert re.match(r"^(fröhlich|traurig) \d{1,3}\u00a0% ▓*░*$", top), prediction
     status = await command(telegram, CARL, "/status", contains="Modell")
     assert re.search(
         r"Modell: trainiert mit 10 Beispielen, Validierungsgenauigkeit \d{1,3}\u00a0%\.", status
