@@ -257,7 +257,7 @@ TEXTS: dict[str, str] = {
     # What in the data could mislead the model (/status and /train)
     "health.header": "⚠️ What could mislead the model:",
     "health.few": (
-        "• {label} has only {count} drawings: with so few, one odd drawing sways the model."
+        "• {label} has only {count} drawings: with so few, one odd drawing can throw the model off."
         " {target} or more are better."
     ),
     "health.unbalanced": (
@@ -390,7 +390,7 @@ TEXTS: dict[str, str] = {
     "error": "Sorry, something went wrong on my side. Please try again.",
     # --- pictures and /compare
     "cmd.samples": "Show a label's samples as the model sees them",
-    "cmd.compare": "Compare dense, cnn and a cnn that starts from my model",
+    "cmd.compare": "Compare dense, cnn and a cnn that starts from my built-in model",
     "pictures.history_title": "How the training went",
     "pictures.history_loss": "Loss (lower is better)",
     "pictures.history_accuracy": "Accuracy (higher is better)",

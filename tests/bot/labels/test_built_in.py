@@ -92,8 +92,8 @@ async def test_a_german_chat_sees_german_names_while_the_stored_label_stays_engl
     sad = encode_fix(sample, LabelRef(default_index=DEFAULT_LABELS.index("sad")))
     assert shown.get("traurig", shown.get("✅ traurig")) == sad
 
-    assert await tap(telegram, DIETER, DIETER, prediction, sad) == "Gespeichert als traurig."
-    assert (await edited(telegram, prediction))["text"].endswith("✅ Gespeichert als traurig")
+    assert await tap(telegram, DIETER, DIETER, prediction, sad) == "Als traurig gespeichert."
+    assert (await edited(telegram, prediction))["text"].endswith("✅ Als traurig gespeichert")
     assert "• traurig: 1" in await command(telegram, DIETER, "/labels")
     counts = await bot.bot_data.repo.labels.counts(DIETER)
     assert [(count.name, count.count) for count in counts] == [("sad", 1)]
@@ -108,7 +108,7 @@ async def test_a_group_labelling_in_german_and_english_builds_one_label(
         await reaction(telegram, telegram.send_photo(GROUP, user, smiley("smile"), caption=caption))
     drawing = (await predicted(telegram, GROUP, DIETER, smiley("smile")))["reply_to_message"]
     labelled = telegram.send_text(GROUP, DIETER, "/label fröhlich", reply_to=drawing["message_id"])
-    assert await answer(telegram, labelled) == "Beschriftet als fröhlich. fröhlich hat jetzt 3."
+    assert await answer(telegram, labelled) == "Als fröhlich beschriftet. fröhlich hat jetzt 3."
 
     counts = await bot.bot_data.repo.labels.counts(GROUP)
     assert [(count.name, count.count) for count in counts] == [("smile", 3)]
