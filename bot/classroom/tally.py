@@ -17,6 +17,7 @@ from typing import Final
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
+from bot.labels.built_in import shown_name
 from bot.texts import t
 from storage import ClassProject, LabelCount, Repository
 
@@ -32,13 +33,17 @@ def tally_text(
 ) -> str:
     """Describe what the class has drawn and what it still needs before /train."""
     lines = [t("class.tally_header", lang, pupils=pupils, contributed=contributed)]
-    lines += [t("class.tally_line", lang, label=c.name, count=c.count) for c in counts]
+    lines += [
+        t("class.tally_line", lang, label=shown_name(c.name, lang), count=c.count) for c in counts
+    ]
     ready = [c for c in counts if c.count >= minimum]
     missing = [c for c in counts if c.count < minimum]
     if not counts:
         lines.append(t("class.tally_empty", lang, minimum=minimum))
     for c in missing:
-        lines.append(t("class.tally_needs", lang, label=c.name, missing=minimum - c.count))
+        lines.append(
+            t("class.tally_needs", lang, label=shown_name(c.name, lang), missing=minimum - c.count)
+        )
     if len(ready) < 2:
         lines.append(t("class.tally_two_labels", lang, minimum=minimum))
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update, WebAppInfo
 from telegram.constants import ChatType
 
+from bot.labels.built_in import shown_name
 from bot.labels.names import SUGGESTED_LABELS
 from bot.refusals import answer_refusal, drawing_problem_text
 from bot.services import BotContext
@@ -64,7 +65,7 @@ async def drawing(update: Update, context: BotContext) -> None:
 def _stored_text(result: AddResult, lang: str | None) -> str:
     # A text, not the reaction an upload gets: the drawing arrives as a service message
     # ("Data from the button was transferred to the bot"), which is no place for a reaction.
-    label = result.sample.label
+    label = shown_name(result.sample.label, lang) if result.sample.label else None
     if result.status is AddStatus.DUPLICATE:
         return t("ack.duplicate" if label else "ack.duplicate_unlabelled", lang, label=label)
     if label is None:

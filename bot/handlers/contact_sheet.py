@@ -7,6 +7,7 @@ import asyncio
 import numpy as np
 from telegram import Update
 
+from bot.labels.built_in import shown_name, stored_name
 from bot.labels.names import InvalidLabel, normalise_label
 from bot.services import BotContext
 from bot.telegram.replies import language, reply
@@ -31,13 +32,14 @@ async def samples(update: Update, context: BotContext) -> None:
         await reply(update, t("samples.usage", lang))
         return
     try:
-        label = normalise_label(raw)
+        typed = normalise_label(raw)
     except InvalidLabel:
         await reply(update, t("samples.unknown", lang, label=shown(raw)))
         return
     repo = context.bot_data.repo
+    label = stored_name(typed, await repo.labels.ids(message.chat_id))
     if await repo.labels.id_of(message.chat_id, label) is None:
-        await reply(update, t("samples.unknown", lang, label=label))
+        await reply(update, t("samples.unknown", lang, label=shown_name(label, lang)))
         return
     count = next((c.count for c in await repo.labels.counts(message.chat_id) if c.name == label), 0)
     newest = await repo.samples.newest_inputs(message.chat_id, label, limit=SHEET_LIMIT)
@@ -47,11 +49,17 @@ async def samples(update: Update, context: BotContext) -> None:
         if s.input_size == INPUT_SIZE
     ]
     if not pictures:
-        await reply(update, t("samples.empty", lang, label=label))
+        await reply(update, t("samples.empty", lang, label=shown_name(label, lang)))
         return
     sheet = await asyncio.to_thread(contact_sheet, pictures)
     if count > len(pictures):
-        caption = t("samples.caption_capped", lang, label=label, count=count, shown=len(pictures))
+        caption = t(
+            "samples.caption_capped",
+            lang,
+            label=shown_name(label, lang),
+            count=count,
+            shown=len(pictures),
+        )
     else:
-        caption = t("samples.caption", lang, label=label, count=count)
+        caption = t("samples.caption", lang, label=shown_name(label, lang), count=count)
     await message.reply_photo(sheet, caption=caption, do_quote=message.chat.type != "private")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.labels.built_in import shown_name, stored_name
 from bot.labels.names import InvalidLabel, normalise_label
 from bot.refusals import invalid_label_text, refusal_text
 from bot.samples.labeller import NotAnImage, NothingToLabel
@@ -27,14 +28,15 @@ async def label(update: Update, context: BotContext) -> None:
         await reply(update, t("label.usage", lang))
         return
     try:
-        name = normalise_label(raw)
+        known = await services.repo.labels.ids(message.chat_id)
+        name = stored_name(normalise_label(raw), known)
         outcome = await services.labeller.label(context.bot, message, name)
     except InvalidLabel as exc:
         await reply(update, invalid_label_text(exc, lang))
         return
     except NothingToLabel:
         window = number(services.config.limits.label_window_minutes, lang)
-        await reply(update, t("label.nothing", lang, window=window, label=name))
+        await reply(update, t("label.nothing", lang, window=window, label=shown_name(name, lang)))
         return
     except NotAnImage:
         await reply(update, t("label.not_an_image", lang))
@@ -45,12 +47,14 @@ async def label(update: Update, context: BotContext) -> None:
             raise
         await reply(update, text)
         return
+    shown = shown_name(name, lang)
     if outcome.previous == name:
-        text = t("label.unchanged", lang, label=name)
+        text = t("label.unchanged", lang, label=shown)
     elif outcome.previous is not None:
-        text = t("label.relabelled", lang, old=outcome.previous, label=name, count=outcome.count)
+        old = shown_name(outcome.previous, lang)
+        text = t("label.relabelled", lang, old=old, label=shown, count=outcome.count)
     elif len(outcome.samples) > 1:
-        text = t("label.done_many", lang, n=len(outcome.samples), label=name, count=outcome.count)
+        text = t("label.done_many", lang, n=len(outcome.samples), label=shown, count=outcome.count)
     else:
-        text = t("label.done", lang, label=name, count=outcome.count)
+        text = t("label.done", lang, label=shown, count=outcome.count)
     await reply(update, text)

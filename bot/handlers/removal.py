@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.labels.built_in import shown_name, stored_name
 from bot.labels.names import InvalidLabel, normalise_label
 from bot.services import BotContext
 from bot.telegram.replies import language, reply, yes_no
@@ -46,13 +47,14 @@ async def delete(update: Update, context: BotContext) -> None:
         await reply(update, t("delete.usage", lang))
         return
     try:
-        name = normalise_label(raw)
+        typed = normalise_label(raw)
     except InvalidLabel:
         await reply(update, t("delete.unknown", lang, label=shown(raw)))
         return
     repo = context.bot_data.repo
-    label_id = await repo.labels.id_of(chat.id, name)
     counts = {c.name: c.count for c in await repo.labels.counts(chat.id)}
+    name = stored_name(typed, counts)
+    label_id = await repo.labels.id_of(chat.id, name)
     if label_id is None or name not in counts:
         await reply(update, t("delete.unknown", lang, label=shown(raw)))
         return
@@ -60,7 +62,8 @@ async def delete(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is not None:
         await message.reply_text(
-            t("delete.confirm", lang, label=name, count=counts[name]), reply_markup=keyboard
+            t("delete.confirm", lang, label=shown_name(name, lang), count=counts[name]),
+            reply_markup=keyboard,
         )
 
 
@@ -82,6 +85,8 @@ async def delete_answer(update: Update, context: BotContext) -> None:
         await query.edit_message_text(t("delete.gone", lang))
     elif answer == "y":
         removed = await repo.labels.delete(chat_id, name)
-        await query.edit_message_text(t("delete.done", lang, label=name, count=removed))
+        await query.edit_message_text(
+            t("delete.done", lang, label=shown_name(name, lang), count=removed)
+        )
     else:
-        await query.edit_message_text(t("delete.kept", lang, label=name))
+        await query.edit_message_text(t("delete.kept", lang, label=shown_name(name, lang)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.labels.built_in import shown_name, stored_name
 from bot.labels.names import InvalidLabel, normalise_label
 from bot.refusals import invalid_label_text
 from bot.services import BotContext
@@ -26,11 +27,13 @@ async def rename(update: Update, context: BotContext) -> None:
         await reply(update, t("rename.usage", lang))
         return
     try:
-        old, new = normalise_label(args[0]), normalise_label(args[1])
+        typed_old, typed_new = normalise_label(args[0]), normalise_label(args[1])
     except InvalidLabel as exc:
         await reply(update, invalid_label_text(exc, lang))
         return
     services = context.bot_data
+    known = await services.repo.labels.ids(chat.id)
+    old, new = stored_name(typed_old, known), stored_name(typed_new, known)
     if old == new:
         await reply(update, t("rename.same", lang))
         return
@@ -44,6 +47,9 @@ async def rename(update: Update, context: BotContext) -> None:
         await reply(update, t("rename.unknown", lang, label=shown(args[0])))
         return
     except LabelExists:
-        await reply(update, t("rename.exists", lang, label=new))
+        await reply(update, t("rename.exists", lang, label=shown_name(new, lang)))
         return
-    await reply(update, t("rename.done", lang, old=old, new=new, count=count))
+    await reply(
+        update,
+        t("rename.done", lang, old=shown_name(old, lang), new=shown_name(new, lang), count=count),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType
 
+from bot.labels.built_in import shown_name
 from bot.services import BotContext
 from bot.telegram.replies import language, reply
 from bot.texts import t
@@ -21,7 +22,7 @@ async def labels(update: Update, context: BotContext) -> None:
     counts = await repo.labels.counts(chat_id)
     unlabelled = await repo.samples.unlabelled_count(chat_id)
     lines = [t("labels.header", lang)] if counts else [t("labels.empty", lang)]
-    lines += [t("labels.line", lang, label=c.name, count=c.count) for c in counts]
+    lines += [t("labels.line", lang, label=shown_name(c.name, lang), count=c.count) for c in counts]
     if unlabelled:
         lines.append(t("labels.unlabelled", lang, count=unlabelled))
     await reply(update, "\n".join(lines))
@@ -51,12 +52,13 @@ async def status(update: Update, context: BotContext) -> None:
     else:
         lines.append(t("status.no_labels", lang, min=minimum))
     for c in counts:
+        label = shown_name(c.name, lang)
         if c.count < minimum:
             lines.append(
-                t("status.needs", lang, label=c.name, count=c.count, missing=minimum - c.count)
+                t("status.needs", lang, label=label, count=c.count, missing=minimum - c.count)
             )
         else:
-            lines.append(t("status.ready", lang, label=c.name, count=c.count))
+            lines.append(t("status.ready", lang, label=label, count=c.count))
     if len(counts) == 1:
         lines.append(t("status.min_labels", lang))
     health = await context.bot_data.data_health.report(chat_id, lang, group=_is_group(update))

@@ -9,6 +9,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
+from bot.labels.built_in import shown_name
 from bot.labels.corrections import RETRAIN_CALLBACK, TapOutcome, TapStatus
 from bot.refusals import training_refusal_text
 from bot.samples.explanations import is_why_button
@@ -45,7 +46,7 @@ async def correction(update: Update, context: BotContext) -> None:
         await _show(query, t("fix.gone_line", lang))
         return
     key = "fix.stored" if status is TapStatus.STORED else "fix.already"
-    await query.answer(t(key, lang, label=outcome.label))
+    await query.answer(t(key, lang, label=shown_name(outcome.label or "", lang)))
     await _show(query, await _stored_line(context, chat.id, chat.type, outcome, query, lang))
     if outcome.offer_retrain:
         keyboard = InlineKeyboardMarkup(
@@ -96,15 +97,16 @@ async def _stored_line(
 ) -> str:
     """Say what the image is stored as, and in groups by whom."""
     who = outcome.labelled_by
+    label = shown_name(outcome.label or "", lang)
     if chat_type == ChatType.PRIVATE or who is None:
-        return t("fix.stored_line", lang, label=outcome.label)
+        return t("fix.stored_line", lang, label=label)
     if who == query.from_user.id:
         name: str | None = query.from_user.full_name
     else:
         name = await context.bot_data.admins.name(context.bot, chat_id, who)
     # str: an id is no quantity, so t() must not group its thousands.
     name = shown(name) if name else t("stats.unknown_user", lang, id=str(who))
-    return t("fix.stored_line_by", lang, label=outcome.label, name=name)
+    return t("fix.stored_line_by", lang, label=label, name=name)
 
 
 async def _show(query: CallbackQuery, line: str) -> None:

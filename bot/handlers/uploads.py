@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
+from bot.labels.built_in import stored_name
 from bot.labels.names import InvalidLabel, label_argument, normalise_label
 from bot.refusals import answer_refusal, invalid_label_text
 from bot.samples.accepted_media import find_image, largest_image
@@ -22,6 +23,8 @@ async def image(update: Update, context: BotContext) -> None:
     services = context.bot_data
     lang = language(update)
     label, label_problem = _caption_label(message, context.bot.username, lang)
+    if label is not None:
+        label = stored_name(label, await services.repo.labels.ids(message.chat_id))
     try:
         ref = find_image(message)
         if ref is None:

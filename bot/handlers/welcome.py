@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType, MessageEntityType
 
+from bot.labels.built_in import shown_names
 from bot.labels.names import SUGGESTED_LABELS
 from bot.services import BotContext
 from bot.telegram.replies import language, reply
@@ -48,7 +49,7 @@ async def help_command(update: Update, context: BotContext) -> None:
             "help.more",
             lang,
             window=number(limits.label_window_minutes, lang),
-            suggested=", ".join(SUGGESTED_LABELS),
+            suggested=", ".join(shown_names(SUGGESTED_LABELS, lang)),
             max_labels=limits.max_labels_per_chat,
             admin_commands=", ".join(
                 f"/{name}" for name in sorted(context.bot_data.admins.admin_commands)

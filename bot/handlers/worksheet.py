@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.labels.built_in import shown_name, stored_name
 from bot.labels.names import InvalidLabel, normalise_label
 from bot.refusals import invalid_label_text
 from bot.services import BotContext
@@ -21,14 +22,14 @@ async def worksheet(update: Update, context: BotContext) -> None:
         return
     lang = language(update)
     try:
-        wanted = tuple(dict.fromkeys(normalise_label(raw) for raw in context.args or ()))
+        typed = [normalise_label(raw) for raw in context.args or ()]
     except InvalidLabel as exc:
         await reply(update, invalid_label_text(exc, lang))
         return
-    files = await context.bot_data.worksheets.sheet(
-        chat.id, wanted, t("sheet.instruction", lang), t("sheet.blank_label", lang)
-    )
-    printed = [label for label in files.labels if label]
+    known = {c.name for c in await context.bot_data.repo.labels.counts(chat.id)}
+    wanted = tuple(dict.fromkeys(stored_name(label, known) for label in typed))
+    files = await context.bot_data.worksheets.sheet(chat.id, wanted, lang)
+    printed = [shown_name(label, lang) for label in files.labels if label]
     caption = t("sheet.caption", lang, labels=", ".join(printed) or "–")
     await message.reply_document(
         files.pdf, filename=t("sheet.file_name", lang), caption=caption, do_quote=True

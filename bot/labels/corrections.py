@@ -19,6 +19,7 @@ from typing import Final
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import CorrectionsConfig, LimitsConfig
+from bot.labels.built_in import shown_name
 from bot.labels.names import SUGGESTED_LABELS
 from storage import Repository, TooManyLabels
 
@@ -109,13 +110,15 @@ class Corrections:
         self._offer_after = corrections.retrain_offer_after
 
     async def keyboard(
-        self, chat_id: int, sample_id: int, ranked: Sequence[str]
+        self, chat_id: int, sample_id: int, ranked: Sequence[str], lang: str | None
     ) -> InlineKeyboardMarkup | None:
         """Return ✅ for the predicted label, then one button per other label.
 
         ``ranked`` is the model's labels, best first; the chat's labels the model does not
-        know follow. A label the chat has not got and cannot reference is left out, as is a
-        new one when the chat is at its label limit (the tap could only be refused).
+        know follow. A button shows its label as ``lang``'s reader sees it (``shown_name``)
+        and carries the stored label's id. A label the chat has not got and cannot
+        reference is left out, as is a new one when the chat is at its label limit (the
+        tap could only be refused).
         """
         known = await self._repo.labels.ids(chat_id)
         names = list(dict.fromkeys([*ranked, *known]))
@@ -124,7 +127,8 @@ class Corrections:
             ref = _reference(name, known, self._max_labels)
             if ref is None:
                 continue
-            text = f"✅ {name}" if position == 0 else name
+            shown = shown_name(name, lang)
+            text = f"✅ {shown}" if position == 0 else shown
             buttons.append(InlineKeyboardButton(text, callback_data=encode_fix(sample_id, ref)))
             if len(buttons) == self._max_labels:
                 break

@@ -8,6 +8,7 @@ from telegram import Message
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
+from bot.labels.built_in import shown_name
 from bot.samples.notices import Notices
 from bot.texts import t
 from storage import AddResult, AddStatus
@@ -36,7 +37,7 @@ class Acknowledger:
     async def stored(self, message: Message, result: AddResult, language: str | None) -> None:
         """Acknowledge that ``message``'s image is stored as ``result`` says."""
         sample = result.sample
-        label = sample.label
+        label = shown_name(sample.label, language) if sample.label else None
         if result.status is AddStatus.DUPLICATE:
             key = "ack.duplicate" if label else "ack.duplicate_unlabelled"
             self.notify(message, t(key, language, label=label))

@@ -6,6 +6,7 @@ import logging
 
 from telegram import Message
 
+from bot.labels.built_in import shown_name
 from bot.labels.corrections import Corrections
 from bot.samples.explanations import with_why_button
 from bot.samples.intake import Stored
@@ -48,7 +49,7 @@ class PredictionReply:
             )
         except NoModelYet:
             # A lesson that starts from nothing: no guess, but the buttons to label it.
-            keyboard = await self._corrections.keyboard(message.chat_id, result.sample.id, [])
+            keyboard = await self._corrections.keyboard(message.chat_id, result.sample.id, [], lang)
             await message.reply_text(
                 t("predict.no_model_yet", lang), do_quote=True, reply_markup=keyboard
             )
@@ -58,7 +59,7 @@ class PredictionReply:
             logger.exception("prediction in chat %s failed", message.chat_id)
             return False
         keyboard = await self._corrections.keyboard(
-            message.chat_id, result.sample.id, [label for label, _ in prediction.ranked]
+            message.chat_id, result.sample.id, [label for label, _ in prediction.ranked], lang
         )
         keyboard = with_why_button(keyboard, result.sample.id, lang)
         text = prediction_text(prediction, self._low_confidence, lang)
@@ -72,10 +73,11 @@ def prediction_text(prediction: Prediction, low_confidence: float, lang: str | N
     if best < low_confidence:
         lines = [t("predict.not_sure", lang)]
     else:
-        lines = [t("predict.sure", lang, label=best_label)]
+        lines = [t("predict.sure", lang, label=shown_name(best_label, lang))]
     for label, probability in prediction.ranked[:TOP_LABELS]:
         lines.append(
-            f"{label} {percent(probability, lang)} {bar(probability, PREDICTION_BAR_WIDTH)}"
+            f"{shown_name(label, lang)} {percent(probability, lang)}"
+            f" {bar(probability, PREDICTION_BAR_WIDTH)}"
         )
     if prediction.source == "default":
         lines.append(t("predict.default_model", lang))

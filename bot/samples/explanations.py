@@ -14,6 +14,7 @@ from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.labels.built_in import shown_name
 from bot.samples.predictor import Predictor
 from bot.texts import t
 from bot.texts.numbers import percent
@@ -100,8 +101,12 @@ class Explanations:
             return None
         size = int(len(pixels) ** 0.5)
         prediction, heat = await self._predictor.explain(chat_id, pixels, size)
-        lines = [f"{label} {percent(p, lang)}" for label, p in prediction.ranked[:SHOWN_LABELS]]
+        lines = [
+            f"{shown_name(label, lang)} {percent(p, lang)}"
+            for label, p in prediction.ranked[:SHOWN_LABELS]
+        ]
         png = await asyncio.to_thread(heatmap_picture, input_array(pixels, size), heat, lines)
         best, probability = prediction.ranked[0]
-        caption = t("why.caption", lang, label=best, percent=percent(probability, lang))
+        shown = shown_name(best, lang)
+        caption = t("why.caption", lang, label=shown, percent=percent(probability, lang))
         return Explanation(png, caption)

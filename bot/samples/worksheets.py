@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 from telegram import Bot, Message
 
+from bot.labels.built_in import shown_name
 from bot.labels.names import SUGGESTED_LABELS
 from bot.samples.accepted_media import ImageRef
 from bot.samples.intake import Intake
@@ -73,15 +74,15 @@ class Worksheets:
         self._intake = intake
         self._max_pixels = max_pixels
 
-    async def sheet(
-        self, chat_id: int, wanted: tuple[str, ...], instruction: str, blank: str
-    ) -> SheetFiles:
+    async def sheet(self, chat_id: int, wanted: tuple[str, ...], lang: str | None) -> SheetFiles:
         """Make the chat's sheet with ``wanted`` on its rows, else the chat's labels (a pupil's:
         the class's), else the suggested ones; rows left over get a blank label field."""
         labels = wanted or await self._chat_labels(chat_id) or SUGGESTED_LABELS
         rows = tuple(labels[:DEFAULT_ROWS])
         rows += ("",) * (DEFAULT_ROWS - len(rows))
-        layout = _layout(rows)
+        # Printed as the reader calls them ("fröhlich"), stored as the chat stores them.
+        layout = _layout(tuple(shown_name(label, lang) if label else "" for label in rows))
+        instruction, blank = t("sheet.instruction", lang), t("sheet.blank_label", lang)
         pdf, png = await asyncio.gather(
             asyncio.to_thread(render_pdf, layout, instruction, blank_label=blank),
             asyncio.to_thread(render_png, layout, instruction, blank_label=blank),
@@ -165,7 +166,7 @@ def result_text(result: SheetResult, lang: str | None) -> str:
     lines = [t("sheet.stored", lang, count=total) if total else t("sheet.nothing_stored", lang)]
     for label, count in sorted(result.stored.items(), key=lambda item: (item[0] == "", item[0])):
         if label:
-            lines.append(t("sheet.stored_line", lang, label=label, count=count))
+            lines.append(t("sheet.stored_line", lang, label=shown_name(label, lang), count=count))
         else:
             lines.append(t("sheet.stored_unlabelled", lang, count=count))
     if result.empty:

@@ -8,7 +8,7 @@ TEXTS: dict[str, str] = {
     # commands shown in Telegram's menu
     "cmd.start": "Hier geht's los",
     "cmd.help": "So bringst du mir etwas bei",
-    "cmd.label": "Dein letztes Bild beschriften: /label smile",
+    "cmd.label": "Dein letztes Bild beschriften: /label fröhlich",
     "cmd.labels": "Beispiele pro Label",
     "cmd.status": "Stand der Daten und des Modells",
     "cmd.undo": "Dein zuletzt beschriftetes Beispiel löschen",
@@ -22,16 +22,16 @@ TEXTS: dict[str, str] = {
     "cmd.debug": "Auf ein Bild antworten: was das Modell sieht",
     "cmd.why": "Auf eine Zeichnung antworten: welche Striche meine Antwort entschieden haben",
     "cmd.filters": "Was mein Netz gelernt hat: seine Filter und eine Zeichnung durch seine Schichten",
-    "cmd.worksheet": "Ein Blatt zum Ausdrucken: zwölf Kästchen zum Malen, gelesen von einem Foto",
+    "cmd.worksheet": "Ein Blatt zum Ausdrucken: zwölf Kästchen zum Zeichnen, gelesen von einem Foto",
     "cmd.classroom": "Eine Klasse starten: Alle treten per Link bei und bringen einem Modell etwas bei",
     "cmd.leave": "Deine Klasse verlassen",
     "cmd.export": "Bilder als Zip; /export model: das trainierte Modell",
-    "cmd.import": "Ein Zip mit /import beschriften, um seine Bilder hinzuzufügen",
+    "cmd.import": "Ein Zip mit der Bildunterschrift /import schicken: Seine Bilder kommen dazu",
     # /start and /help
     "start.private": (
         "Hallo {name}! Ich lerne, Smileys auf deinen Zeichnungen zu erkennen.\n\n"
         "1. Zeichne einen Smiley (auf Papier oder am Handy) und schick mir ein Foto davon.\n"
-        "2. Sag mir, was es ist: /label smile\n"
+        "2. Sag mir, was es ist: /label fröhlich\n"
         "3. Sammle mindestens 2 Sorten mit je {minimum} Zeichnungen (mehr ist besser), dann schick /train.\n"
         "4. Schick eine neue Zeichnung ohne Label: Ich sage dir, was ich darin sehe.\n\n"
         "/help zeigt alles, was ich kann."
@@ -41,17 +41,17 @@ TEXTS: dict[str, str] = {
         "von Smileys und beschriftet sie mit /label <name>. /help erklärt mehr."
     ),
     "start.group_privacy": (
-        "Hinweis: Telegrams Privatsphäre-Modus ist für mich an, deshalb sehe ich nur Bilder, "
-        "deren Bildunterschrift mit /label beginnt, und /label als Antwort auf ein Bild. "
-        "Damit ich jedes Bild sehe, kann der Besitzer des Bots ihn in @BotFather abschalten: "
-        "/mybots → der Bot → Bot Settings → Group Privacy → Turn off. Danach entfernt mich "
-        "aus der Gruppe und fügt mich wieder hinzu."
+        "Hinweis: Der Privatsphäre-Modus von Telegram ist für mich eingeschaltet. Deshalb sehe "
+        "ich nur Bilder, deren Bildunterschrift mit /label beginnt, und /label als Antwort auf "
+        "ein Bild. Damit ich jedes Bild sehe, kann ihn abschalten, wer den Bot betreibt, und "
+        "zwar bei @BotFather: /mybots → der Bot → Bot Settings → Group Privacy → Turn off. "
+        "Danach muss mich jemand aus der Gruppe entfernen und wieder hinzufügen."
     ),
     "help": (
         "So lerne ich, in vier Schritten:\n"
         "1. Zeichne Smileys und schick mir Fotos davon (auf Papier oder am Bildschirm).\n"
-        "2. Sag mir, was jeder ist: Schick ihn mit der Bildunterschrift /label smile, oder "
-        "tipp unter meiner Vermutung auf das richtige Label.\n"
+        "2. Sag mir, was jeder ist: Schick ihn mit der Bildunterschrift /label fröhlich, oder "
+        "tippe unter meiner Vermutung auf das richtige Label.\n"
         "3. Sammle mindestens 2 Sorten mit je {minimum} Zeichnungen, dann schick /train.\n"
         "4. Schick eine neue Zeichnung: Ich sage dir, was ich darin sehe. 🔍 Warum? zeigt dir, "
         "welche Striche entschieden haben.\n\n"
@@ -60,11 +60,11 @@ TEXTS: dict[str, str] = {
     "help.more": (
         "Ich lerne, Smileys auf den Zeichnungen zu erkennen, die dieser Chat beschriftet.\n\n"
         "So kannst du ein Bild beschriften:\n"
-        "• schick es mit der Bildunterschrift /label smile\n"
-        "• antworte auf ein Bild mit /label smile (korrigiert auch ein falsches Label)\n"
-        "• schick /label smile direkt nach deinem Bild (innerhalb von {window} Minuten)\n"
-        "• tipp unter meiner Vorhersage auf das richtige Label (✅, wenn ich richtig lag)\n"
-        "Ein Album mit der Bildunterschrift /label smile beschriftet jedes Bild darin.\n\n"
+        "• schick es mit der Bildunterschrift /label fröhlich\n"
+        "• antworte auf ein Bild mit /label fröhlich (korrigiert auch ein falsches Label)\n"
+        "• schick /label fröhlich direkt nach deinem Bild (innerhalb von {window} Minuten)\n"
+        "• tippe unter meiner Vermutung auf das richtige Label (✅, wenn ich richtig lag)\n"
+        "Ein Album mit der Bildunterschrift /label fröhlich beschriftet jedes Bild darin.\n\n"
         "Label-Namen: 1–32 Buchstaben, Ziffern, - oder _. Probier: {suggested}. "
         "Bis zu {max_labels} Labels pro Chat.\n\n"
         "/labels – Beispiele pro Label\n"
@@ -75,7 +75,7 @@ TEXTS: dict[str, str] = {
         "/why – auf eine Zeichnung oder meine Antwort antworten: welche Striche entschieden haben\n"
         "/filters – was mein Netz gelernt hat: seine Filter und eine Zeichnung durch seine Schichten\n"
         "/samples <label> – ein Bogen mit den 28×28-Bildern dieses Labels\n"
-        "/compare – dense und cnn ohne Vorwissen und ein cnn, das mit meinem eingebauten Modell startet, auf denselben Daten vergleichen\n"
+        "/compare – dense und cnn, die bei null anfangen, und ein cnn, das mit meinem eingebauten Modell startet, auf denselben Daten vergleichen\n"
         "/stats – Beispiele pro Person und pro Label\n"
         "/draw – eine Zeichenfläche, direkt in Telegram (private Chats)\n"
         "/undo – dein zuletzt beschriftetes Beispiel löschen\n"
@@ -92,8 +92,15 @@ TEXTS: dict[str, str] = {
         "mit Label und Absender-ID, nur um das Modell dieses Chats zu trainieren. Die Daten "
         "jedes Chats gehören nur ihm."
     ),
+    # Die Labels des eingebauten Modells, wie man sie liest (bot/labels/built_in.py);
+    # gespeichert werden sie unter ihrem englischen Namen. Adjektive, damit
+    # „Ich glaube, das ist traurig.“ ein Satz ist, wie ihn ein Kind sagt.
+    "builtin_label.smile": "fröhlich",
+    "builtin_label.sad": "traurig",
+    "builtin_label.neutral": "neutral",
+    "builtin_label.upside-down": "kopfüber",
     # labelling
-    "label.usage": "Sag mir das Label: /label smile (oder antworte damit auf ein Bild).",
+    "label.usage": "Sag mir das Label: /label fröhlich (oder antworte damit auf ein Bild).",
     "label.invalid": (
         "„{raw}“ ist kein gültiges Label: Nimm 1–32 Buchstaben, Ziffern, - oder _, "
         "ohne Leerzeichen."
@@ -109,12 +116,12 @@ TEXTS: dict[str, str] = {
     "label.not_an_image": (
         "Antworte auf ein Bild (ein Foto, eine Bilddatei oder einen Sticker), um es zu beschriften."
     ),
-    "label.done": "Beschriftet als {label}. {label} hat jetzt {count}.",
+    "label.done": "Als {label} beschriftet. {label} hat jetzt {count}.",
     "label.done_many": "{n} Bilder als {label} beschriftet. {label} hat jetzt {count}.",
-    "label.relabelled": "Von {old} auf {label} umbeschriftet. {label} hat jetzt {count}.",
+    "label.relabelled": "Label geändert: von {old} zu {label}. {label} hat jetzt {count}.",
     "label.unchanged": "Das Bild ist schon als {label} beschriftet.",
     # intake acknowledgements and refusals
-    "ack.labelled": "Gespeichert als {label}.",
+    "ack.labelled": "Als {label} gespeichert.",
     "ack.unlabelled": (
         "Gespeichert. Beschrifte es mit /label <name> (als nächste Nachricht oder als Antwort)."
     ),
@@ -156,18 +163,18 @@ TEXTS: dict[str, str] = {
     "reject.corrupt": "Das Bild ist beschädigt oder unvollständig. Schick es bitte noch einmal.",
     "reject.blank": "Ich finde keine Zeichnung auf dem Bild. Ist es leer?",
     "reject.faint": (
-        "Ich sehe auf dem Bild nur ganz schwache Striche. Mal mit einem dunkleren Stift oder "
+        "Ich sehe auf dem Bild nur ganz schwache Striche. Zeichne mit einem dunkleren Stift oder "
         "dickeren Linien oder mach das Foto bei mehr Licht. Dann schick es noch mal."
     ),
     "reject.paper_only": (
-        "Ich sehe ein Blatt Papier, aber nichts darauf. Mal deinen Smiley mit einem dunklen "
+        "Ich sehe ein Blatt Papier, aber nichts darauf. Zeichne deinen Smiley mit einem dunklen "
         "Stift und mach das Foto dann noch mal."
     ),
     "notices.more": "… und {n} weitere.",
     # /labels and /status
     "labels.empty": (
         "Noch keine beschrifteten Beispiele. Schick einen Smiley mit der Bildunterschrift "
-        "/label smile."
+        "/label fröhlich."
     ),
     "labels.header": "Beispiele pro Label:",
     "labels.line": "• {label}: {count}",
@@ -184,8 +191,8 @@ TEXTS: dict[str, str] = {
     ),
     "status.min_labels": "Zum Trainieren braucht es mindestens 2 Labels.",
     "status.model_none": (
-        "Modell: noch keins trainiert; das eingebaute Smiley-Modell antwortet. "
-        "/train macht dein eigenes."
+        "Modell: noch keins trainiert, deshalb antwortet das eingebaute Modell. "
+        "Mit /train trainierst du dein eigenes."
     ),
     "status.model": (
         "Modell: trainiert mit {samples} Beispielen, Validierungsgenauigkeit {accuracy}."
@@ -202,7 +209,7 @@ TEXTS: dict[str, str] = {
     ),
     "train.already": "Hier läuft oder wartet schon ein Training. /stop bricht es ab.",
     "train.queued": "Training eingereiht: {ahead} vor deinem. Ich fange an, sobald ich kann.",
-    "train.starting": "Das Training beginnt…",
+    "train.starting": "Das Training beginnt …",
     "train.progress_header": "Training mit {samples} Beispielen: {labels}",
     "train.stage_validation": "Validierungslauf {fold}/{folds}",
     "train.stage_final": "endgültiges Modell",
@@ -234,7 +241,7 @@ TEXTS: dict[str, str] = {
     "train.reason_bug": "ein Fehler bei mir. Bitte versuch es noch einmal.",
     "train.reason_no_space": "meine Festplatte ist voll. Bitte versuch es später noch einmal.",
     "train.reason_crash": "der Trainingsprozess hat unerwartet aufgehört (Code {code}).",
-    "stop.done": "Ich breche das Training ab…",
+    "stop.done": "Ich breche das Training ab …",
     "stop.nothing": "Hier läuft kein Training.",
     # parameters
     "set.usage": "So geht's: /set <name> <wert>, z. B. /set epochs 40. /params zeigt alle.",
@@ -271,17 +278,17 @@ TEXTS: dict[str, str] = {
     "params.rule_names": "einen von {names}",
     # predictions
     "predict.sure": "Ich glaube, das ist {label}.",
-    "predict.not_sure": "Nicht sicher. Meine besten Tipps:",
-    "predict.no_model_yet": "Ich weiß noch gar nichts: In diesem Chat ist mein eingebautes Modell ausgeschaltet. Sag mir, was es ist (tippe auf ein Label oder schick /label smile), und nach /train fange ich an zu raten.",
+    "predict.not_sure": "Ich bin mir nicht sicher. Meine besten Vermutungen:",
+    "predict.no_model_yet": "Ich weiß noch gar nichts: In diesem Chat ist mein eingebautes Modell ausgeschaltet. Sag mir, was es ist (tippe auf ein Label oder schick /label fröhlich), und nach /train fange ich an zu raten.",
     "predict.default_model": (
-        "(das eingebaute Smiley-Modell: Beschrifte deine eigenen Bilder und schick /train, "
+        "(das eingebaute Modell: Beschrifte deine eigenen Bilder und schick /train, "
         "um es mir beizubringen)"
     ),
     "predict.outdated": (
         "(mein Modell ist älter als die Beispiele dieses Chats: /train bringt es auf den "
         "neuesten Stand)"
     ),
-    "predict.teach": "Tipp unten auf das richtige Label oder antworte mit /label <name>.",
+    "predict.teach": "Tippe unten auf das richtige Label oder antworte mit /label <name>.",
     "debug.usage": (
         "Antworte mit /debug auf ein Bild, das ich gespeichert habe, um zu sehen, was das "
         "Modell sieht."
@@ -291,7 +298,7 @@ TEXTS: dict[str, str] = {
     "why.button": "🔍 Warum?",
     "why.caption": (
         "🔍 Meine Antwort: {label} ({percent}). Die roten Striche haben am meisten"
-        " entschieden: Wenn ich sie abdecke, bin ich mir viel unsicherer."
+        " entschieden: Wenn ich sie abdecke, bin ich mir viel weniger sicher."
     ),
     "why.usage": (
         "Antworte mit /why auf eine Zeichnung oder auf meine Antwort dazu, dann zeige ich dir,"
@@ -331,9 +338,9 @@ TEXTS: dict[str, str] = {
         " nicht, wie {label} aussieht. Bitte andere, auch welche zu zeichnen."
     ),
     "health.photo_or_screen": (
-        "• Alle Bilder von {photos} sind Fotos, alle von {screens} sind am Bildschirm gemalt:"
+        "• Alle Bilder von {photos} sind Fotos, alle von {screens} sind am Bildschirm gezeichnet:"
         " Das Modell lernt vielleicht, Fotos von Bildschirm-Zeichnungen zu unterscheiden,"
-        " statt auf das Gesicht zu achten. Gib jedem Label Fotos und am Bildschirm gemalte"
+        " statt auf das Gesicht zu achten. Gib jedem Label Fotos und am Bildschirm gezeichnete"
         " Bilder."
     ),
     "health.copies": (
@@ -376,7 +383,7 @@ TEXTS: dict[str, str] = {
     "delete.gone": "Dieses Label gibt es nicht mehr.",
     "delete.not_yours": "Nur wer gefragt hat, kann das beantworten.",
     # /rename
-    "rename.usage": "So benennst du ein Label um: /rename <alt> <neu>, zum Beispiel /rename froh smile.",
+    "rename.usage": "So benennst du ein Label um: /rename <alt> <neu>, zum Beispiel /rename froh fröhlich.",
     "rename.unknown": "Hier gibt es kein Label „{label}“. Siehe /labels.",
     "rename.exists": "Es gibt schon ein Label „{label}“. Nimm einen anderen Namen oder lösch eins der beiden mit /delete.",
     "rename.same": "So heißt es schon.",
@@ -428,7 +435,7 @@ TEXTS: dict[str, str] = {
         "nichts importiert."
     ),
     "import.too_big": (
-        "Das Zip entpackt sich zu zu viel (höchstens {entry_mb} MB pro Datei, {total_mb} MB "
+        "Entpackt wäre das Zip zu groß (höchstens {entry_mb} MB pro Datei, {total_mb} MB "
         "insgesamt). Es wurde nichts importiert."
     ),
     "import.bomb": (
@@ -480,8 +487,8 @@ TEXTS: dict[str, str] = {
     ),
     "error": "Tut mir leid, bei mir ist etwas schiefgelaufen. Bitte versuch es noch einmal.",
     # --- pictures and /compare
-    "cmd.samples": "Zeigt die Beispiele eines Labels, wie das Modell sie sieht",
-    "cmd.compare": "Vergleicht dense, cnn und ein cnn mit meinem Vorwissen",
+    "cmd.samples": "Die Beispiele eines Labels zeigen, wie das Modell sie sieht",
+    "cmd.compare": "dense, cnn und ein cnn vom eingebauten Modell vergleichen",
     "pictures.history_title": "So lief das Training",
     "pictures.history_loss": "Loss (niedriger ist besser)",
     "pictures.history_accuracy": "Genauigkeit (höher ist besser)",
@@ -506,47 +513,47 @@ TEXTS: dict[str, str] = {
     "samples.caption": "{label}: {count} Beispiele, so wie das Modell sie sieht (28×28).",
     "samples.caption_capped": "{label}: {count} Beispiele (die {shown} neuesten), so wie das Modell sie sieht (28×28).",
     "compare.queued": "Vergleich eingereiht: {ahead} vor deinem. Ich fange an, sobald ich kann.",
-    "compare.starting": "Der Vergleich von dense, cnn und cnn vom eingebauten Modell startet …",
+    "compare.starting": "Der Vergleich von dense, cnn und cnn vom eingebauten Modell beginnt …",
     "compare.progress_header": "Vergleiche {architectures} mit {samples} Beispielen: {labels}",
-    "compare.progress_stage": "{architecture}, Validierungsdurchlauf {fold}/{folds}, Epoche {epoch}/{epochs}",
+    "compare.progress_stage": "{architecture}, Validierungslauf {fold}/{folds}, Epoche {epoch}/{epochs}",
     "compare.finished": "Vergleich fertig nach {seconds} s. Das Modell, das antwortet, bleibt dasselbe.",
-    "compare.result_kfold": "Validierungsgenauigkeit auf denselben {folds} Folds: {results}.",
-    "compare.result_holdout": "Validierungsgenauigkeit auf denselben zurückgehaltenen Beispielen: {results}.",
-    "compare.explain": "dense und cnn lernen bei null, wie im Vortrag; das dritte startet mit dem, was mein eingebautes Modell an Tausenden Smileys gelernt hat.",
+    "compare.result_kfold": "Validierungsgenauigkeit in denselben {folds} Validierungsläufen: {results}.",
+    "compare.result_holdout": "Validierungsgenauigkeit mit denselben zurückgehaltenen Beispielen: {results}.",
+    "compare.explain": "dense und cnn fangen bei null an, wie im Vortrag; das dritte startet mit dem, was mein eingebautes Modell an Tausenden Smileys gelernt hat.",
     "compare.variant.dense": "dense",
     "compare.variant.cnn": "cnn",
     "compare.variant.cnn-pretrained": "cnn vom eingebauten Modell",
-    "compare.chart_title": "Validierungsgenauigkeit auf denselben Validierungsbeispielen",
-    "compare.chart_axis": "Validierungsgenauigkeit (%)",
+    "compare.chart_title": "Validierungsgenauigkeit mit denselben Validierungsbeispielen",
+    "compare.chart_axis": "Validierungsgenauigkeit in %",
     "compare.failed": "Vergleich fehlgeschlagen: {reason}",
-    "compare.stopped": "Vergleich gestoppt: {reason}",
+    "compare.stopped": "Vergleich abgebrochen: {reason}",
     "compare.interrupted": "Vergleich unterbrochen: {reason}",
     "compare.model_unchanged": "Das Modell, das antwortet, bleibt dasselbe.",
     "compare.reason_restart": "der Bot wurde neu gestartet. Schick /compare, um neu anzufangen.",
     # --- corrections and /stats
     "cmd.stats": "Beispiele pro Person und pro Label",
-    "fix.stored": "Gespeichert als {label}.",
-    "fix.stored_line": "✅ Gespeichert als {label}",
-    "fix.stored_line_by": "✅ Gespeichert als {label} von {name}",
-    "fix.already": "Schon gespeichert als {label}.",
+    "fix.stored": "Als {label} gespeichert.",
+    "fix.stored_line": "✅ Als {label} gespeichert",
+    "fix.stored_line_by": "✅ Von {name} als {label} gespeichert",
+    "fix.already": "Schon als {label} gespeichert.",
     "fix.gone": "Dieses Bild ist nicht mehr gespeichert.",
     "fix.gone_line": "🗑 Dieses Bild wurde gelöscht.",
-    "fix.label_gone": "Dieses Label gibt es hier nicht mehr. Tipp auf ein anderes oder nimm /label.",
+    "fix.label_gone": "Dieses Label gibt es hier nicht mehr. Tippe auf ein anderes oder nimm /label.",
     "fix.too_many_labels": (
-        "Dieser Chat hat schon {limit} Labels, mehr gehen nicht. Tipp auf eins davon "
+        "Dieser Chat hat schon {limit} Labels, mehr gehen nicht. Tippe auf eins davon "
         "oder lösch eins mit /delete <label>."
     ),
     "fix.retrain_offer": (
-        "Du hast seit dem letzten Training {count} Beispiele per Tipp hinzugefügt. "
+        "Du hast seit dem letzten Training {count} Beispiele durch Antippen hinzugefügt. "
         "Noch mal trainieren?"
     ),
     "fix.retrain_offer_one": (
-        "Du hast seit dem letzten Training 1 Beispiel per Tipp hinzugefügt. Noch mal trainieren?"
+        "Du hast seit dem letzten Training 1 Beispiel durch Antippen hinzugefügt. Noch mal trainieren?"
     ),
     "fix.retrain_button": "Jetzt trainieren",
     "stats.empty": (
         "Noch keine beschrifteten Beispiele. Schick einen Smiley mit der Bildunterschrift "
-        "/label smile."
+        "/label fröhlich."
     ),
     "stats.contributors": "Beispiele pro Person:",
     "stats.labels": "Beispiele pro Label:",
@@ -567,7 +574,7 @@ TEXTS: dict[str, str] = {
     ),
     "export.model_none": (
         "Dieser Chat hat noch kein trainiertes Modell zum Exportieren: Trainiere zuerst eins "
-        "mit /train. Bis dahin antwortet das eingebaute Smiley-Modell, "
+        "mit /train. Bis dahin antwortet das eingebaute Modell, "
         "und das wird nicht exportiert."
     ),
     "export.model_missing": (
@@ -592,22 +599,22 @@ TEXTS: dict[str, str] = {
     "export.model_step_tflite": "Oder mit LiteRT ({file}), ohne TensorFlow:",
     "export.model_step_show": "3. Zeig die Labels an, das wahrscheinlichste zuerst:",
     # --- drawing
-    "cmd.draw": "Einen Smiley auf einer Zeichenfläche malen",
-    "draw.button": "✏️ Smiley malen",
+    "cmd.draw": "Einen Smiley auf einer Zeichenfläche zeichnen",
+    "draw.button": "✏️ Smiley zeichnen",
     "draw.open": (
-        "Tipp unten auf „✏️ Smiley malen“, um die Zeichenfläche zu öffnen. Mal los und tipp "
-        "dann auf Erkennen, um zu hören, was ich sehe, oder auf ein Label, um die Zeichnung "
+        "Tippe unten auf „✏️ Smiley zeichnen“, um die Zeichenfläche zu öffnen. Zeichne los und "
+        "tippe dann auf Erkennen, um zu hören, was ich sehe, oder auf ein Label, um die Zeichnung "
         "darunter zu speichern."
     ),
     "draw.private_only": (
-        "Telegram erlaubt den Mal-Knopf nur in privaten Chats. Öffne einen Chat mit mir "
-        "(@{bot}) und sende dort /draw."
+        "Telegram erlaubt den Zeichen-Knopf nur in privaten Chats. Öffne einen Chat mit mir "
+        "(@{bot}) und schick dort /draw."
     ),
     "draw.not_configured": (
         "Die Zeichenfläche ist für diesen Bot nicht eingeschaltet: Wer ihn betreibt, trägt in "
         "der Konfiguration unter [webapp] url die öffentliche https://-Adresse der Seite ein. "
-        "Bis dahin schick mir einfach ein Foto einer Zeichnung. (Der lokale Playground hat die "
-        "Zeichenfläche schon eingebaut.)"
+        "Bis dahin schick mir einfach ein Foto einer Zeichnung. (Die lokale Testversion im "
+        "Browser, der Playground, hat die Zeichenfläche schon eingebaut.)"
     ),
     "draw.stored": "Deine Zeichnung ist als {label} gespeichert.",
     "draw.not_stored": "Die Zeichnung wurde nicht gespeichert.",
@@ -642,8 +649,8 @@ TEXTS: dict[str, str] = {
         "Das Bild in der Zeichnung hat die falsche Länge ({detail} statt 2048 Bytes). Öffne die "
         "Zeichenfläche mit /draw noch mal und schick sie erneut."
     ),
-    "draw.error.blank": "Die Zeichnung ist leer. Mal erst einen Smiley und schick ihn dann.",
-    "draw.error.no_label": "Welches Label? Tipp eins ins Feld, bevor du darauf tippst.",
+    "draw.error.blank": "Die Zeichnung ist leer. Zeichne erst einen Smiley und schick ihn dann.",
+    "draw.error.no_label": "Welches Label? Schreib eins ins Feld, bevor du darauf tippst.",
     "draw.error.invalid_label": (
         "„{raw}“ ist kein gültiges Label: Nimm 1–32 Buchstaben, Ziffern, - oder _, keine "
         "Leerzeichen."
@@ -654,9 +661,9 @@ TEXTS: dict[str, str] = {
     "class.started": (
         "🏫 Die Klasse ist gestartet! Alle öffnen diesen Link auf dem Handy (oder scannen den Code):\n"
         "{link}\n\n"
-        "Dann malt jede und jeder im eigenen Chat mit mir. Jede beschriftete Zeichnung kommt in "
+        "Dann zeichnet jede und jeder im eigenen Chat mit mir. Jede beschriftete Zeichnung kommt in "
         "den Datensatz dieser Klasse, und dort antwortet das Modell der Klasse. Unten seht ihr, "
-        "was die Klasse schon gemalt hat. Wenn jedes Label bereit ist, schickt ein Admin hier /train.\n\n"
+        "was die Klasse schon gezeichnet hat. Wenn jedes Label bereit ist, schickt ein Admin hier /train.\n\n"
         "/classroom close lässt niemanden mehr neu beitreten, /classroom end keep (oder end delete) "
         "beendet die Klasse."
     ),
@@ -680,7 +687,7 @@ TEXTS: dict[str, str] = {
         "/classroom remove <Vorname> – die Zeichnungen eines Kindes aus der Klasse nehmen\n"
         "/classroom end keep, /classroom end delete – die Klasse beenden"
     ),
-    "class.tally_header": "🏫 Die Klasse: {pupils} beigetreten, {contributed} haben schon gemalt",
+    "class.tally_header": "🏫 Die Klasse: {pupils} beigetreten, {contributed} haben schon gezeichnet",
     "class.tally_line": "• {label}: {count}",
     "class.tally_empty": "Noch keine beschrifteten Zeichnungen. Jedes Label braucht {minimum}.",
     "class.tally_needs": "{label} braucht noch {missing}",
@@ -689,28 +696,28 @@ TEXTS: dict[str, str] = {
     "class.join_in_private": "Öffne den Link der Klasse auf deinem Handy: Beitreten geht in deinem eigenen Chat mit mir.",
     "class.joined": (
         "Willkommen in der Klasse, {name}! 🎉\n"
-        "Mal Smileys auf Papier, fotografiere sie und schick mir die Fotos. Beschrifte jede "
-        "Zeichnung: Schick sie mit der Bildunterschrift /label smile (oder tippe unter meiner "
+        "Zeichne Smileys auf Papier, fotografiere sie und schick mir die Fotos. Beschrifte jede "
+        "Zeichnung: Schick sie mit der Bildunterschrift /label fröhlich (oder tippe unter meiner "
         "Vermutung auf das richtige Label). Deine beschrifteten Zeichnungen kommen in den "
         "Datensatz der Klasse. Die Klasse braucht mindestens 2 Labels mit je {minimum} "
         "Zeichnungen. Mit /leave verlässt du die Klasse."
     ),
-    "class.already": "Du bist schon in dieser Klasse, {name}. Mal einfach weiter!",
+    "class.already": "Du bist schon in dieser Klasse, {name}. Zeichne einfach weiter!",
     "class.code_unknown": "Diesen Klassencode kenne ich nicht. Frag deine Lehrerin oder deinen Lehrer nach dem Link.",
     "class.code_ended": "Diese Klasse ist beendet, darum funktioniert ihr Link nicht mehr. Frag nach einem neuen.",
     "class.code_closed": "Beitreten ist bei dieser Klasse geschlossen. Frag deine Lehrerin oder deinen Lehrer, ob sie es wieder öffnen.",
     "class.not_in_one": "Du bist in keiner Klasse.",
-    "class.leave_ask": "Klasse verlassen? Was soll mit den Zeichnungen passieren, die du für sie gemalt hast?",
+    "class.leave_ask": "Klasse verlassen? Was soll mit den Zeichnungen passieren, die du für sie gezeichnet hast?",
     "class.leave_keep": "Verlassen, meine Zeichnungen bleiben bei der Klasse",
     "class.leave_take": "Verlassen und meine Zeichnungen mitnehmen",
     "class.left_kept": "Du hast die Klasse verlassen. Deine Zeichnungen bleiben bei der Klasse. Ab jetzt bringst du deinem eigenen Modell etwas bei.",
     "class.left_took": "Du hast die Klasse verlassen und deine Zeichnungen mitgenommen ({count}). Ab jetzt bringst du deinem eigenen Modell etwas bei.",
     # Arbeitsblätter (bot/samples/worksheets.py)
-    "sheet.instruction": "Mal in jedes Kästchen einen Smiley, wie das Label seiner Zeile. Fotografiere das ganze Blatt.",
+    "sheet.instruction": "Zeichne in jedes Kästchen einen Smiley, wie das Label seiner Zeile. Fotografiere das ganze Blatt.",
     "sheet.blank_label": "Label:",
     "sheet.file_name": "smiley-arbeitsblatt.pdf",
     "sheet.caption": (
-        "Dein Arbeitsblatt, Zeilen: {labels}. Druck es in Originalgröße (100 %) aus, mal in "
+        "Dein Arbeitsblatt, Zeilen: {labels}. Druck es in Originalgröße (100 %) aus, zeichne in "
         "jedes Kästchen einen Smiley und schick mir ein Foto vom ganzen Blatt: Ich speichere "
         "jede Zeichnung unter dem Label ihrer Zeile. Halte das Handy gerade über das Blatt, "
         "sodass alle vier schwarzen Quadrate in den Ecken auf dem Foto sind."

@@ -90,6 +90,11 @@ TEXTS: dict[str, str] = {
         "label and sender id, only to train this chat's model. Each chat's data is "
         "its own."
     ),
+    # The built-in model's labels as a reader sees them (bot/labels/built_in.py); stored in English
+    "builtin_label.smile": "smile",
+    "builtin_label.sad": "sad",
+    "builtin_label.neutral": "neutral",
+    "builtin_label.upside-down": "upside-down",
     # labelling
     "label.usage": "Tell me the label: /label smile (or reply to an image with it).",
     "label.invalid": ("“{raw}” is not a valid label: use 1–32 letters, digits, - or _, no spaces."),
@@ -276,7 +281,7 @@ TEXTS: dict[str, str] = {
     # What in the data could mislead the model (/status and /train)
     "health.header": "⚠️ What could mislead the model:",
     "health.few": (
-        "• {label} has only {count} drawings: with so few, one odd drawing sways the model."
+        "• {label} has only {count} drawings: with so few, one odd drawing can throw the model off."
         " {target} or more are better."
     ),
     "health.unbalanced": (
@@ -414,7 +419,7 @@ TEXTS: dict[str, str] = {
     "error": "Sorry, something went wrong on my side. Please try again.",
     # --- pictures and /compare
     "cmd.samples": "Show a label's samples as the model sees them",
-    "cmd.compare": "Compare dense, cnn and a cnn that starts from my model",
+    "cmd.compare": "Compare dense, cnn and a cnn that starts from my built-in model",
     "pictures.history_title": "How the training went",
     "pictures.history_loss": "Loss (lower is better)",
     "pictures.history_accuracy": "Accuracy (higher is better)",

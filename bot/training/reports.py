@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.labels.built_in import shown_name, shown_names
 from bot.texts import t
 from bot.texts.formats import bar
 from bot.texts.numbers import decimal, percent, seconds
@@ -29,7 +30,12 @@ def progress_text(event: EpochProgress, labels: list[str], samples: int, lang: s
     else:
         stage = t("train.stage_validation", lang, fold=event.fold, folds=event.folds)
     lines = [
-        t("train.progress_header", lang, labels=", ".join(labels), samples=samples),
+        t(
+            "train.progress_header",
+            lang,
+            labels=", ".join(shown_names(labels, lang)),
+            samples=samples,
+        ),
         t("train.progress_stage", lang, stage=stage, epoch=event.epoch, epochs=event.epochs),
         f"{bar(done / total)} {percent(done / total, lang)}",
         # The worker measures loss and accuracy on the drawings it learns from: say so, or
@@ -71,7 +77,7 @@ def finished_text(result: dict[str, Any], lang: str | None) -> str:
             t(
                 "train.per_label",
                 lang,
-                label=label,
+                label=shown_name(label, lang),
                 accuracy=percent(per_label.get(label, 0.0), lang),
                 count=count,
             )
@@ -111,7 +117,7 @@ def comparison_progress_text(
             "compare.progress_header",
             lang,
             architectures=" / ".join(variant_name(v, lang) for v in variants),
-            labels=", ".join(labels),
+            labels=", ".join(shown_names(labels, lang)),
             samples=samples,
         ),
         t(

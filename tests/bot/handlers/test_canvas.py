@@ -90,10 +90,10 @@ async def test_draw_offers_the_chats_own_labels_in_the_users_language(
 ) -> None:
     telegram.add_user(GERMAN, "Greta", language_code="de")
     data = encode_drawing(drawn_smiley("sad"), label="Traurig")
-    sent = telegram.send_web_app_data(GERMAN, GERMAN, data, "✏️ Smiley malen")
+    sent = telegram.send_web_app_data(GERMAN, GERMAN, data, "✏️ Smiley zeichnen")
     assert "als traurig gespeichert" in await answer(telegram, sent)
     button = await draw_keyboard(telegram, GERMAN, GERMAN)
-    assert button["text"] == "✏️ Smiley malen"
+    assert button["text"] == "✏️ Smiley zeichnen"
     assert query(button["web_app"]["url"]) == {"labels": ["traurig"], "lang": ["de"]}
 
 

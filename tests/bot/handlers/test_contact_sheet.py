@@ -113,4 +113,4 @@ async def test_samples_speaks_german(
     await label_samples(telegram, CARL, smiley, {"sad": 3})
     request = telegram.send_text(CARL, CARL, "/samples sad")
     shown = await telegram.wait_for_message(CARL, after_message_id=request["message_id"])
-    assert shown["caption"] == "sad: 3 Beispiele, so wie das Modell sie sieht (28×28)."
+    assert shown["caption"] == "traurig: 3 Beispiele, so wie das Modell sie sieht (28×28)."

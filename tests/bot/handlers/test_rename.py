@@ -81,5 +81,5 @@ async def test_german_users_get_german(
     telegram.add_user(1003, "Clara", language_code="de")
     sent = telegram.send_photo(1003, 1003, smiley("smile"), caption="/label froh")
     await answered(telegram, sent)
-    text = await answer(telegram, telegram.send_text(1003, 1003, "/rename froh smile"))
-    assert text.startswith("froh heißt jetzt smile. Beispiele mit diesem Label: 1.")
+    text = await answer(telegram, telegram.send_text(1003, 1003, "/rename froh fröhlich"))
+    assert text.startswith("froh heißt jetzt fröhlich. Beispiele mit diesem Label: 1.")

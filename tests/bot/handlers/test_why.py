@@ -87,7 +87,7 @@ async def test_why_in_german_and_for_a_deleted_drawing(
     assert call.result["caption"].startswith("🔍 Meine Antwort: ")
 
     # Stored with a tap, then undone: the button now says the drawing is gone.
-    await tap(telegram, jonas, jonas, prediction, data_for(prediction, "smile"))
+    await tap(telegram, jonas, jonas, prediction, data_for(prediction, "fröhlich"))
     await answer(telegram, telegram.send_text(jonas, jonas, "/undo"))
     query = telegram.press_button(jonas, jonas, prediction["message_id"], button["callback_data"])
     await telegram.wait_for(answered_query(query))

@@ -280,10 +280,10 @@ async def test_tap_texts_follow_the_tappers_language(
     prediction = await predicted(telegram, GROUP, ALICE, smiley("sad"))
 
     assert await tap(telegram, GROUP, DIETER, prediction, data_for(prediction, "sad")) == (
-        "Gespeichert als sad."
+        "Als traurig gespeichert."
     )
     assert (await edited(telegram, prediction))["text"].endswith(
-        "✅ Gespeichert als sad von Dieter"
+        "✅ Von Dieter als traurig gespeichert"
     )
 
 
@@ -340,7 +340,7 @@ async def test_in_a_group_only_admins_may_train_from_the_offer(
             GROUP, after_message_id=prediction["message_id"], contains="trainieren"
         )
         assert offer["text"] == (
-            "Du hast seit dem letzten Training 2 Beispiele per Tipp hinzugefügt. "
+            "Du hast seit dem letzten Training 2 Beispiele durch Antippen hinzugefügt. "
             "Noch mal trainieren?"
         )
         [[button]] = offer["reply_markup"]["inline_keyboard"]

@@ -108,3 +108,20 @@ def test_a_key_missing_in_german_falls_back_to_english_for_that_key_only(
     assert t("stop.done", "de") == german["stop.done"]
     # The list of accepted formats fills in German, even where English is the fallback.
     assert german["accepts"] in t("reject.not_an_image", "de")
+
+
+# One German word for one thing (issue 13): a guess is a "Vermutung", a tap is "tippen"
+# ("Tipp" means both), the bundled model is "das eingebaute Modell", and one draws
+# ("zeichnen", "Zeichnung"), as the rest of the texts say.
+GERMAN_AVOIDED = re.compile(
+    r"\bTipps?\b|Smiley-Modell|Vorwissen|(?<![Nn]och )(?<!-)\b[Mm]al(?:en)?\b|\bFolds\b"
+)
+
+
+def test_german_keeps_to_its_glossary() -> None:
+    found = {
+        key: GERMAN_AVOIDED.findall(text)
+        for key, text in CATALOGUE["de"].items()
+        if GERMAN_AVOIDED.search(text)
+    }
+    assert found == {}

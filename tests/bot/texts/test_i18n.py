@@ -48,7 +48,7 @@ async def test_a_german_user_is_greeted_helped_and_answered_in_german(
     telegram.add_user(CARL, "Carl", language_code="de")
     start = await command(telegram, CARL, "/start")
     assert start.startswith("Hallo Carl! Ich lerne, Smileys")
-    assert "/label smile" in start and "mindestens 2 Sorten mit je 5 Zeichnungen" in start
+    assert "/label fröhlich" in start and "mindestens 2 Sorten mit je 5 Zeichnungen" in start
     first_steps = await command(telegram, CARL, "/help")
     assert first_steps.startswith("So lerne ich, in vier Schritten")
     assert "/help more zeigt alles andere" in first_steps
@@ -61,10 +61,11 @@ async def test_a_german_user_is_greeted_helped_and_answered_in_german(
     photo = telegram.send_photo(CARL, CARL, smiley("smile"))
     prediction = await answer(telegram, photo, contains="%")
     first_line = prediction.splitlines()[0]
-    assert first_line.startswith("Ich glaube, das ist ") or first_line.startswith("Nicht sicher")
-    assert "(das eingebaute Smiley-Modell" in prediction
+    assert first_line.startswith(("Ich glaube, das ist ", "Ich bin mir nicht sicher"))
+    assert "(das eingebaute Modell" in prediction
     labelled = telegram.send_text(CARL, CARL, "/label smile", reply_to=photo["message_id"])
-    assert await answer(telegram, labelled) == "Beschriftet als smile. smile hat jetzt 1."
+    # The built-in label "smile" reads "fröhlich" in German, however it was typed.
+    assert await answer(telegram, labelled) == "Als fröhlich beschriftet. fröhlich hat jetzt 1."
 
     # Refusals: a label with a space, and a command the bot does not know.
     refused = await command(telegram, CARL, "/label big smile")
@@ -120,12 +121,12 @@ async def test_training_reports_progress_and_result_and_exports_in_german(
     # The report's charts follow; under the flood limits they may hold later replies back.
     await telegram.wait_idle(quiet=1.0, timeout=SETTLE_TIMEOUT)
     assert "Validierungsgenauigkeit:" in report and "5-fache Kreuzvalidierung" in report
-    assert "• sad:" in report and "von 5" in report
+    assert "• traurig:" in report and "von 5" in report  # the built-in "sad", in German
     assert "Ab jetzt antwortet das neue Modell." in report
     # German numbers: a decimal comma, a no-break space before the per cent sign.
     assert re.search(r"^Training fertig nach \d+,\d s\.$", report, re.MULTILINE), report
     assert re.search(r"^Validierungsgenauigkeit: \d{1,3}\u00a0% \(", report, re.MULTILINE)
-    assert re.search(r"^• sad: \d{1,3}\u00a0% von 5$", report, re.MULTILINE), report
+    assert re.search(r"^• traurig: \d{1,3}\u00a0% von 5$", report, re.MULTILINE), report
     assert not re.search(r"\d%|\d\.\d", report), report
     progress = [
         call.params["text"]
@@ -133,7 +134,7 @@ async def test_training_reports_progress_and_result_and_exports_in_german(
         if call.method == "editMessageText" and "Epoche" in call.params["text"]
     ]
     assert progress, "no German progress edit"
-    assert "Training mit 10 Beispielen: sad, smile" in progress[0]
+    assert "Training mit 10 Beispielen: traurig, fröhlich" in progress[0]
     assert "Validierungslauf 1/5, Epoche 1/2" in progress[0]
     assert re.search(
         r"^▓*░* \d{1,3}\u00a0%\nTrainingsgenauigkeit \d{1,3}\u00a0% \(Loss \d+,\d{3}\)$",
@@ -148,8 +149,9 @@ async def test_training_reports_progress_and_result_and_exports_in_german(
         )
     )["text"]
     assert "eingebaute" not in prediction
-    assert prediction.startswith(("Ich glaube, das ist ", "Nicht sicher"))
-    assert re.match(r"^(smile|sad) \d{1,3}\u00a0% ▓*░*$", prediction.splitlines()[1]), prediction
+    assert prediction.startswith(("Ich glaube, das ist ", "Ich bin mir nicht sicher"))
+    top = prediction.splitlines()[1]
+    assert re.match(r"^(fröhlich|traurig) \d{1,3}\u00a0% ▓*░*$", top), prediction
     status = await command(telegram, CARL, "/status", contains="Modell")
     assert re.search(
         r"Modell: trainiert mit 10 Beispielen, Validierungsgenauigkeit \d{1,3}\u00a0%\.", status

@@ -108,8 +108,9 @@ async def test_compare_speaks_german(
     )
     # German percentages: a no-break space before the sign.
     assert re.match(
-        r"^Validierungsgenauigkeit auf denselben 5 Folds: dense \d+\u00a0%, cnn \d+\u00a0%, "
-        r"cnn vom eingebauten Modell \d+\u00a0%\.\ndense und cnn lernen bei null, wie im Vortrag;",
+        r"^Validierungsgenauigkeit in denselben 5 Validierungsläufen: dense \d+\u00a0%, "
+        r"cnn \d+\u00a0%, cnn vom eingebauten Modell \d+\u00a0%\.\n"
+        r"dense und cnn fangen bei null an, wie im Vortrag;",
         chart["caption"],
     ), chart["caption"]
 
