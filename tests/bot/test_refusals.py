@@ -368,7 +368,7 @@ LABELLED = Reaction("👍")
 IGNORED = Ignored()
 GIF = t("media.gif", EN)
 HOSTILE_EXTENSION = "\ufffdgnp" + "x" * 36 + "…"  # the direction mark shown, the rest cut
-PARAMETERS = "one of epochs, learning_rate, batch_size, architecture, validation, start"
+PARAMETERS = "one of epochs, learning_rate, batch_size, architecture, validation, start, builtin"
 
 
 @dataclass(frozen=True)

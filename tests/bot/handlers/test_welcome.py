@@ -62,8 +62,8 @@ async def test_help_suggests_the_talks_labels_and_says_what_is_stored(
     assert "Stored:" in text
     assert "within 10 minutes" in text
     assert (
-        "Only for admins in groups: /compare, /delete, /import, /rename, /reset, /set, /stop, "
-        "/train."
+        "Only for admins in groups: /classroom, /compare, /delete, /import, /rename, /reset, "
+        "/set, /stop, /train."
         in text
     )
 
