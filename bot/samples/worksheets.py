@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Final
 
+import cv2
 import numpy as np
 from PIL import Image
 from telegram import Bot, Message
@@ -40,6 +41,9 @@ logger = logging.getLogger(__name__)
 # Two of the four corner markers in the small photo the bot downloads first: a worksheet,
 # to read from the largest size. (A drawing has none: ArUco's codes do not happen by chance.)
 _MARKERS_FOR_A_SHEET: Final = 2
+# In Telegram's 320 px size a marker is some 25 px wide; doubled, ArUco finds two of them in
+# 97.5% of synthetic sheet photos instead of 82.5% (40 photos; 2.3 instead of 1.5 ms).
+_SMALL_SIDE: Final = 640
 
 
 @dataclass(frozen=True)
@@ -191,4 +195,6 @@ def _shows_markers(data: bytes, max_pixels: int) -> bool:
             grey = np.asarray(image.convert("L"))
     except Exception:  # not an image: the upload path refuses it with its own answer
         return False
+    if max(grey.shape) < _SMALL_SIDE:
+        grey = cv2.resize(grey, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
     return len(find_markers(grey)) >= _MARKERS_FOR_A_SHEET
