@@ -43,24 +43,31 @@ CALLBACK_DATA_MAX_BYTES: Final = 64  # Telegram's limit for an inline button's d
 # tuple, not the loaded model's, so a ``d`` button means the same label after a restart.
 DEFAULT_LABELS: Final = SUGGESTED_LABELS
 BUTTONS_PER_ROW: Final = 3
-FIX_CALLBACK_PATTERN: Final = r"^fix:\d+:d?\d+$"
+FIX_CALLBACK_PATTERN: Final = r"^fix:\d+:(?:d?\d+|r\d+\.\d+)$"
 RETRAIN_CALLBACK: Final = "retrain"
 RETRAIN_CALLBACK_PATTERN: Final = rf"^{RETRAIN_CALLBACK}$"
-_FIX = re.compile(r"fix:(?P<sample>\d+):(?P<default>d?)(?P<ref>\d+)")
+_FIX = re.compile(
+    r"fix:(?P<sample>\d+):(?:(?P<default>d?)(?P<ref>\d+)|r(?P<run>\d+)\.(?P<index>\d+))"
+)
 
 
 @dataclass(frozen=True)
 class LabelRef:
-    """A label a button stands for: the chat's label id, or an index into DEFAULT_LABELS."""
+    """A label a button stands for: the chat's label id, an index into DEFAULT_LABELS, or
+    the index of an output of the training that answered (``run``: a class's model answers
+    a pupil with labels the pupil's own chat may not have yet)."""
 
     label_id: int | None = None
     default_index: int | None = None
+    run: tuple[int, int] | None = None  # (run id, output index)
 
 
 def encode_fix(sample_id: int, ref: LabelRef) -> str:
     """Return the callback data of the button that stores ``sample_id`` under ``ref``."""
     if ref.label_id is not None:
         return f"fix:{sample_id}:{ref.label_id}"
+    if ref.run is not None:
+        return f"fix:{sample_id}:r{ref.run[0]}.{ref.run[1]}"
     return f"fix:{sample_id}:d{ref.default_index}"
 
 
@@ -73,6 +80,8 @@ def decode_fix(data: str) -> tuple[int, LabelRef]:
     match = _FIX.fullmatch(data)
     if match is None:
         raise ValueError(f"not a correction button: {data!r}")
+    if match["run"] is not None:
+        return int(match["sample"]), LabelRef(run=(int(match["run"]), int(match["index"])))
     ref = int(match["ref"])
     label = LabelRef(default_index=ref) if match["default"] else LabelRef(label_id=ref)
     return int(match["sample"]), label
@@ -110,7 +119,12 @@ class Corrections:
         self._offer_after = corrections.retrain_offer_after
 
     async def keyboard(
-        self, chat_id: int, sample_id: int, ranked: Sequence[str], lang: str | None
+        self,
+        chat_id: int,
+        sample_id: int,
+        ranked: Sequence[str],
+        lang: str | None,
+        run_id: int | None = None,
     ) -> InlineKeyboardMarkup | None:
         """Return ✅ for the predicted label, then one button per other label.
 
@@ -118,13 +132,23 @@ class Corrections:
         know follow. A button shows its label as ``lang``'s reader sees it (``shown_name``)
         and carries the stored label's id. A label the chat has not got and cannot
         reference is left out, as is a new one when the chat is at its label limit (the
-        tap could only be refused).
+        tap could only be refused). ``run_id``, the training whose model answered, lets a
+        button name an output label the chat has not got (a pupil's class's).
         """
         known = await self._repo.labels.ids(chat_id)
+        run = None if run_id is None else await self._repo.runs.get(run_id)
+        outputs = [] if run is None else list(run.labels)
         names = list(dict.fromkeys([*ranked, *known]))
         buttons: list[InlineKeyboardButton] = []
         for position, name in enumerate(names):
             ref = _reference(name, known, self._max_labels)
+            if (
+                ref is None
+                and name in outputs
+                and run is not None
+                and len(known) < self._max_labels
+            ):
+                ref = LabelRef(run=(run.id, outputs.index(name)))
             if ref is None:
                 continue
             shown = shown_name(name, lang)
@@ -166,10 +190,21 @@ class Corrections:
     async def _resolve(self, chat_id: int, ref: LabelRef) -> str | None:
         if ref.label_id is not None:
             return await self._repo.labels.name_of(chat_id, ref.label_id)
+        if ref.run is not None:
+            return await self._run_label(chat_id, *ref.run)
         index = ref.default_index
         if index is None or not 0 <= index < len(DEFAULT_LABELS):
             return None
         return DEFAULT_LABELS[index]
+
+    async def _run_label(self, chat_id: int, run_id: int, index: int) -> str | None:
+        """Return output ``index`` of a training of this chat, or of the class it is in."""
+        run = await self._repo.runs.get(run_id)
+        if run is None or not 0 <= index < len(run.labels):
+            return None
+        project = await self._repo.classes.of_pupil(chat_id)
+        owners = {chat_id} if project is None else {chat_id, project.group_chat_id}
+        return run.labels[index] if run.chat_id in owners else None
 
 
 def _reference(name: str, known: dict[str, int], max_labels: int) -> LabelRef | None:

@@ -59,7 +59,11 @@ class PredictionReply:
             logger.exception("prediction in chat %s failed", message.chat_id)
             return False
         keyboard = await self._corrections.keyboard(
-            message.chat_id, result.sample.id, [label for label, _ in prediction.ranked], lang
+            message.chat_id,
+            result.sample.id,
+            [label for label, _ in prediction.ranked],
+            lang,
+            prediction.run_id,
         )
         keyboard = with_why_button(keyboard, result.sample.id, lang)
         text = prediction_text(prediction, self._low_confidence, lang)

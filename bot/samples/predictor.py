@@ -31,6 +31,7 @@ class Prediction:
     ranked: list[tuple[str, float]]
     source: Literal["chat", "default"]
     outdated: bool
+    run_id: int | None = None  # the training whose model answered; None: the built-in one
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,12 @@ class _Serving:
     labels: tuple[str, ...]
     source: Literal["chat", "default"]
     outdated: bool
+    run_id: int | None = None
 
     def prediction(self, probabilities: np.ndarray) -> Prediction:
         order = np.argsort(probabilities)[::-1]
         ranked = [(self.labels[i], float(probabilities[i])) for i in order]
-        return Prediction(ranked, self.source, self.outdated)
+        return Prediction(ranked, self.source, self.outdated, self.run_id)
 
 
 class _Batcher:
@@ -162,7 +164,7 @@ class Predictor:
         if chat_batcher is not None and run is not None:
             outdated = run.data_version != await self._repo.samples.data_version(chat_id)
             labels = output_names(run.labels, chat_batcher.classifier.labels, run.model_prefix)
-            return _Serving(chat_batcher, labels, "chat", outdated)
+            return _Serving(chat_batcher, labels, "chat", outdated, run.id)
         await self._check_builtin(chat_id)
         await self.warm_up()
         assert self._default is not None

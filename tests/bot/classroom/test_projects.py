@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from bot.app import BotApplication
 from bot.playground.fakeserver import ApiCall, FakeTelegram
+from storage import LabelCount
 from tests.bot.conftest import ALICE, BOB, GROUP, answer
-from tests.bot.labels.test_corrections import predicted, store
+from tests.bot.labels.test_corrections import buttons, predicted, store, tap
 from tests.bot.training.test_queue import TRAINING_TIMEOUT
 
 Smiley = Callable[..., bytes]
@@ -56,19 +57,19 @@ async def test_pupils_join_draw_and_are_answered_by_the_class_model(
     assert "already" in await join(telegram, BOB, code)
 
     # Each pupil draws in their own chat; the group's live message counts it all.
-    for pupil, label in ((BOB, "smile"), (1003, "sad")):
+    for pupil, label in ((BOB, "smile"), (1003, "cool")):
         for _ in range(5):
             await store(telegram, pupil, smiley(label), label, user_id=pupil)
     call = await telegram.wait_for(edited(GROUP, "Ready: an admin can send /train."), timeout=15)
     text = call.params["text"]
     assert "2 pupils joined, 2 have drawn" in text
-    assert "• sad: 5" in text and "• smile: 5" in text
+    assert "• cool: 5" in text and "• smile: 5" in text
     assert int(call.params["message_id"]) == tally["message_id"]
 
     stats = await answer(telegram, telegram.send_text(GROUP, TEACHER, "/stats"))
     assert "• Bob: 5" in stats and "• Carla: 5" in stats
     status = await answer(telegram, telegram.send_text(GROUP, TEACHER, "/status"))
-    assert "• sad: 5 ✓" in status and "• smile: 5 ✓" in status
+    assert "• cool: 5 ✓" in status and "• smile: 5 ✓" in status
     await answer(telegram, telegram.send_text(GROUP, TEACHER, "/set epochs 2"))
     telegram.send_text(GROUP, TEACHER, "/train")
     report = await telegram.wait_for(edited(GROUP, "Training finished"), timeout=TRAINING_TIMEOUT)
@@ -78,7 +79,13 @@ async def test_pupils_join_draw_and_are_answered_by_the_class_model(
     prediction = await predicted(telegram, BOB, BOB, smiley("smile"))
     assert "built-in" not in prediction["text"]
     bars = prediction["text"].splitlines()[1:3]
-    assert {line.split()[0] for line in bars} == {"smile", "sad"}
+    assert {line.split()[0] for line in bars} == {"smile", "cool"}
+    # Bob only drew smiles: Carla's "cool" is still a button under his answers.
+    shown = buttons(prediction)
+    cool = shown.get("cool") or shown["✅ cool"]
+    assert re.fullmatch(r"fix:\d+:r\d+\.\d+", cool), cool
+    await tap(telegram, BOB, BOB, prediction, cool)
+    assert LabelCount("cool", 1) in await bot.bot_data.repo.labels.counts(BOB)
 
 
 async def test_a_wrong_closed_or_ended_code_gets_a_clear_answer(
