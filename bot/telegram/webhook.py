@@ -5,17 +5,22 @@ the canvas must be served from a public HTTPS address too. So, as PTB's
 ``customwebhookbot`` examples do, the Application runs without its Updater and this server
 puts each update that Telegram posts on ``application.update_queue``:
 
-- ``POST /<[telegram.webhook] url_path>``: one Update as JSON; with a secret token
-  configured, only requests that carry it in ``X-Telegram-Bot-Api-Secret-Token``;
+- ``POST /<[telegram.webhook] url_path>``: one Update as JSON, only from requests that carry
+  the secret token in ``X-Telegram-Bot-Api-Secret-Token``. Without one configured, a random
+  one is made at every start and registered with setWebhook: a server that took any POST
+  would let whoever finds the URL pose as Telegram, even as a group's admin, since the
+  admin checks trust the update's user id;
 - ``GET /webapp/...``: the static files of bot/webapp/static (the canvas is draw.html).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hmac
 import json
 import logging
+import secrets
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -29,7 +34,14 @@ from telegram.ext import Application
 from bot.config import WebhookConfig
 from bot.webapp import STATIC_DIR
 
-__all__ = ["SECRET_HEADER", "WEBAPP_PREFIX", "WebhookServer", "run_webhook", "serving"]
+__all__ = [
+    "SECRET_HEADER",
+    "WEBAPP_PREFIX",
+    "WebhookServer",
+    "run_webhook",
+    "serving",
+    "with_secret",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +49,8 @@ SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
 WEBAPP_PREFIX: Final = "/webapp"
 # Telegram's updates are small; a big body is no update (a photo arrives as a file id).
 MAX_UPDATE_BYTES: Final = 1024 * 1024
+# Telegram allows 1 to 256 of A-Z, a-z, 0-9, _ and -: 32 random bytes are 43 of them.
+_GENERATED_SECRET_BYTES: Final = 32
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -47,11 +61,17 @@ class WebhookServer:
     def __init__(
         self, application: AnyApplication, webhook: WebhookConfig, static_dir: Path = STATIC_DIR
     ) -> None:
+        """Serve ``webhook``; one without a secret token gets a random one (``secret_token``)."""
         self._application = application
-        self._webhook = webhook
+        self._webhook = with_secret(webhook)
         self._static_dir = static_dir
         self._runner: web.AppRunner | None = None
         self.port: int | None = None  # the bound port, once started
+
+    @property
+    def secret_token(self) -> str:
+        """Return the secret every post must carry (configured, or made at this start)."""
+        return self._webhook.secret_token
 
     @property
     def path(self) -> str:
@@ -84,7 +104,7 @@ class WebhookServer:
     async def _receive(self, request: web.Request) -> web.Response:
         secret = self._webhook.secret_token
         # Without the secret anyone who guesses the path could pose as Telegram.
-        if secret and not hmac.compare_digest(
+        if not hmac.compare_digest(
             request.headers.get(SECRET_HEADER, "").encode(), secret.encode()
         ):
             logger.warning("webhook request without the right secret token refused")
@@ -118,7 +138,7 @@ async def serving(
         try:
             await application.bot.set_webhook(
                 url=webhook.url,
-                secret_token=webhook.secret_token or None,
+                secret_token=server.secret_token,
                 allowed_updates=Update.ALL_TYPES,
             )
             await application.start()
@@ -134,6 +154,15 @@ async def serving(
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+def with_secret(webhook: WebhookConfig) -> WebhookConfig:
+    """Return ``webhook`` with its secret token, or a fresh random one where it has none."""
+    if webhook.secret_token:
+        return webhook
+    generated = secrets.token_urlsafe(_GENERATED_SECRET_BYTES)
+    logger.info("no [telegram.webhook] secret_token configured: made a random one for this run")
+    return dataclasses.replace(webhook, secret_token=generated)
 
 
 def run_webhook(application: AnyApplication, webhook: WebhookConfig) -> None:

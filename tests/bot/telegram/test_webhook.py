@@ -112,3 +112,37 @@ async def test_the_canvas_page_and_its_scripts_are_served(
     assert (await session.get(url(server, "/webapp/../webserver.py"))).status in (403, 404)
     assert (await session.get(url(server, "/webapp/nothing.html"))).status == 404
     assert (await session.get(url(server, "/telegram/hook"))).status == 405
+
+
+@pytest.fixture
+async def unconfigured(config: Config) -> AsyncIterator[WebhookServer]:
+    """The bot in webhook mode with no secret token configured (the example config's)."""
+    webhook = WebhookConfig(listen="127.0.0.1", port=0, url=PUBLIC_URL, url_path="telegram/hook")
+    config = replace(config, telegram=replace(config.telegram, mode="webhook", webhook=webhook))
+    async with serving(build_application(config), webhook) as running:
+        yield running
+
+
+async def test_without_a_configured_secret_a_random_one_is_registered_and_required(
+    telegram: FakeTelegram, unconfigured: WebhookServer, session: aiohttp.ClientSession
+) -> None:
+    call = await telegram.wait_for(lambda call: call.method == "setWebhook")
+    secret = call.params["secret_token"]
+    assert secret == unconfigured.secret_token and len(secret) >= 40
+    # A forged update, as someone who found the URL would post it: the admin's own id.
+    forged = telegram.send_text(ALICE, ALICE, "/reset")
+    response = await session.post(
+        url(unconfigured, "/telegram/hook"), json=update_for(telegram, forged)
+    )
+    assert response.status == 403
+    await asyncio.sleep(0.3)
+    assert telegram.bot_messages(ALICE) == []
+    # Telegram, which knows the secret, is heard.
+    message = telegram.send_text(ALICE, ALICE, "/start")
+    response = await session.post(
+        url(unconfigured, "/telegram/hook"),
+        json=update_for(telegram, message),
+        headers={SECRET_HEADER: secret},
+    )
+    assert response.status == 200
+    assert (await answer(telegram, message)).startswith("Hi Alice")
