@@ -139,6 +139,9 @@ class PlaygroundConfig:
 
     host: str = "127.0.0.1"  # loopback only: the playground has no login
     port: int = 8080
+    # A class on the school network: pupils join with a PIN, the teacher has a page of
+    # their own (bot/playground/classroom.py). Off: one person, no login.
+    classroom: bool = False
 
 
 @dataclass(frozen=True)
@@ -410,8 +413,11 @@ def _playground(section: _Section) -> PlaygroundConfig:
     port = section.positive("port", int, defaults.port)
     if port > 65535:
         raise section.error("port", f"must be a TCP port (1-65535), got {port}")
+    classroom = section.get("classroom", bool, defaults.classroom)
+    if not isinstance(classroom, bool):
+        raise section.error("classroom", f"must be true or false, got {classroom!r}")
     section.finish()
-    return PlaygroundConfig(host=host, port=port)
+    return PlaygroundConfig(host=host, port=port, classroom=classroom)
 
 
 def _webapp(section: _Section) -> WebAppConfig:
