@@ -33,7 +33,9 @@ __all__ = [
 CLASS_CHAT_ID: Final = -100  # the class's group chat in the fake Telegram
 CLASS_TITLE: Final = "Class"
 TEACHER_NAME: Final = "Teacher"
-FIRST_PUPIL_ID: Final = 1001
+# Pupils' user ids (their private chats' ids too) are random: the bot's database outlives a
+# run, and a pupil of today must never get the chat of yesterday's pupil with the same number.
+PUPIL_IDS: Final = range(10**9, 2 * 10**9)
 MAX_PUPILS: Final = 100  # a class, with room for pupils who join twice; not a crowd
 MAX_NAME: Final = 32
 _PIN_DIGITS: Final = 6
@@ -140,7 +142,7 @@ class Classroom:
             raise Refused(Refusal.STARTING)
         if len(self.pupils) >= MAX_PUPILS:
             raise Refused(Refusal.FULL)
-        user_id = FIRST_PUPIL_ID + len(self.pupils)
+        user_id = self._new_user_id()
         self.telegram.add_user(user_id, pupil_name, language_code=language)
         self.telegram.add_chat(user_id)
         pupil = PlaygroundChat(
@@ -149,3 +151,10 @@ class Classroom:
         self.pupils.append(pupil)
         self.telegram.send_text(user_id, user_id, f"/start {self.code}")
         return pupil
+
+    def _new_user_id(self) -> int:
+        users = self.telegram.world.users
+        while True:
+            user_id = PUPIL_IDS.start + secrets.randbelow(len(PUPIL_IDS))
+            if user_id not in users:
+                return user_id
