@@ -88,7 +88,6 @@ class Classroom:
     teacher_key: str = field(default_factory=lambda: secrets.token_urlsafe(_TEACHER_KEY_BYTES))
     sessions: Sessions = field(default_factory=Sessions)
     limiter: AttemptLimiter = field(default_factory=AttemptLimiter)
-    code: str | None = None  # the bot's join code, once /classroom answered
     pupils: list[PlaygroundChat] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -119,8 +118,20 @@ class Classroom:
         match = _LINK.search(photo.get("caption", ""))
         if match is None:
             raise RuntimeError("the bot's /classroom answer has no join link")
-        self.code = match.group(1)
-        return self.code
+        return match.group(1)
+
+    @property
+    def code(self) -> str | None:
+        """Return the join code of the bot's newest link in the group, if it sent one yet.
+
+        The newest, not the first: after ``/classroom end`` and ``/classroom`` the teacher's
+        page holds a new class, and pupils who join then must join that one.
+        """
+        for message in reversed(self.telegram.bot_messages(CLASS_CHAT_ID)):
+            match = _LINK.search(message.get("caption") or message.get("text") or "")
+            if match is not None:
+                return match.group(1)
+        return None
 
     def check(self, address: str, given: object, secret: str) -> None:
         """Refuse ``given`` unless it is ``secret``, and anybody who guessed too often."""
@@ -138,7 +149,8 @@ class Classroom:
         pupil_name = first_name(name)
         if pupil_name is None:
             raise Refused(Refusal.NAME)
-        if self.code is None:
+        code = self.code
+        if code is None:
             raise Refused(Refusal.STARTING)
         if len(self.pupils) >= MAX_PUPILS:
             raise Refused(Refusal.FULL)
@@ -149,7 +161,7 @@ class Classroom:
             self.telegram, user_id, ChatFeed(self.telegram, user_id, self.bot_username)
         )
         self.pupils.append(pupil)
-        self.telegram.send_text(user_id, user_id, f"/start {self.code}")
+        self.telegram.send_text(user_id, user_id, f"/start {code}")
         return pupil
 
     def _new_user_id(self) -> int:

@@ -185,3 +185,16 @@ async def test_two_pupils_draw_and_the_teacher_trains_the_class(
             timeout=TRAINING_TIMEOUT,
         )
         assert "10 samples" in report["text"]
+
+
+async def test_pupils_join_the_class_the_teacher_started_last(running: Playground) -> None:
+    async with browser() as teacher_browser, browser() as ann_browser, browser() as ben_browser:
+        class_chat = await teacher(teacher_browser, running)
+        ended = await class_chat.send("/classroom end keep")
+        await class_chat.wait_for(bot_text(ended, "The class has ended"))
+        ann = await pupil(ann_browser, running, "Ann")
+        await ann.wait_for(bot_text(0, "This class has ended"))
+        started = await class_chat.send("/classroom")
+        await class_chat.wait_for(bot_text(started, "The class has started"))
+        ben = await pupil(ben_browser, running, "Ben")
+        await ben.wait_for(bot_text(0, "Welcome to the class, Ben!"))
