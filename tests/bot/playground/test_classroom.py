@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import os
+import re
+import signal
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +18,8 @@ import pytest
 from bot.config import Config
 from bot.playground import Playground, classroom_banner, playground
 from bot.playground.sessions import COOKIE_NAME
-from tests.bot.playground.test_playground import WebChat, bot_text, playground_config
+from tests.bot.playground.test_playground import ROOT, WebChat, bot_text, playground_config
+from tests.bot.test_main import free_port
 from tests.bot.training.test_queue import TRAINING_TIMEOUT
 
 Smiley = Callable[..., bytes]
@@ -198,3 +204,47 @@ async def test_pupils_join_the_class_the_teacher_started_last(running: Playgroun
         await class_chat.wait_for(bot_text(started, "The class has started"))
         ben = await pupil(ben_browser, running, "Ben")
         await ben.wait_for(bot_text(0, "Welcome to the class, Ben!"))
+
+
+async def test_python_m_bot_prints_the_pin_and_the_teachers_link(tmp_path: Path) -> None:
+    port = free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(f"[playground]\nport = {port}\nclassroom = true\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "SMILEY_BOT_TOKEN"}
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bot", "--config", str(config)),
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        first = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode()
+        second = (await asyncio.wait_for(process.stdout.readline(), timeout=5)).decode()
+        url = f"http://127.0.0.1:{port}/"
+        pin = re.fullmatch(
+            rf"Smiley Bot classroom playground \(no Telegram\): pupils open {re.escape(url)} "
+            r"and type the PIN (\d{6})\.\n",
+            first,
+        )
+        assert pin is not None, first
+        teacher_link = re.fullmatch(
+            rf"Teacher page \(keep this link to yourself\): ({re.escape(url)}teacher\?key=\S+)\n",
+            second,
+        )
+        assert teacher_link is not None, second
+        async with browser() as session:
+            async with session.get(url) as response:
+                assert "Join the class" in await response.text()
+            async with session.get(teacher_link.group(1)) as response:
+                assert response.status == 200
+                assert "Teacher page" in await response.text()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, stderr.decode()
+    log = stderr.decode()
+    assert f"class started: PIN {pin.group(1)}" in log
+    assert "key=" not in log  # the teacher's key is printed for the teacher, never logged
+    assert "only this machine reaches it" in log
