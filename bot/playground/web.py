@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.classroom.codes import qr_png
 from bot.playground.classroom import Classroom, Refusal, Refused
 from bot.playground.fakeserver import FakeTelegram
 from bot.playground.sessions import PlaygroundChat, Sessions, Visitors
@@ -99,6 +100,7 @@ def routes(visitors: Visitors, classroom: Classroom | None = None) -> list[web.A
         web.post("/api/join", public(entrance.join)),
         web.get("/teacher", public(entrance.teacher_page)),
         web.get("/api/class", bound(entrance.class_state, teacher=True)),
+        web.get("/api/class/qr.png", bound(entrance.join_qr, teacher=True)),
         *chat_routes,
     ]
 
@@ -384,6 +386,15 @@ class _Entrance:
                 ],
             }
         )
+
+    async def join_qr(self, request: web.Request, chat: PlaygroundChat) -> web.StreamResponse:
+        """The join page's address as a QR code, with the PIN in the part after '#'.
+
+        The part after '#' never leaves the pupil's browser: the join page fills the PIN in.
+        The code shows nothing the projector does not show anyway.
+        """
+        link = f"{self._classroom.join_url}#pin={self._classroom.pin}"
+        return web.Response(body=qr_png(link), content_type="image/png")
 
     @property
     def _sessions(self) -> Sessions:

@@ -87,5 +87,13 @@
   });
 
   applyTexts();
-  document.getElementById("pin").focus();
+  // The teacher's QR code carries the PIN after '#', which never reaches the server.
+  var given = /^#pin=(\d+)$/.exec(window.location.hash);
+  if (given) {
+    document.getElementById("pin").value = given[1];
+    history.replaceState(null, "", window.location.pathname);
+    document.getElementById("name").focus();
+  } else {
+    document.getElementById("pin").focus();
+  }
 })();

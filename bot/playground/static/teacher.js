@@ -51,6 +51,15 @@
     });
   });
 
+  // The bot's /classroom answer carries a Telegram link and its QR code, which lead pupils
+  // to Telegram, not here: the page's own code and PIN stand in for it.
+  var messages = document.getElementById("messages");
+  new MutationObserver(function () {
+    Array.prototype.forEach.call(messages.children, function (item) {
+      if (!item.hidden && item.textContent.indexOf("https://t.me/") !== -1) item.hidden = true;
+    });
+  }).observe(messages, { childList: true, subtree: true });
+
   new MutationObserver(applyTexts).observe(document.documentElement, {
     attributes: true, attributeFilter: ["lang"],
   });

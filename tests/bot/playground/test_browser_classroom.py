@@ -59,3 +59,11 @@ async def test_a_pupil_joins_in_german_and_the_teacher_sees_the_pin(
     await expect(teacher.locator("#pin")).to_have_text(running.classroom.pin)
     await expect(teacher.locator("#pupils")).to_contain_text("Lena")
     await expect(teacher.locator("#messages")).to_contain_text("1 pupils joined")
+    # The bot's Telegram link and its QR code would lead pupils to Telegram: hidden here.
+    await expect(teacher.locator("#messages li", has_text="https://t.me/")).to_be_hidden()
+
+    # The page's own QR code carries the PIN after '#': the join page fills it in.
+    second = await (await browser.new_context()).new_page()
+    await second.goto(f"{running.url}#pin={running.classroom.pin}")
+    await expect(second.get_by_label("PIN")).to_have_value(running.classroom.pin)
+    assert second.url == running.url

@@ -30,6 +30,7 @@ CHAT_ROUTES = [
     ("GET", "/api/labels"),
     ("GET", "/api/files/any"),
     ("GET", "/api/class"),
+    ("GET", "/api/class/qr.png"),
     ("GET", "/webapp/draw.html"),
     ("GET", "/static/chat.js"),
     ("POST", "/api/send"),
@@ -114,8 +115,9 @@ async def test_without_a_session_only_the_join_page_is_served(running: Playgroun
     # A pupil is somebody, but not the teacher.
     async with browser() as session:
         chat = await pupil(session, running, "Ann")
-        async with session.get(chat.url + "/api/class") as response:
-            assert response.status == 403
+        for path in ("/api/class", "/api/class/qr.png"):
+            async with session.get(chat.url + path) as response:
+                assert response.status == 403, path
         async with session.get(chat.url + "/teacher") as response:
             assert response.status == 403
 
@@ -157,6 +159,9 @@ async def test_two_pupils_draw_and_the_teacher_trains_the_class(
         state = await (await teacher_browser.get(running.url + "api/class")).json()
         assert state["pin"] == running.classroom.pin if running.classroom else False
         assert state["pupils"] == ["Ann", "Ben"]
+        async with teacher_browser.get(running.url + "api/class/qr.png") as response:
+            assert response.status == 200
+            assert (await response.read()).startswith(b"\x89PNG")
 
         uploads = {}
         for chat, label in ((ann, "smile"), (ben, "sad")):
