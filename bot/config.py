@@ -142,6 +142,8 @@ class PlaygroundConfig:
     # A class on the school network: pupils join with a PIN, the teacher has a page of
     # their own (bot/playground/classroom.py). Off: one person, no login.
     classroom: bool = False
+    # The playground person's language, and in a class the teacher's and the live tally's.
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -416,8 +418,11 @@ def _playground(section: _Section) -> PlaygroundConfig:
     classroom = section.get("classroom", bool, defaults.classroom)
     if not isinstance(classroom, bool):
         raise section.error("classroom", f"must be true or false, got {classroom!r}")
+    language = section.get("language", str, defaults.language).strip().lower()
+    if language not in ("en", "de"):
+        raise section.error("language", f'must be "en" or "de", got {language!r}')
     section.finish()
-    return PlaygroundConfig(host=host, port=port, classroom=classroom)
+    return PlaygroundConfig(host=host, port=port, classroom=classroom, language=language)
 
 
 def _webapp(section: _Section) -> WebAppConfig:

@@ -95,6 +95,7 @@ class Classroom:
             self.telegram,
             self.teacher_id,
             ChatFeed(self.telegram, CLASS_CHAT_ID, self.bot_username),
+            in_class=True,
             teacher=True,
         )
 
@@ -158,7 +159,10 @@ class Classroom:
         self.telegram.add_user(user_id, pupil_name, language_code=language)
         self.telegram.add_chat(user_id)
         pupil = PlaygroundChat(
-            self.telegram, user_id, ChatFeed(self.telegram, user_id, self.bot_username)
+            self.telegram,
+            user_id,
+            ChatFeed(self.telegram, user_id, self.bot_username),
+            in_class=True,
         )
         self.pupils.append(pupil)
         self.telegram.send_text(user_id, user_id, f"/start {code}")

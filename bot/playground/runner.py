@@ -72,8 +72,12 @@ def _local_url(host: str, port: int) -> str:
 
 
 @asynccontextmanager
-async def playground(config: Config, *, language: str = "en") -> AsyncIterator[Playground]:
-    """Start the embedded Telegram, its web chat and the bot; stop them when the block ends."""
+async def playground(config: Config, *, language: str | None = None) -> AsyncIterator[Playground]:
+    """Start the embedded Telegram, its web chat and the bot; stop them when the block ends.
+
+    ``language`` overrides ``[playground] language``.
+    """
+    language = language or config.playground.language
     host, port = config.playground.host, config.playground.port
     # In a class the server is on the school network: a token nobody there can know keeps
     # the Bot API routes (which read and write every chat) to the bot.

@@ -40,6 +40,7 @@ class PlaygroundChat:
     telegram: FakeTelegram
     user_id: int
     feed: ChatFeed
+    in_class: bool = False  # a pupil's or the teacher's, in the classroom playground
     teacher: bool = False  # the class's teacher, whose chat is the class's group
 
     @property

@@ -159,6 +159,7 @@ async def _state(request: web.Request, chat: PlaygroundChat) -> web.StreamRespon
         {
             "ok": True,
             "chat_id": chat.chat_id,
+            "classroom": chat.in_class,
             "teacher": chat.teacher,
             "user": {"id": chat.user_id, "name": user["first_name"]},
             "language": user.get("language_code") or "en",

@@ -8,7 +8,7 @@
 
   var TEXTS = {
     en: {
-      mode: "Class · on this school network, no Telegram",
+      mode: "Class · on the school network, no Telegram",
       title: "Join the class",
       intro: "Your teacher shows the PIN. Type it and your first name.",
       pin: "PIN",

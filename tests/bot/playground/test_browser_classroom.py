@@ -51,6 +51,7 @@ async def test_a_pupil_joins_in_german_and_the_teacher_sees_the_pin(
     # The chat with the canvas, in German, and the bot's welcome to the class.
     await expect(pupil.locator("#messages")).to_contain_text("Willkommen in der Klasse, Lena!")
     await expect(pupil.locator("#canvas-frame")).to_be_visible()
+    await expect(pupil.locator(".mode")).to_have_text("Klasse · im Schulnetz, ohne Telegram")
     assert problems == [], problems
 
     teacher = await (await browser.new_context()).new_page()

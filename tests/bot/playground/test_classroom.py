@@ -253,3 +253,16 @@ async def test_python_m_bot_prints_the_pin_and_the_teachers_link(tmp_path: Path)
     assert f"class started: PIN {pin.group(1)}" in log
     assert "key=" not in log  # the teacher's key is printed for the teacher, never logged
     assert "only this machine reaches it" in log
+
+
+async def test_a_german_teacher_gets_the_class_in_german(tmp_path: Path) -> None:
+    config = classroom_config(tmp_path)
+    german = dataclasses.replace(config.playground, language="de")
+    async with (
+        playground(dataclasses.replace(config, playground=german)) as running,
+        browser() as session,
+    ):
+        class_chat = await teacher(session, running)
+        await class_chat.wait_for(bot_text(0, "🏫 Die Klasse: 0 beigetreten"))
+        state = await class_chat.get("/api/state")
+        assert (state["language"], state["classroom"], state["teacher"]) == ("de", True, True)
