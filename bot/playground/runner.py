@@ -138,7 +138,8 @@ def _class_token() -> str:
 
 def classroom_banner(running: Playground) -> str:
     """Return the lines that tell the teacher where pupils join, with the PIN, and their link."""
-    assert running.classroom is not None
+    if running.classroom is None:
+        raise ValueError("the playground runs no class")
     return (
         f"Smiley Bot classroom playground (no Telegram): pupils open {running.url} "
         f"and type the PIN {running.classroom.pin}.\n"

@@ -36,6 +36,7 @@ DEFAULT_BUTTON_TEXT = "Draw"
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 # What the join page needs before anybody has a session: its own script and the style.
 JOIN_PAGE_FILES = frozenset({"join.js", "chat.css"})
+MAX_JOIN_BYTES = 1024
 REFUSAL_STATUS = {
     Refusal.TOO_MANY: 429,
     Refusal.WRONG: 403,
@@ -341,6 +342,9 @@ class _Entrance:
 
     async def join(self, request: web.Request) -> web.StreamResponse:
         """A pupil's PIN and first name: their own user and chat, and its session."""
+        # Anybody may ask: no megabytes read for a PIN and a name.
+        if request.content_length is None or request.content_length > MAX_JOIN_BYTES:
+            return _error(413, f"a join is a short JSON object (at most {MAX_JOIN_BYTES} bytes)")
         body = await _json_body(request)
         language = body.get("language")
         try:

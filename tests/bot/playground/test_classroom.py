@@ -144,6 +144,9 @@ async def test_a_name_is_needed(running: Playground) -> None:
         for name in ("", "   ", "x" * 33, "Ann\u202e"):
             result = await join(session, running.url, running.classroom.pin, name, status=400)
             assert result["reason"] == "name"
+        big = {"pin": running.classroom.pin, "name": "A" * 2000}
+        async with session.post(running.url + "api/join", json=big) as response:
+            assert response.status == 413
 
 
 async def test_two_pupils_draw_and_the_teacher_trains_the_class(
