@@ -139,6 +139,11 @@ class PlaygroundConfig:
 
     host: str = "127.0.0.1"  # loopback only: the playground has no login
     port: int = 8080
+    # A class on the school network: pupils join with a PIN, the teacher has a page of
+    # their own (bot/playground/classroom.py). Off: one person, no login.
+    classroom: bool = False
+    # The playground person's language, and in a class the teacher's and the live tally's.
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -410,8 +415,14 @@ def _playground(section: _Section) -> PlaygroundConfig:
     port = section.positive("port", int, defaults.port)
     if port > 65535:
         raise section.error("port", f"must be a TCP port (1-65535), got {port}")
+    classroom = section.get("classroom", bool, defaults.classroom)
+    if not isinstance(classroom, bool):
+        raise section.error("classroom", f"must be true or false, got {classroom!r}")
+    language = section.get("language", str, defaults.language).strip().lower()
+    if language not in ("en", "de"):
+        raise section.error("language", f'must be "en" or "de", got {language!r}')
     section.finish()
-    return PlaygroundConfig(host=host, port=port)
+    return PlaygroundConfig(host=host, port=port, classroom=classroom, language=language)
 
 
 def _webapp(section: _Section) -> WebAppConfig:

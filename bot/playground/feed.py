@@ -119,6 +119,17 @@ class ChatFeed:
                 found.extend(_labels_in(stored.data, stored.from_bot, self.bot_username))
         return list(dict.fromkeys(found))
 
+    def shows_file(self, file_id: str) -> bool:
+        """Return whether a message of this chat shows the file (as a photo or a file)."""
+        chat = self.telegram.world.chats.get(self.chat_id)
+        if chat is None:
+            return False
+        return any(
+            file_id in _file_ids(stored.data)
+            for stored in chat.messages.values()
+            if not stored.deleted
+        )
+
     def web_app_button(self) -> dict[str, Any] | None:
         """Return the web_app button of the current reply keyboard (its text and URL query)."""
         keyboard = self.reply_keyboard()
@@ -128,6 +139,12 @@ class ChatFeed:
                     query = parse_qs(urlsplit(str(button["web_app"].get("url", ""))).query)
                     return {"text": button.get("text", ""), "query": query}
         return None
+
+
+def _file_ids(data: dict[str, Any]) -> set[str]:
+    found = {size["file_id"] for size in data.get("photo", [])}
+    found.update(data[key]["file_id"] for key in FILE_KEYS if key in data)
+    return found
 
 
 def _labels_in(data: dict[str, Any], from_bot: bool, bot_username: str) -> Iterable[str]:

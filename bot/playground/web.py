@@ -10,16 +10,17 @@ from __future__ import annotations
 import mimetypes
 import secrets
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from bot.classroom.codes import qr_png
+from bot.playground.classroom import Classroom, Refusal, Refused
 from bot.playground.fakeserver import FakeTelegram
-from bot.playground.feed import ChatFeed
+from bot.playground.sessions import PlaygroundChat, Sessions, Visitors
 
-__all__ = ["STATIC_DIR", "PlaygroundChat", "routes"]
+__all__ = ["STATIC_DIR", "routes"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # The drawing canvas (bot/webapp/static), the same page Telegram shows as a Mini App.
@@ -33,36 +34,49 @@ LANGUAGES = ("en", "de")
 DEFAULT_BUTTON_TEXT = "Draw"
 # Stop the browser from guessing types, and keep the page out of other sites' frames.
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+# What the join page needs before anybody has a session: its own script and the style.
+JOIN_PAGE_FILES = frozenset({"join.js", "chat.css"})
+MAX_JOIN_BYTES = 1024
+REFUSAL_STATUS = {
+    Refusal.TOO_MANY: 429,
+    Refusal.WRONG: 403,
+    Refusal.NAME: 400,
+    Refusal.FULL: 409,
+    Refusal.STARTING: 503,
+}
 
 
-@dataclass
-class PlaygroundChat:
-    """The one person and chat of the playground, and the feed the page polls."""
+def routes(visitors: Visitors, classroom: Classroom | None = None) -> list[web.AbstractRouteDef]:
+    """Return the web chat's routes; each request's chat is whichever ``visitors`` says.
 
-    telegram: FakeTelegram
-    user_id: int
-    feed: ChatFeed
+    With a ``classroom``, a request without a session gets the join page at ``/`` and
+    ``401`` everywhere else, but for the join page's own script and style, the join itself
+    and the teacher's link.
+    """
 
-    @property
-    def chat_id(self) -> int:
-        """Return the private chat's id (the user's id, as in Telegram)."""
-        return self.user_id
-
-
-def routes(chat: PlaygroundChat) -> list[web.AbstractRouteDef]:
-    """Return the web chat's routes, bound to ``chat``."""
-
-    def bound(handler: Any) -> Any:
+    def bound(handler: Any, *, teacher: bool = False) -> Any:
         async def route(request: web.Request) -> web.StreamResponse:
-            response = await handler(request, chat)
+            chat = visitors.chat_for(request)
+            if chat is None:
+                response: web.StreamResponse = _error(401, "join the class first")
+            elif teacher and not chat.teacher:
+                response = _error(403, "only for the teacher")
+            else:
+                response = await handler(request, chat)
             response.headers.update(SECURITY_HEADERS)
             return response
 
         return route
 
-    return [
-        web.get("/", bound(_index)),
-        web.get("/static/{name}", bound(_static)),
+    def public(handler: Any) -> Any:
+        async def route(request: web.Request) -> web.StreamResponse:
+            response = await handler(request)
+            response.headers.update(SECURITY_HEADERS)
+            return response
+
+        return route
+
+    chat_routes = [
         web.get("/webapp/{name}", bound(_webapp)),
         web.get("/api/state", bound(_state)),
         web.get("/api/events", bound(_events)),
@@ -73,6 +87,22 @@ def routes(chat: PlaygroundChat) -> list[web.AbstractRouteDef]:
         web.post("/api/press", bound(_press)),
         web.post("/api/web_app_data", bound(_web_app_data)),
         web.post("/api/language", bound(_language)),
+    ]
+    if classroom is None:
+        return [
+            web.get("/", bound(_index)),
+            web.get("/static/{name}", bound(_static)),
+            *chat_routes,
+        ]
+    entrance = _Entrance(visitors, classroom)
+    return [
+        web.get("/", public(entrance.index)),
+        web.get("/static/{name}", public(entrance.static)),
+        web.post("/api/join", public(entrance.join)),
+        web.get("/teacher", public(entrance.teacher_page)),
+        web.get("/api/class", bound(entrance.class_state, teacher=True)),
+        web.get("/api/class/qr.png", bound(entrance.join_qr, teacher=True)),
+        *chat_routes,
     ]
 
 
@@ -130,6 +160,8 @@ async def _state(request: web.Request, chat: PlaygroundChat) -> web.StreamRespon
         {
             "ok": True,
             "chat_id": chat.chat_id,
+            "classroom": chat.in_class,
+            "teacher": chat.teacher,
             "user": {"id": chat.user_id, "name": user["first_name"]},
             "language": user.get("language_code") or "en",
             "languages": list(LANGUAGES),
@@ -161,8 +193,10 @@ async def _labels(request: web.Request, chat: PlaygroundChat) -> web.StreamRespo
 
 
 async def _file(request: web.Request, chat: PlaygroundChat) -> web.StreamResponse:
-    stored = chat.telegram.world.files.get(request.match_info["file_id"])
-    if stored is None:
+    # Only files of the asker's own chat: in a class, each browser sees only its chat.
+    file_id = request.match_info["file_id"]
+    stored = chat.telegram.world.files.get(file_id)
+    if stored is None or not chat.feed.shows_file(file_id):
         raise web.HTTPNotFound(text="no such file")
     content_type = mimetypes.guess_type(stored.file_path)[0] or "application/octet-stream"
     # Pictures show inline; anything else is a download, never rendered as a page.
@@ -280,3 +314,107 @@ async def _language(request: web.Request, chat: PlaygroundChat) -> web.StreamRes
         username=user.get("username"),
     )
     return web.json_response({"ok": True, "language": language})
+
+
+# --- the classroom's entrance: the join page, the join, the teacher's link ----------------
+
+
+class _Entrance:
+    """What a classroom serves to a browser that may have no session yet."""
+
+    def __init__(self, visitors: Visitors, classroom: Classroom) -> None:
+        self._visitors = visitors
+        self._classroom = classroom
+
+    async def index(self, request: web.Request) -> web.StreamResponse:
+        chat = self._visitors.chat_for(request)
+        if chat is None:
+            return _file_response(STATIC_DIR / "join.html")
+        if chat.teacher:
+            return _see_other("/teacher")
+        return _file_response(STATIC_DIR / "index.html")
+
+    async def static(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        if name not in JOIN_PAGE_FILES and self._visitors.chat_for(request) is None:
+            return _error(401, "join the class first")
+        return _from_folder(STATIC_DIR, name)
+
+    async def join(self, request: web.Request) -> web.StreamResponse:
+        """A pupil's PIN and first name: their own user and chat, and its session."""
+        # Anybody may ask: no megabytes read for a PIN and a name.
+        if request.content_length is None or request.content_length > MAX_JOIN_BYTES:
+            return _error(413, f"a join is a short JSON object (at most {MAX_JOIN_BYTES} bytes)")
+        body = await _json_body(request)
+        language = body.get("language")
+        try:
+            pupil = self._classroom.join(
+                request.remote or "",
+                body.get("pin"),
+                body.get("name"),
+                language if language in LANGUAGES else "en",
+            )
+        except Refused as refused:
+            return _refusal(refused)
+        response = web.json_response({"ok": True, "user_id": pupil.user_id})
+        self._sessions.open(response, pupil)
+        return response
+
+    async def teacher_page(self, request: web.Request) -> web.StreamResponse:
+        """The teacher's link (?key=…) opens the teacher's session; the page needs it."""
+        key = request.query.get("key")
+        if key is not None:
+            try:
+                self._classroom.check(request.remote or "", key, self._classroom.teacher_key)
+            except Refused as refused:
+                return _refusal(refused)
+            # Away from the address bar, so the key is not on the projector.
+            response = _see_other("/teacher")
+            self._sessions.open(response, self._classroom.teacher)
+            return response
+        chat = self._visitors.chat_for(request)
+        if chat is None or not chat.teacher:
+            return _error(403, "open the teacher link printed when the playground started")
+        return _file_response(STATIC_DIR / "teacher.html")
+
+    async def class_state(self, request: web.Request, chat: PlaygroundChat) -> web.StreamResponse:
+        """What the teacher's page shows above the group: the PIN, the address, the pupils."""
+        classroom = self._classroom
+        return web.json_response(
+            {
+                "ok": True,
+                "pin": classroom.pin,
+                "join_url": classroom.join_url,
+                "pupils": [
+                    pupil.telegram.world.user(pupil.user_id)["first_name"]
+                    for pupil in classroom.pupils
+                ],
+            }
+        )
+
+    async def join_qr(self, request: web.Request, chat: PlaygroundChat) -> web.StreamResponse:
+        """The join page's address as a QR code, with the PIN in the part after '#'.
+
+        The part after '#' never leaves the pupil's browser: the join page fills the PIN in.
+        The code shows nothing the projector does not show anyway.
+        """
+        link = f"{self._classroom.join_url}#pin={self._classroom.pin}"
+        return web.Response(body=qr_png(link), content_type="image/png")
+
+    @property
+    def _sessions(self) -> Sessions:
+        return self._classroom.sessions
+
+
+def _see_other(path: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": path})
+
+
+def _refusal(refused: Refused) -> web.Response:
+    response = web.json_response(
+        {"ok": False, "error": refused.why.value, "reason": refused.why.value},
+        status=REFUSAL_STATUS[refused.why],
+    )
+    if refused.why is Refusal.TOO_MANY:
+        response.headers["Retry-After"] = "60"
+    return response

@@ -59,6 +59,8 @@ def test_token_is_not_in_the_repr(tmp_path: Path) -> None:
         ("[playground]\nport = 70000\n", "[playground] port"),
         ('[playground]\nhost = ""\n', "[playground] host"),
         ("[playground]\nhots = 1\n", "[playground] hots: unknown key"),
+        ('[playground]\nclassroom = "yes"\n', "[playground] classroom"),
+        ('[playground]\nlanguage = "fr"\n', "[playground] language"),
         ('[telegram]\ntoken = "1:a"\nmode = "push"\n', "[telegram] mode"),
         ('[telegram]\ntoken = "1:a"\ntokn = "x"\n', "[telegram] tokn: unknown key"),
         ('[telegram]\ntoken = "1:a"\n[limits]\nmax_labels_per_chat = 0\n', "max_labels_per_chat"),
@@ -156,3 +158,8 @@ def test_no_token_is_the_playground_on_loopback(tmp_path: Path) -> None:
     assert not with_token.is_playground
     moved = write(tmp_path, '[playground]\nhost = "0.0.0.0"\nport = 9000\n')
     assert load_config(moved, environ={}).playground == PlaygroundConfig("0.0.0.0", 9000)
+    assert not config.playground.classroom
+    school = write(tmp_path, '[playground]\nhost = "192.168.1.20"\nclassroom = true\n')
+    assert load_config(school, environ={}).playground.classroom
+    german = write(tmp_path, '[playground]\nlanguage = "de"\n')
+    assert load_config(german, environ={}).playground.language == "de"

@@ -12,6 +12,7 @@
   var TEXTS = {
     en: {
       mode: "Local playground · no Telegram: everything runs on this machine",
+      mode_class: "Class · on the school network, no Telegram",
       hide_canvas: "Hide canvas",
       show_canvas: "Show canvas",
       offline: "The playground does not answer. Is it still running?",
@@ -27,6 +28,7 @@
     },
     de: {
       mode: "Lokaler Playground · ohne Telegram: alles läuft auf diesem Rechner",
+      mode_class: "Klasse · im Schulnetz, ohne Telegram",
       hide_canvas: "Zeichenfläche ausblenden",
       show_canvas: "Zeichenfläche zeigen",
       offline: "Der Playground antwortet nicht. Läuft er noch?",
@@ -428,6 +430,11 @@
   api("/api/state")
     .then(function (state) {
       language = TEXTS[state.language] ? state.language : "en";
+      if (state.classroom && !state.teacher) {
+        document.querySelectorAll('[data-text="mode"]').forEach(function (node) {
+          node.dataset.text = "mode_class";
+        });
+      }
     })
     .catch(function () {})
     .then(function () {
