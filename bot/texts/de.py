@@ -689,7 +689,7 @@ TEXTS: dict[str, str] = {
         "/classroom remove <Vorname> – die Zeichnungen eines Kindes aus der Klasse nehmen\n"
         "/classroom end keep, /classroom end delete – die Klasse beenden"
     ),
-    "class.tally_header": "🏫 Die Klasse: {pupils} beigetreten, {contributed} haben schon gezeichnet",
+    "class.tally_header": "🏫 Die Klasse · beigetreten: {pupils} · haben schon gezeichnet: {contributed}",
     "class.tally_line": "• {label}: {count}",
     "class.tally_empty": "Noch keine beschrifteten Zeichnungen. Jedes Label braucht {minimum}.",
     "class.tally_needs": "{label} braucht noch {missing}",

@@ -598,7 +598,7 @@ TEXTS: dict[str, str] = {
         "/classroom remove <first name> – take a pupil's drawings out of the class\n"
         "/classroom end keep, /classroom end delete – end the class"
     ),
-    "class.tally_header": "🏫 The class: {pupils} pupils joined, {contributed} have drawn",
+    "class.tally_header": "🏫 The class · pupils who joined: {pupils} · who have drawn: {contributed}",
     "class.tally_line": "• {label}: {count}",
     "class.tally_empty": "No labelled drawings yet. Each label needs {minimum}.",
     "class.tally_needs": "{label} needs {missing} more",

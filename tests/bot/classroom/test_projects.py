@@ -48,7 +48,7 @@ async def test_pupils_join_draw_and_are_answered_by_the_class_model(
     telegram: FakeTelegram, bot: BotApplication, smiley: Smiley
 ) -> None:
     code = await start_class(telegram)
-    tally = await telegram.wait_for_message(GROUP, contains="🏫 The class: 0 pupils joined")
+    tally = await telegram.wait_for_message(GROUP, contains="🏫 The class · pupils who joined: 0 ")
     assert "No labelled drawings yet" in tally["text"]
     for pupil in PUPILS:
         assert (await join(telegram, pupil, code)).startswith(
@@ -62,7 +62,7 @@ async def test_pupils_join_draw_and_are_answered_by_the_class_model(
             await store(telegram, pupil, smiley(label), label, user_id=pupil)
     call = await telegram.wait_for(edited(GROUP, "Ready: an admin can send /train."), timeout=15)
     text = call.params["text"]
-    assert "2 pupils joined, 2 have drawn" in text
+    assert "pupils who joined: 2 · who have drawn: 2" in text
     assert "• cool: 5" in text and "• smile: 5" in text
     assert int(call.params["message_id"]) == tally["message_id"]
 

@@ -59,7 +59,7 @@ async def test_a_pupil_joins_in_german_and_the_teacher_sees_the_pin(
     assert teacher.url == running.url + "teacher"  # the key is out of the address bar
     await expect(teacher.locator("#pin")).to_have_text(running.classroom.pin)
     await expect(teacher.locator("#pupils")).to_contain_text("Lena")
-    await expect(teacher.locator("#messages")).to_contain_text("1 pupils joined")
+    await expect(teacher.locator("#messages")).to_contain_text("pupils who joined: 1 ")
     # The bot's Telegram link and its QR code would lead pupils to Telegram: hidden here.
     await expect(teacher.locator("#messages li", has_text="https://t.me/")).to_be_hidden()
 

@@ -189,7 +189,7 @@ async def test_two_pupils_draw_and_the_teacher_trains_the_class(
         tally = await class_chat.wait_for(
             lambda m: "Ready: an admin can send /train." in (m.get("text") or "")
         )
-        assert "2 pupils joined, 2 have drawn" in tally["text"]
+        assert "pupils who joined: 2 · who have drawn: 2" in tally["text"]
         assert "• sad: 5" in tally["text"] and "• smile: 5" in tally["text"]
 
         # The Train button sends /train to the group, as the teacher.
@@ -266,6 +266,6 @@ async def test_a_german_teacher_gets_the_class_in_german(tmp_path: Path) -> None
         browser() as session,
     ):
         class_chat = await teacher(session, running)
-        await class_chat.wait_for(bot_text(0, "🏫 Die Klasse: 0 beigetreten"))
+        await class_chat.wait_for(bot_text(0, "🏫 Die Klasse · beigetreten: 0 "))
         state = await class_chat.get("/api/state")
         assert (state["language"], state["classroom"], state["teacher"]) == ("de", True, True)
