@@ -9,7 +9,6 @@ chat's training), without Telegram. Run from the repository root:
 """
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -17,7 +16,8 @@ from pathlib import Path
 # Let the script run as a plain file from a checkout without installing the project.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_accuracy import prepared_dataset  # a sibling script
+from bench_accuracy import prepared_dataset  # sibling scripts
+from bench_why import print_timings
 
 from bot.samples.layer_views import picture_texts
 from model.job import DEFAULT_MODEL_PREFIX
@@ -48,12 +48,7 @@ def main() -> None:
             timings["layers"].append(computed - started)
             timings["picture"].append(done - computed)
             timings["total"].append(done - started)
-    for name, values in timings.items():
-        ordered = sorted(values)
-        p90 = ordered[int(0.9 * (len(ordered) - 1))]
-        print(
-            f"{name:<8} median {1000 * statistics.median(values):6.1f} ms  p90 {1000 * p90:6.1f} ms"
-        )
+    print_timings(timings)
 
 
 if __name__ == "__main__":

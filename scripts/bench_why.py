@@ -46,6 +46,11 @@ def main() -> None:
             timings["map"].append(mapped - started)
             timings["picture"].append(done - mapped)
             timings["total"].append(done - started)
+    print_timings(timings)
+
+
+def print_timings(timings: dict[str, list[float]]) -> None:
+    """Print each phase's median and p90 of its timings in seconds, as milliseconds."""
     for name, values in timings.items():
         ordered = sorted(values)
         p90 = ordered[int(0.9 * (len(ordered) - 1))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.samples.explanations import answered_sample
+from bot.samples.explanations import replied_sample
 from bot.services import BotContext
 from bot.telegram.replies import language, reply
 
@@ -16,15 +16,7 @@ async def show_filters(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    target = message.reply_to_message
-    sample_id = None
-    if target is not None:
-        sample_id = answered_sample(target)
-        if sample_id is None:
-            sample = await context.bot_data.repo.samples.for_message(
-                message.chat_id, target.message_id
-            )
-            sample_id = None if sample is None else sample.id
+    sample_id = await replied_sample(context.bot_data.repo, message)
     view = await context.bot_data.layer_views.view(message.chat_id, sample_id, language(update))
     if view.png is None:
         await reply(update, view.caption)

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 
-from bot.samples.explanations import answered_sample, decode_why
+from bot.samples.explanations import decode_why, replied_sample
 from bot.samples.predictor import NoModelYet
 from bot.services import BotContext
 from bot.telegram.replies import language, photo_for_tap, reply
@@ -43,14 +43,7 @@ async def why(update: Update, context: BotContext) -> None:
     if message is None:
         return
     lang = language(update)
-    target = message.reply_to_message
-    repo = context.bot_data.repo
-    sample_id = None
-    if target is not None:
-        sample_id = answered_sample(target)
-        if sample_id is None:
-            sample = await repo.samples.for_message(message.chat_id, target.message_id)
-            sample_id = None if sample is None else sample.id
+    sample_id = await replied_sample(context.bot_data.repo, message)
     try:
         explanation = (
             None

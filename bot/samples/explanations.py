@@ -28,6 +28,7 @@ __all__ = [
     "answered_sample",
     "decode_why",
     "is_why_button",
+    "replied_sample",
     "with_why_button",
 ]
 
@@ -73,6 +74,18 @@ def answered_sample(message: Message) -> int | None:
             if match is not None:
                 return int(match["sample"])
     return None
+
+
+async def replied_sample(repo: Repository, message: Message) -> int | None:
+    """Return the sample ``message`` replies to: a drawing, or the bot's answer to one."""
+    target = message.reply_to_message
+    if target is None:
+        return None
+    answered = answered_sample(target)
+    if answered is not None:
+        return answered
+    sample = await repo.samples.for_message(message.chat_id, target.message_id)
+    return None if sample is None else sample.id
 
 
 @dataclass(frozen=True)
