@@ -18,6 +18,7 @@ from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.labels.built_in import shown_name
 from bot.texts import t
 from bot.training.pictures import stored_sources
 from model.job import Misclassified
@@ -57,15 +58,18 @@ def decode_pair(data: str) -> tuple[int, int, int]:
 
 
 def pair_keyboard(
-    run_id: int, misclassified: Sequence[Misclassified]
+    run_id: int, misclassified: Sequence[Misclassified], lang: str | None
 ) -> InlineKeyboardMarkup | None:
-    """Return a button per confused pair, the most confused first; None if none was."""
+    """Return a button per confused pair, the most confused first; None if none was.
+
+    The built-in labels show as ``lang``'s reader calls them.
+    """
     counts = Counter((m.true, m.predicted) for m in misclassified)
     names = {(m.true, m.predicted): (m.true_label, m.predicted_label) for m in misclassified}
     ranked = sorted(counts.items(), key=lambda item: (-item[1], names[item[0]]))[:MAX_PAIRS]
     buttons = [
         InlineKeyboardButton(
-            f"{names[pair][0]} → {names[pair][1]} ({count})",
+            f"{shown_name(names[pair][0], lang)} → {shown_name(names[pair][1], lang)} ({count})",
             callback_data=encode_pair(run_id, *pair),
         )
         for pair, count in ranked
@@ -106,7 +110,10 @@ async def pair_sheet(
     if not images:
         return None
     first = items[0]
-    names = {"true": first["true_label"], "predicted": first["predicted_label"]}
+    names = {
+        "true": shown_name(first["true_label"], lang),
+        "predicted": shown_name(first["predicted_label"], lang),
+    }
     caption = (
         t("pair.caption_one", lang, **names)
         if len(images) == 1

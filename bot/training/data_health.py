@@ -20,6 +20,7 @@ from typing import Any, Final
 import numpy as np
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.labels.built_in import shown_name, shown_names
 from bot.texts import t
 from storage import LabelledInput, LabelProfile, Repository, TrainingRun
 
@@ -121,7 +122,12 @@ def _relabel_keyboard(
     buttons = [
         [
             InlineKeyboardButton(
-                t("health.relabel_button", lang, id=m.sample_id, label=m.suggested),
+                t(
+                    "health.relabel_button",
+                    lang,
+                    id=m.sample_id,
+                    label=shown_name(m.suggested, lang),
+                ),
                 callback_data=f"relabel:{m.sample_id}:{label_ids[m.suggested]}",
             )
         ]
@@ -196,17 +202,30 @@ def near_copies(inputs: Sequence[LabelledInput]) -> int:
 
 
 def health_lines(found: Findings, minimum: int, lang: str | None) -> list[str]:
-    """Return one line per threat, under a header; nothing when there is none."""
+    """Return one line per threat, under a header; nothing when there is none.
+
+    The built-in labels show as ``lang``'s reader calls them ("fröhlich" for "smile").
+    """
     lines = [
-        t("health.few", lang, label=label, count=count, target=FEW_FACTOR * minimum)
+        t(
+            "health.few",
+            lang,
+            label=shown_name(label, lang),
+            count=count,
+            target=FEW_FACTOR * minimum,
+        )
         for label, count in found.few
     ]
     if found.unbalanced is not None:
         big, times, small = found.unbalanced
+        big, small = shown_name(big, lang), shown_name(small, lang)
         lines.append(t("health.unbalanced", lang, big=big, times=times, small=small))
-    lines += [t("health.one_person", lang, label=label) for label in found.one_person]
+    lines += [
+        t("health.one_person", lang, label=shown_name(label, lang)) for label in found.one_person
+    ]
     if found.photos_only and found.screen_only:
-        photos, screens = ", ".join(found.photos_only), ", ".join(found.screen_only)
+        photos = ", ".join(shown_names(found.photos_only, lang))
+        screens = ", ".join(shown_names(found.screen_only, lang))
         lines.append(t("health.photo_or_screen", lang, photos=photos, screens=screens))
     if found.near_copies:
         key = "health.copies_one" if found.near_copies == 1 else "health.copies"
@@ -215,7 +234,13 @@ def health_lines(found: Findings, minimum: int, lang: str | None) -> list[str]:
         lines.append(t("health.mislabelled", lang, count=len(found.mislabelled)))
         lines += [  # indented under the line that introduces them
             "   "
-            + t("health.mislabelled_line", lang, id=m.sample_id, label=m.label, other=m.suggested)
+            + t(
+                "health.mislabelled_line",
+                lang,
+                id=m.sample_id,
+                label=shown_name(m.label, lang),
+                other=shown_name(m.suggested, lang),
+            )
             for m in found.mislabelled[:MAX_RELABEL_BUTTONS]
         ]
     return [t("health.header", lang), *lines] if lines else []

@@ -433,7 +433,7 @@ class TrainingQueue:
                 summary,
                 charts,
                 job.language,
-                pairs=pair_keyboard(job.run.id, summary.misclassified),
+                pairs=pair_keyboard(job.run.id, summary.misclassified, job.language),
             )
             return
         line = comparison_text(summary, job.language)

@@ -14,7 +14,7 @@ def wrong(sample_id: int, true: int, predicted: int) -> Misclassified:
 
 def test_one_button_per_pair_most_confused_first() -> None:
     items = [wrong(1, 1, 2), wrong(2, 0, 1), wrong(3, 1, 2), wrong(4, 2, 1), wrong(5, 1, 2)]
-    keyboard = pair_keyboard(7, items)
+    keyboard = pair_keyboard(7, items, "en")
     assert keyboard is not None
     buttons = [button for row in keyboard.inline_keyboard for button in row]
     assert [button.text for button in buttons] == [
@@ -24,12 +24,17 @@ def test_one_button_per_pair_most_confused_first() -> None:
     ]
     assert decode_pair(str(buttons[0].callback_data)) == (7, 1, 2)
     assert max(len(row) for row in keyboard.inline_keyboard) == 2
+    # A German reader sees the built-in labels' German names; the data stays ids.
+    german = pair_keyboard(7, items, "de")
+    assert german is not None
+    assert german.inline_keyboard[0][0].text == "traurig → neutral (3)"
+    assert german.inline_keyboard[0][0].callback_data == buttons[0].callback_data
 
 
 def test_no_confusion_no_buttons_and_never_too_many() -> None:
-    assert pair_keyboard(7, []) is None
+    assert pair_keyboard(7, [], "en") is None
     many = [wrong(i, i % 3, (i + 1 + i // 3 % 2) % 3) for i in range(30)]
-    keyboard = pair_keyboard(7, many)
+    keyboard = pair_keyboard(7, many, "en")
     assert keyboard is not None
     assert sum(len(row) for row in keyboard.inline_keyboard) <= MAX_PAIRS
 
