@@ -18,6 +18,7 @@ from telegram import InlineKeyboardMarkup, ReplyParameters
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
+from bot.labels.built_in import shown_name
 from bot.telegram.rate_limiter import NOTICE
 from bot.texts import t
 from bot.texts.numbers import style
@@ -48,8 +49,8 @@ SHEET_LIMIT = 12  # misclassified drawings on the one sheet: three rows of four
 NAME_WIDTH = 16  # characters a line under a bar of the comparison chart
 
 
-def training_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
-    """Return the texts of the chart drawn after a training, keyed by chart."""
+def training_chart_texts(lang: str | None, labels: Sequence[str] = ()) -> dict[str, dict[str, str]]:
+    """Return the texts of the chart drawn after a training of ``labels``, keyed by chart."""
     return {
         TRAINING_CHART: {
             "title": t("pictures.history_title", lang),
@@ -64,6 +65,8 @@ def training_chart_texts(lang: str | None) -> dict[str, dict[str, str]]:
             "true": t("pictures.confusion_true", lang),
             "predicted": t("pictures.confusion_predicted", lang),
             "decimal_mark": style(lang).decimal_mark,
+            # Label names cannot hold a line break (bot.labels.names).
+            "label_names": "\n".join(shown_name(label, lang) for label in labels),
         },
     }
 
@@ -207,8 +210,8 @@ async def _send_misclassified(
         t(
             "pictures.misclassified_caption",
             lang,
-            true=by_id[sample_id].true_label,
-            predicted=by_id[sample_id].predicted_label,
+            true=shown_name(by_id[sample_id].true_label, lang),
+            predicted=shown_name(by_id[sample_id].predicted_label, lang),
         )
         for sample_id, _ in sources
     ]

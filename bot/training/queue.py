@@ -379,7 +379,7 @@ class TrainingQueue:
                 params=TrainParams.from_json(job.params),
                 seed=job.seed,
                 threads=self._config.training.threads,
-                texts=training_chart_texts(job.language),
+                texts=training_chart_texts(job.language, job.labels),
             )
         data = JobData(job.inputs, np.asarray(job.targets), np.asarray(job.sample_ids))
         write_job(job_dir, spec, data)

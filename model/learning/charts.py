@@ -76,6 +76,7 @@ def training_chart(
     decimal_mark: str = ".",
     best_epoch: int = 0,
     best: str = "",
+    label_names: str = "",
 ) -> bytes:
     """Draw a training in one picture: loss and accuracy per epoch above the confusion matrix.
 
@@ -92,6 +93,8 @@ def training_chart(
         best_epoch: The epoch (1-based) where validation was best, marked on both curves
             by a vertical line; 0 marks nothing.
         best: The line's legend entry, with ``{epoch}`` where its number goes.
+        label_names: The labels as the reader calls them, one a line, in the order of
+            ``labels`` ("fröhlich" for the built-in "smile" in German); "": ``labels``.
     """
     if not histories:
         raise ValueError("no history to draw")
@@ -120,9 +123,9 @@ def training_chart(
             best_epoch=best_epoch,
             best=best.format(epoch=best_epoch),
         )
-    _draw_confusion(
-        figure.add_subplot(grid[1, :]), counts, labels, confusion_title, true, predicted
-    )
+    names = label_names.split("\n") if label_names else []
+    shown = names if len(names) == len(labels) else list(labels)
+    _draw_confusion(figure.add_subplot(grid[1, :]), counts, shown, confusion_title, true, predicted)
     return _png(figure)
 
 

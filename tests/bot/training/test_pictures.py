@@ -288,5 +288,8 @@ async def test_a_drawing_sent_on_reading_the_report_is_answered_before_the_pictu
 def test_the_charts_are_told_how_the_chats_language_writes_numbers() -> None:
     assert training_chart_texts("de")[TRAINING_CHART]["decimal_mark"] == ","
     assert training_chart_texts("en")[TRAINING_CHART]["decimal_mark"] == "."
+    # The confusion matrix names the built-in labels as the reader does.
+    names = training_chart_texts("de", ["smile", "cool"])[TRAINING_CHART]["label_names"]
+    assert names.split("\n") == ["fröhlich", "cool"]
     assert comparison_chart_texts("de")[COMPARISON_CHART]["percent_suffix"] == "\u00a0%"
     assert comparison_chart_texts("en")[COMPARISON_CHART]["percent_suffix"] == "%"

@@ -93,6 +93,16 @@ def test_the_training_chart_writes_every_count_of_the_matrix(
     assert {str(n) for n in range(25)} <= set(captured)
 
 
+def test_the_training_chart_names_the_labels_as_it_is_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    labels = ["smile", "cool"]
+    captured = _capture_texts(monkeypatch)
+    names = "fröhlich\ncool"
+    training_chart(_histories(1, 3), _confusion(labels), labels, label_names=names, **GERMAN)
+    assert "fröhlich" in captured and "smile" not in captured
+
+
 def test_the_training_chart_refuses_a_matrix_that_does_not_fit_the_labels() -> None:
     with pytest.raises(ValueError):
         training_chart(_histories(1, 2), [[1, 2], [3, 4]], ["a", "b", "c"], **GERMAN)
