@@ -79,7 +79,9 @@ class Chats:
         """Delete a chat's samples, labels and training runs in one transaction.
 
         With ``keep_params`` the chat's /set parameters stay (a /reset starts a new dataset,
-        not a new configuration); without, nothing of the chat is left.
+        not a new configuration); without, nothing of the chat is left. A group's class
+        loses the drawings its pupils made for it too (they stay in the pupils' own chats);
+        without ``keep_params`` its class ends, and a pupil's chat leaves its class.
         """
         async with self._db.write() as conn:
             samples = await count_rows(conn, "samples", chat_id)
@@ -97,6 +99,25 @@ class Chats:
             for table in tables:
                 # The names come from the list above, never from users.
                 await execute(conn, f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
+            await execute(
+                conn,
+                "UPDATE samples SET class_id = NULL"
+                " WHERE class_id IN (SELECT id FROM classes WHERE group_chat_id = ?)",
+                (chat_id,),
+            )
+            if not keep_params:
+                at = timestamp(None)
+                await execute(
+                    conn,
+                    "UPDATE class_members SET left_at = ? WHERE left_at IS NULL AND (chat_id = ?"
+                    " OR class_id IN (SELECT id FROM classes WHERE group_chat_id = ?))",
+                    (at, chat_id, chat_id),
+                )
+                await execute(
+                    conn,
+                    "UPDATE classes SET ended_at = ? WHERE group_chat_id = ? AND ended_at IS NULL",
+                    (at, chat_id),
+                )
         logger.info("Chat %d: reset (%d samples, %d runs)", chat_id, samples, runs)
         return ChatReset(samples=samples, labels=labels, runs=runs, model_prefixes=prefixes)
 

@@ -100,3 +100,18 @@ async def test_joining_another_class_leaves_the_first(repo: Repository) -> None:
     await repo.classes.join(second.id, ALICES_CHAT, ALICE, "Alice")
     assert await repo.classes.of_pupil(ALICES_CHAT) == second
     assert await repo.classes.members(first.id) == []
+
+
+async def test_a_reset_group_loses_its_classs_drawings_and_a_purged_one_its_class(
+    repo: Repository,
+) -> None:
+    project = await repo.classes.create(GROUP, CODE, created_by=None)
+    await repo.classes.join(project.id, ALICES_CHAT, ALICE, "Alice")
+    await add(repo, sample("a1", chat_id=ALICES_CHAT, label="smile"))
+    await repo.chats.reset(GROUP)
+    assert await repo.labels.counts(GROUP) == []
+    assert await repo.labels.counts(ALICES_CHAT) == [LabelCount("smile", 1)]
+    assert await repo.classes.running(GROUP) == project  # a /reset keeps the class going
+    await repo.chats.reset(GROUP, keep_params=False)  # the bot left the group for good
+    assert await repo.classes.running(GROUP) is None
+    assert await repo.classes.of_pupil(ALICES_CHAT) is None
