@@ -597,8 +597,10 @@ MAX_RESULT_BYTES: Final = 32 * 2**20  # the model files and charts together
 # The worker sets its heartbeat key every HEARTBEAT_SECONDS with this time to live: a worker
 # killed mid-job leaves a key that lapses within HEARTBEAT_TTL_SECONDS, and the bot sends the
 # job again (model.distributed.task says why this and not Redis' redelivery).
-HEARTBEAT_SECONDS: Final = 1.0
-HEARTBEAT_TTL_SECONDS: Final = 5
+# Five beats to a lapse: a beat late by seconds (a loaded machine, a long call into C++
+# holding Python's lock) is no death.
+HEARTBEAT_SECONDS: Final = 2.0
+HEARTBEAT_TTL_SECONDS: Final = 10
 FINISHED: Final = "finished"
 FAILED: Final = "failed"
 STOPPED: Final = "stopped"  # the job saw its cancel key and ended early, on purpose

@@ -90,14 +90,18 @@ _JOB_MODULES = (
 )
 
 
-def limit_resources(threads: int) -> None:
-    """Cap the threads TensorFlow will start and lower this process's priority."""
+def limit_resources(threads: int, *, idle: bool = True) -> None:
+    """Cap the threads TensorFlow will start and lower this process's priority.
+
+    ``idle=False`` keeps the process out of Linux's idle class, only niced: a Celery
+    worker's heartbeat thread must get CPU time even on a busy machine.
+    """
     for name in _THREAD_VARIABLES:
         os.environ[name] = str(threads)
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # no INFO and WARNING chatter from TF's C++ side
     # Absolute, not os.nice's increment: a standby worker caps itself before its job does.
     os.setpriority(os.PRIO_PROCESS, 0, max(NICENESS, os.getpriority(os.PRIO_PROCESS, 0)))
-    if hasattr(os, "sched_setscheduler"):
+    if idle and hasattr(os, "sched_setscheduler"):
         # Linux: run only on CPU time nothing else wants. A niced process still takes a
         # share of a core from the bot's event loop when both are busy; an idle-class one
         # steps aside at once, so replies keep their latency while a training runs.

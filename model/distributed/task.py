@@ -164,7 +164,9 @@ def _limit_once(threads: int) -> None:
         return
     from model.worker import limit_resources
 
-    limit_resources(threads)
+    # Niced but not in the idle class: starved of CPU by other work, the heartbeat thread
+    # would stop and the bot would take a busy worker for a dead one.
+    limit_resources(threads, idle=False)
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(threads)

@@ -80,7 +80,9 @@ def test_stop_ends_a_running_job_within_seconds(
     asked = time.monotonic()
     request_stop(redis_client, "stop-me")
     result = pending.get(timeout=RESULT_TIMEOUT)
-    assert time.monotonic() - asked < STOP_WITHIN_SECONDS
+    seconds = time.monotonic() - asked
+    assert seconds < STOP_WITHIN_SECONDS
+    print(f"stopped {seconds:.2f} s after the cancel key was set")
     assert result["status"] == STOPPED and result["files"] == {}
     events, _ = read_events(redis_client, "stop-me")
     assert not any(isinstance(event, Failed | Finished) for event in events)
@@ -120,8 +122,8 @@ def test_a_killed_worker_s_heartbeat_lapses_and_another_worker_runs_the_job_agai
         lapsed = time.monotonic() - killed
     finally:
         victim.stop()
-    request_stop(redis_client, "blocker")
-    assert blocker.get(timeout=RESULT_TIMEOUT)["status"] == STOPPED
+    request_stop(redis_client, "blocker")  # if it has not finished meanwhile
+    assert blocker.get(timeout=RESULT_TIMEOUT)["status"] in (STOPPED, FINISHED)
     # What the bot will do when the key lapses: send the job again, to whoever is free.
     again = send_job(app, "lost", JobSpec(LABELS, TrainParams(epochs=2)), data, attempt=2)
     assert again.get(timeout=RESULT_TIMEOUT)["status"] == FINISHED
