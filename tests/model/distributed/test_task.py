@@ -12,11 +12,13 @@ from celery import Celery
 from model.distributed import make_app
 from model.distributed.client import is_alive, read_events, request_stop, send_job
 from model.job import (
+    COMPARISON_CHART,
     FINISHED,
     HEARTBEAT_TTL_SECONDS,
     MODEL_STEM,
     STOPPED,
     TRAINING_CHART,
+    CompareSummary,
     EpochProgress,
     Failed,
     Finished,
@@ -68,6 +70,24 @@ def test_a_job_comes_back_with_its_progress_model_and_chart(
     assert len(epochs) == events[0].total == (events[0].folds + 1) * 2
     assert [event.done for event in epochs] == list(range(1, len(epochs) + 1))
     print(f"round trip {seconds:.2f} s, training {remote.summary['seconds']:.2f} s")
+
+
+def test_a_compare_comes_back_with_its_chart_and_no_model(
+    app: Celery, worker: Worker, tmp_path: Path
+) -> None:
+    spec = JobSpec(
+        labels=LABELS,
+        params=TrainParams(epochs=1),
+        task="compare",
+        variants=("dense", "cnn-pretrained"),
+        texts={COMPARISON_CHART: {"title": "Vergleich", "ylabel": "Genauigkeit"}},
+    )
+    result = send_job(app, "compare", spec, job_data(3, LABELS)).get(timeout=RESULT_TIMEOUT)
+    remote = unpack_result(result, tmp_path)
+    assert remote.status == FINISHED, remote.error
+    assert remote.summary is not None
+    assert CompareSummary.from_json(remote.summary).accuracies.keys() == {"dense", "cnn-pretrained"}
+    assert remote.files == (f"{COMPARISON_CHART}.png",)
 
 
 def test_stop_ends_a_running_job_within_seconds(
