@@ -4,6 +4,10 @@ A job is sent by name (`JOB_TASK`), so the sender never imports the task's modul
 events, its stop and its heartbeat are Redis keys named in `model.job`; these helpers use
 a synchronous Redis client (the bot may run them in a thread or use `redis.asyncio` with
 the same keys).
+
+A job sent again after its heartbeat lapsed (``attempt=2``, a new task id) keeps its job id
+and so its keys: its events follow the lost attempt's on the same list, starting with a
+new `Started`.
 """
 
 from __future__ import annotations

@@ -25,10 +25,11 @@ while the task runs. So the task is acknowledged as it starts (``task_acks_late=
 and liveness is the heartbeat key instead: the bot, seeing it lapse before a result came,
 sends the job again, and takes only the first result per job id (a worker cut off from
 Redis but still alive may finish too). A killed worker's job is then lost for at most
-HEARTBEAT_TTL_SECONDS plus the bot's polling, well within a minute. The price: a job whose
-worker died between taking it and its first heartbeat leaves no key at all, so the bot must
-also re-send a job whose key never appeared within a while of being taken (Celery's STARTED
-state is off to keep the broker quiet; the first event on the list says it started).
+HEARTBEAT_TTL_SECONDS plus the bot's polling, well within a minute. The price: the bot
+must tell a queued job (no heartbeat yet: it waits, however long) from a lost one (a
+heartbeat seen, then lapsed); a worker that dies in the milliseconds between taking a job
+and its first beat loses it without a trace, and only a time limit on the bot's side
+(queued for long while workers sit idle) catches that.
 """
 
 from __future__ import annotations
@@ -177,8 +178,10 @@ def _limit_once(threads: int) -> None:
 def run_job(payload: dict[str, Any], client: redis.Redis) -> dict[str, Any]:
     """Run a packed job with its events, cancel key and heartbeat in ``client``'s Redis.
 
-    Returns the packed result (`model.job.pack_result`). A malformed payload raises
-    ValueError, which Celery records as the task's failure.
+    Returns the packed result (`model.job.pack_result`): FINISHED, FAILED (a job that
+    failed as a local one would, or whose files exceed MAX_RESULT_BYTES) or STOPPED. A
+    payload too malformed to name its job raises ValueError, which Celery records as the
+    task's FAILURE (the sender's ``get()`` raises it).
     """
     from model.worker import execute
 
@@ -198,7 +201,10 @@ def run_job(payload: dict[str, Any], client: redis.Redis) -> dict[str, Any]:
             failure = emit.failure or Failed("the job failed")
             return pack_result(job_id, FAILED, error=failure.error, reason=failure.reason)
         summary = json.loads((job_dir / RESULT_FILE).read_text(encoding="utf-8"))
-        return pack_result(job_id, FINISHED, job_dir, summary)
+        try:
+            return pack_result(job_id, FINISHED, job_dir, summary)
+        except ValueError as error:  # files too large to send back
+            return pack_result(job_id, FAILED, error=str(error))
 
 
 @shared_task(name=JOB_TASK, bind=True, ignore_result=False)

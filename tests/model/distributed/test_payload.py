@@ -70,3 +70,12 @@ def test_a_result_writes_only_the_files_a_job_makes(tmp_path: Path, name: str) -
 
 def test_redacted_url_masks_the_password() -> None:
     assert redacted_url("redis://:secret@host:6379/0") == "redis://:**@host:6379/0"
+
+
+def test_a_result_too_large_to_send_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("model.job.MAX_RESULT_BYTES", 10)
+    (tmp_path / "model.keras").write_bytes(b"x" * 11)
+    with pytest.raises(ValueError, match="exceed"):
+        pack_result("job", FINISHED, tmp_path, {"labels": []})

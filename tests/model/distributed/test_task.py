@@ -90,6 +90,17 @@ def test_a_compare_comes_back_with_its_chart_and_no_model(
     assert remote.files == (f"{COMPARISON_CHART}.png",)
 
 
+def test_a_failing_job_comes_back_failed_with_its_reason(
+    app: Celery, worker: Worker, redis_client: redis.Redis
+) -> None:
+    data = job_data(3, ("smile", "sad", "neutral"))  # a third label the spec lacks
+    result = send_job(app, "bad-data", JobSpec(LABELS), data).get(timeout=RESULT_TIMEOUT)
+    assert result["status"] == "failed"
+    assert result["error"] == "data.npz: y must index the 2 labels"
+    events, _ = read_events(redis_client, "bad-data")
+    assert events == [Failed("data.npz: y must index the 2 labels")]
+
+
 def test_stop_ends_a_running_job_within_seconds(
     app: Celery, worker: Worker, redis_client: redis.Redis
 ) -> None:
@@ -138,7 +149,7 @@ def test_a_killed_worker_s_heartbeat_lapses_and_another_worker_runs_the_job_agai
         os.killpg(victim.process.pid, signal.SIGKILL)
         killed = time.monotonic()
         victim.process.wait(10)
-        wait_for(lambda: not is_alive(redis_client, "lost"), HEARTBEAT_TTL_SECONDS + 1, "lapse")
+        wait_for(lambda: not is_alive(redis_client, "lost"), HEARTBEAT_TTL_SECONDS + 2, "lapse")
         lapsed = time.monotonic() - killed
     finally:
         victim.stop()
