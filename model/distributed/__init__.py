@@ -9,7 +9,7 @@ and the result store, and its result brings the model files and charts back
 - `model.distributed.app`: the Celery app built from a broker URL, the same on both sides.
 - `model.distributed.task`: the task the workers run (TensorFlow, never the bot's import).
 
-`app` is the app of `celery -A model.distributed worker -b redis://HOST:6379/0 --pool solo`;
+`app` is the app of `celery -A model.distributed -b redis://HOST:6379/0 worker --pool solo`;
 `python -m model.worker --broker URL` starts the same worker with fitting options.
 """
 

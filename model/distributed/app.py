@@ -57,7 +57,7 @@ def make_app(broker_url: str | None = None) -> Celery:
     """Return the Celery app for ``broker_url`` (a redis:// URL, the result store too).
 
     Without a URL the app takes Celery's own ``--broker`` option (or CELERY_BROKER_URL) when
-    it is configured, and stores results there too: `celery -A model.distributed worker -b URL`.
+    it is configured, and stores results there too: `celery -A model.distributed -b URL worker`.
     """
     settings = _settings(broker_url)
     include = settings.pop("include")

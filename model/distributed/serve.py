@@ -1,7 +1,7 @@
 """`python -m model.worker --broker URL [--concurrency N]`: Celery workers fit for TensorFlow.
 
 A thin wrapper over Celery's own worker, which stays usable as it is
-(`celery -A model.distributed worker -b URL --pool solo`). The wrapper only picks the
+(`celery -A model.distributed -b URL worker --pool solo`). The wrapper only picks the
 options that suit a training:
 
 - the solo pool: the job runs in the worker's own process, one at a time, and nothing is
