@@ -13,11 +13,20 @@ TensorFlow nor Telegram, so the bot can load it, and it assumes no more than it 
   `Finished` or `Failed`.
 - `TrainParams` are what a chat may choose with /set, with the ranges and choices in
   `PARAM_RULES`; the architecture and start names live here too.
+- A job for a worker on another machine (`[training] engine = "celery"`) travels as JSON:
+  `pack_job` turns a job into the task's payload and `unpack_job` back into a directory;
+  `pack_result` and `unpack_result` do the same for the summary and the files it names.
+  The Redis keys by which a job reports progress, is stopped and shows that it is alive are
+  `events_key`, `cancel_key` and `heartbeat_key` (model.distributed uses them).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import json
+import string
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -32,17 +41,27 @@ __all__ = [
     "COMPARISON_CHART",
     "DATA_FILE",
     "DEFAULT_MODEL_PREFIX",
+    "FAILED",
+    "FINISHED",
     "FIT_VERDICTS",
     "GOOD_FIT",
+    "HEARTBEAT_SECONDS",
+    "HEARTBEAT_TTL_SECONDS",
     "JOB_FILE",
+    "JOB_QUEUE",
+    "JOB_TASK",
     "LIFELINE_FLAG",
+    "MAX_JOB_BYTES",
+    "MAX_RESULT_BYTES",
     "MODEL_STEM",
     "NO_SPACE",
     "OVERFITTING",
     "PARAM_RULES",
     "RESULT_FILE",
+    "RESULT_FILES",
     "STANDBY_FLAG",
     "STARTS",
+    "STOPPED",
     "TASKS",
     "THREADS_FLAG",
     "TRAINING_CHART",
@@ -60,16 +79,24 @@ __all__ = [
     "ModelPaths",
     "ParamRule",
     "Ready",
+    "RemoteResult",
     "Started",
     "TrainParams",
     "TrainSummary",
     "Variant",
+    "cancel_key",
     "event_line",
+    "events_key",
+    "heartbeat_key",
     "model_paths",
+    "pack_job",
+    "pack_result",
     "parse_event",
     "read_data",
     "read_spec",
     "standby_command",
+    "unpack_job",
+    "unpack_result",
     "whole_percent",
     "worker_command",
     "write_job",
@@ -552,3 +579,195 @@ def parse_event(line: str | bytes) -> Event | None:
         return event
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
+
+
+# --- a job on another machine -------------------------------------------------------------------
+#
+# A worker elsewhere shares no disk with the bot, so the job's directory travels inside the
+# Celery task's JSON payload and its result comes back the same way. Only JSON crosses the
+# broker (Celery is configured to refuse pickle), and data.npz is read with
+# allow_pickle=False: a payload can carry arrays, never code.
+
+JOB_TASK: Final = "smiley.run_job"  # the Celery task's name, sent by name: the bot never imports it
+JOB_QUEUE: Final = "smiley-training"
+# Bounds that keep one message far below Redis' 512 MB a value: 28x28 drawings take 784 bytes
+# each before compression, a chat's model files under 1 MB in all.
+MAX_JOB_BYTES: Final = 32 * 2**20  # data.npz
+MAX_RESULT_BYTES: Final = 32 * 2**20  # the model files and charts together
+# The worker sets its heartbeat key every HEARTBEAT_SECONDS with this time to live: a worker
+# killed mid-job leaves a key that lapses within HEARTBEAT_TTL_SECONDS, and the bot sends the
+# job again (model.distributed.task says why this and not Redis' redelivery).
+# Five beats to a lapse: a beat late by seconds (a loaded machine, a long call into C++
+# holding Python's lock) is no death.
+HEARTBEAT_SECONDS: Final = 2.0
+HEARTBEAT_TTL_SECONDS: Final = 10
+FINISHED: Final = "finished"
+FAILED: Final = "failed"
+STOPPED: Final = "stopped"  # the job saw its cancel key and ended early, on purpose
+_JOB_ID_CHARACTERS: Final = frozenset(string.ascii_letters + string.digits + "-_.")
+_MAX_JOB_ID: Final = 64
+_KEY_PREFIX: Final = "smiley:job:"
+# What a result may carry back, by file name: nothing else is ever written from one.
+RESULT_FILES: Final = frozenset(
+    [path.name for path in model_paths(Path(MODEL_STEM)).in_writing_order()]
+    + [f"{chart}.png" for chart in (TRAINING_CHART, COMPARISON_CHART)]
+)
+
+
+def _checked_job_id(job_id: Any) -> str:
+    """Return ``job_id`` if it is safe in a Redis key and a Celery task id (raises ValueError)."""
+    if (
+        not isinstance(job_id, str)
+        or not 0 < len(job_id) <= _MAX_JOB_ID
+        or not set(job_id) <= _JOB_ID_CHARACTERS
+    ):
+        raise ValueError(f"a job id is 1-{_MAX_JOB_ID} letters, digits, '-', '_' or '.'")
+    return job_id
+
+
+def events_key(job_id: str) -> str:
+    """Return the Redis list the job's event lines are pushed onto, in order."""
+    return f"{_KEY_PREFIX}{_checked_job_id(job_id)}:events"
+
+
+def cancel_key(job_id: str) -> str:
+    """Return the Redis key whose presence asks the job to stop (/stop)."""
+    return f"{_KEY_PREFIX}{_checked_job_id(job_id)}:cancel"
+
+
+def heartbeat_key(job_id: str) -> str:
+    """Return the Redis key that exists while a worker is running the job."""
+    return f"{_KEY_PREFIX}{_checked_job_id(job_id)}:alive"
+
+
+def pack_job(job_id: str, spec: JobSpec, data: JobData) -> dict[str, Any]:
+    """Return the task payload of a job: its spec and its data.npz, base64-encoded.
+
+    Raises:
+        ValueError: The job id is malformed, or the data exceeds MAX_JOB_BYTES.
+    """
+    buffer = io.BytesIO()
+    # Compressed: drawings are mostly black, and every byte crosses the network twice.
+    np.savez_compressed(
+        buffer,
+        x=np.asarray(data.x, dtype=np.uint8),
+        y=np.asarray(data.y, dtype=np.int64),
+        sample_ids=np.asarray(data.sample_ids, dtype=np.int64),
+    )
+    if buffer.tell() > MAX_JOB_BYTES:
+        raise ValueError(f"{DATA_FILE} of {buffer.tell()} bytes exceeds {MAX_JOB_BYTES}")
+    return {
+        "job_id": _checked_job_id(job_id),
+        "spec": spec.to_json(),
+        "data": base64.b64encode(buffer.getvalue()).decode("ascii"),
+    }
+
+
+def _decoded(text: Any, limit: int, what: str) -> bytes:
+    if not isinstance(text, str) or len(text) > (limit + 2) // 3 * 4:
+        raise ValueError(f"{what} must be base64 of at most {limit} bytes")
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error as error:
+        raise ValueError(f"{what} is no valid base64") from error
+
+
+def unpack_job(payload: Any, job_dir: Path) -> str:
+    """Write a task payload into ``job_dir`` as the job directory it came from; return its id.
+
+    Only the shape is checked here; `read_spec` and `read_data` check the contents, as for
+    a local job.
+
+    Raises:
+        ValueError: The payload is malformed, with a one-line reason.
+    """
+    if not isinstance(payload, dict) or not isinstance(payload.get("spec"), dict):
+        raise ValueError("a job payload is an object with job_id, spec and data")
+    job_id = _checked_job_id(payload.get("job_id"))
+    data = _decoded(payload.get("data"), MAX_JOB_BYTES, DATA_FILE)
+    job_dir.mkdir(parents=True, exist_ok=True)
+    (job_dir / DATA_FILE).write_bytes(data)
+    (job_dir / JOB_FILE).write_text(json.dumps(payload["spec"]), encoding="utf-8")
+    return job_id
+
+
+@dataclass(frozen=True)
+class RemoteResult:
+    """What a remote job returned: how it ended, its summary and the files written from it."""
+
+    job_id: str
+    status: str  # FINISHED, FAILED or STOPPED
+    summary: dict[str, Any] | None  # result.json's object after FINISHED, else None
+    error: str | None = None  # after FAILED: a one-line error for people
+    reason: str | None = None  # after FAILED: NO_SPACE for a full disk, else None
+    files: tuple[str, ...] = ()  # names of the files written into the target directory
+
+
+def pack_result(
+    job_id: str,
+    status: str,
+    job_dir: Path | None = None,
+    summary: Mapping[str, Any] | None = None,
+    *,
+    error: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Return the task's JSON result: the summary and the model files and charts in ``job_dir``.
+
+    ``summary`` is result.json's object (a TrainSummary's or CompareSummary's `to_json`).
+
+    Raises:
+        ValueError: The files exceed MAX_RESULT_BYTES together.
+    """
+    files: dict[str, str] = {}
+    size = 0
+    if job_dir is not None and summary is not None:
+        for name in sorted(RESULT_FILES):
+            path = job_dir / name
+            if path.is_file():
+                content = path.read_bytes()
+                size += len(content)
+                files[name] = base64.b64encode(content).decode("ascii")
+        if size > MAX_RESULT_BYTES:
+            raise ValueError(f"the result's {size} bytes of files exceed {MAX_RESULT_BYTES}")
+    return {
+        "job_id": _checked_job_id(job_id),
+        "status": status,
+        "summary": dict(summary) if summary is not None else None,
+        "error": error,
+        "reason": reason,
+        "files": files,
+    }
+
+
+def unpack_result(result: Any, target_dir: Path) -> RemoteResult:
+    """Check a task's result and write the files it carries into ``target_dir``.
+
+    Only the names in RESULT_FILES are ever written, so a result cannot place a file
+    anywhere else. The bot then moves them as it moves a local job's.
+
+    Raises:
+        ValueError: The result is malformed, with a one-line reason.
+    """
+    if not isinstance(result, dict) or result.get("status") not in (FINISHED, FAILED, STOPPED):
+        raise ValueError(f"a job result has a status: {FINISHED}, {FAILED} or {STOPPED}")
+    summary, files = result.get("summary"), result.get("files", {})
+    if result["status"] == FINISHED and not isinstance(summary, dict):
+        raise ValueError("a finished job's result holds its summary")
+    if not isinstance(files, dict) or not set(files) <= RESULT_FILES:
+        raise ValueError(f"a job result may carry only {', '.join(sorted(RESULT_FILES))}")
+    contents = {name: _decoded(text, MAX_RESULT_BYTES, name) for name, text in files.items()}
+    if sum(map(len, contents.values())) > MAX_RESULT_BYTES:
+        raise ValueError(f"a job result's files exceed {MAX_RESULT_BYTES} bytes")
+    target_dir.mkdir(parents=True, exist_ok=True)
+    for name, content in contents.items():
+        (target_dir / name).write_bytes(content)
+    error, reason = result.get("error"), result.get("reason")
+    return RemoteResult(
+        job_id=_checked_job_id(result.get("job_id")),
+        status=result["status"],
+        summary=summary if result["status"] == FINISHED else None,
+        error=error if isinstance(error, str) else None,
+        reason=reason if isinstance(reason, str) else None,
+        files=tuple(sorted(contents)),
+    )

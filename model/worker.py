@@ -3,6 +3,10 @@
 Or `python -m model.worker --standby JOBS_DIR`: it loads TensorFlow first and then reads its
 job's directory from stdin, so that the bot can start it before anyone asks for a training.
 
+Or `python -m model.worker --broker redis://HOST:6379/0 [--concurrency N]`: a Celery worker
+of distributed training on any machine, running jobs that come through Redis with this
+module's `execute` (model.distributed.serve).
+
 It runs one job of the contract in `model.job`: it reads `job.json` and `data.npz` from
 JOB_DIR, writes one event a line on stdout (`Started`, `EpochProgress` after every epoch,
 then `Finished` or `Failed`), and writes into JOB_DIR only: the model files under
@@ -34,7 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, ModuleType
-from typing import TextIO
+from typing import Protocol, TextIO
 
 import numpy as np
 
@@ -74,6 +78,9 @@ _SIGTERM_EXIT = 128 + signal.SIGTERM
 PIPE_CHUNK = 4096
 STDIN_FD = 0
 ORPHAN_GRACE_SECONDS = 2.0
+# A Celery worker for distributed training (model.distributed), instead of one job.
+BROKER_FLAG = "--broker"
+CONCURRENCY_FLAG = "--concurrency"
 # What a job imports, loaded by a standby worker before its job comes.
 _JOB_MODULES = (
     "model.learning.charts",
@@ -83,19 +90,30 @@ _JOB_MODULES = (
 )
 
 
-def limit_resources(threads: int) -> None:
-    """Cap the threads TensorFlow will start and lower this process's priority."""
+def limit_resources(threads: int, *, idle: bool = True) -> None:
+    """Cap the threads TensorFlow will start and lower this process's priority.
+
+    ``idle=False`` keeps the process out of Linux's idle class, only niced: a Celery
+    worker's heartbeat thread must get CPU time even on a busy machine.
+    """
     for name in _THREAD_VARIABLES:
         os.environ[name] = str(threads)
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # no INFO and WARNING chatter from TF's C++ side
     # Absolute, not os.nice's increment: a standby worker caps itself before its job does.
     os.setpriority(os.PRIO_PROCESS, 0, max(NICENESS, os.getpriority(os.PRIO_PROCESS, 0)))
-    if hasattr(os, "sched_setscheduler"):
+    if idle and hasattr(os, "sched_setscheduler"):
         # Linux: run only on CPU time nothing else wants. A niced process still takes a
         # share of a core from the bot's event loop when both are busy; an idle-class one
         # steps aside at once, so replies keep their latency while a training runs.
         with contextlib.suppress(OSError):
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
+class EventSink(Protocol):
+    """Where a job's events go: stdout here (`Emitter`), Redis on a Celery worker."""
+
+    def event(self, event: Event) -> None:
+        """Report one event; an exception raised here ends the job as failed."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +126,7 @@ class _OpenedJob:
     own_process: bool  # whether this process is the job's alone, to limit as it needs
 
 
-def _begin(job: _OpenedJob, emit: "Emitter", runs: Callable[[int], int]) -> np.ndarray:
+def _begin(job: _OpenedJob, emit: "EventSink", runs: Callable[[int], int]) -> np.ndarray:
     """Import TensorFlow within the job's thread limit and announce the job's epochs.
 
     ``runs(folds)`` is how many trainings of ``epochs`` the job makes. Returns the job's
@@ -136,7 +154,7 @@ def _begin(job: _OpenedJob, emit: "Emitter", runs: Callable[[int], int]) -> np.n
     return job.data.x.astype(np.float32) / _WHITE
 
 
-def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
+def run(job: _OpenedJob, emit: "EventSink") -> TrainSummary:
     """Train, export the model into the job directory and draw the charts."""
     x = _begin(job, emit, lambda folds: folds + 1)  # the folds, then the final run
     from model.learning.curves import read_curves
@@ -196,7 +214,7 @@ def run(job: _OpenedJob, emit: "Emitter") -> TrainSummary:
     )
 
 
-def run_compare(job: _OpenedJob, emit: "Emitter") -> CompareSummary:
+def run_compare(job: _OpenedJob, emit: "EventSink") -> CompareSummary:
     """Validate each of the job's variants on the same splits and draw the chart."""
     spec = job.spec
     x = _begin(job, emit, lambda folds: len(spec.variants) * folds)
@@ -336,7 +354,7 @@ def watch_parent(lines: "queue.SimpleQueue[str] | None" = None) -> None:
     threading.Thread(target=wait_for_eof, name="parent-watch", daemon=True).start()
 
 
-def execute(job_dir: Path, emit: Emitter, *, own_process: bool = True) -> int:
+def execute(job_dir: Path, emit: "EventSink", *, own_process: bool = True) -> int:
     """Run the job in ``job_dir``, announcing it through ``emit``; return the exit code.
 
     A failure is emitted as `Failed` with a one-line error and printed with its traceback
@@ -367,11 +385,15 @@ def _arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(LIFELINE_FLAG, dest="lifeline", action="store_true")
     parser.add_argument(STANDBY_FLAG, dest="jobs_dir", type=Path)
     parser.add_argument(THREADS_FLAG, dest="threads", type=int, default=1)
+    parser.add_argument(BROKER_FLAG, dest="broker")
+    parser.add_argument(CONCURRENCY_FLAG, dest="concurrency", type=int, default=1)
     arguments, unknown = parser.parse_known_args(argv)
-    if unknown or (arguments.job_dir is None) == (arguments.jobs_dir is None):
+    modes = [arguments.job_dir, arguments.jobs_dir, arguments.broker]
+    if unknown or sum(mode is not None for mode in modes) != 1 or arguments.concurrency < 1:
         raise ValueError(
             f"usage: python -m {WORKER_MODULE} JOB_DIR [{LIFELINE_FLAG}]"
             f" | {STANDBY_FLAG} JOBS_DIR [{THREADS_FLAG} N]"
+            f" | {BROKER_FLAG} URL [{CONCURRENCY_FLAG} N]"
         )
     return arguments
 
@@ -391,6 +413,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         emit.event(Failed(str(error)))
         return 1
+    if arguments.broker is not None:
+        from model.distributed.serve import serve
+
+        return serve(arguments.broker, arguments.concurrency)
     if arguments.jobs_dir is not None:
         return standby(arguments.jobs_dir, arguments.threads, emit)
     if arguments.lifeline:
