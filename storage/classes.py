@@ -123,6 +123,12 @@ class Classes:
             )
         return None if row is None else _to_class(row)
 
+    async def learning_chat(self, chat_id: int) -> int:
+        """Return the chat whose dataset and model ``chat_id`` learns with: a pupil's class's
+        group, else the chat itself."""
+        project = await self.of_pupil(chat_id)
+        return chat_id if project is None else project.group_chat_id
+
     async def join(
         self,
         class_id: int,

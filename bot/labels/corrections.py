@@ -202,8 +202,7 @@ class Corrections:
         run = await self._repo.runs.get(run_id)
         if run is None or not 0 <= index < len(run.labels):
             return None
-        project = await self._repo.classes.of_pupil(chat_id)
-        owners = {chat_id} if project is None else {chat_id, project.group_chat_id}
+        owners = {chat_id, await self._repo.classes.learning_chat(chat_id)}
         return run.labels[index] if run.chat_id in owners else None
 
 

@@ -42,6 +42,7 @@ class _Serving:
     labels: tuple[str, ...]
     source: Literal["chat", "default"]
     outdated: bool
+    prefix: Path  # the files of the model
     run_id: int | None = None
 
     def prediction(self, probabilities: np.ndarray) -> Prediction:
@@ -137,38 +138,32 @@ class Predictor:
         Raises:
             NoModelYet: Only the built-in model could answer, and the chat switched it off.
         """
-        model_chat = await self._model_chat(chat_id)
-        run = await self._repo.runs.serving(model_chat)
-        prefix = None if run is None else run.model_prefix
-        if prefix is not None and await self._chat_batcher(prefix) is not None:
-            return Path(prefix), "chat"
-        await self._check_builtin(model_chat)
-        return self._default_prefix, "default"
+        serving = await self._serving(chat_id)
+        return serving.prefix, serving.source
 
     async def _check_builtin(self, model_chat: int) -> None:
         if not builtin_answers(await self._repo.runs.params(model_chat)):
             raise NoModelYet(model_chat)
 
-    async def _model_chat(self, chat_id: int) -> int:
-        """Return the chat whose model answers ``chat_id``: a pupil's class's group, or itself."""
-        project = await self._repo.classes.of_pupil(chat_id)
-        return chat_id if project is None else project.group_chat_id
-
     async def _serving(self, chat_id: int) -> _Serving:
-        """Return the model that answers the chat: its own (a pupil's class's), or the default."""
-        chat_id = await self._model_chat(chat_id)
+        """Return the model that answers the chat: its own (a pupil's class's), or the default.
+
+        Raises:
+            NoModelYet: Only the built-in model could answer, and the chat switched it off.
+        """
+        chat_id = await self._repo.classes.learning_chat(chat_id)
         run = await self._repo.runs.serving(chat_id)
-        chat_batcher = None
-        if run is not None and run.model_prefix is not None:
-            chat_batcher = await self._chat_batcher(run.model_prefix)
-        if chat_batcher is not None and run is not None:
+        prefix = None if run is None else run.model_prefix
+        chat_batcher = None if prefix is None else await self._chat_batcher(prefix)
+        if chat_batcher is not None and run is not None and prefix is not None:
             outdated = run.data_version != await self._repo.samples.data_version(chat_id)
-            labels = output_names(run.labels, chat_batcher.classifier.labels, run.model_prefix)
-            return _Serving(chat_batcher, labels, "chat", outdated, run.id)
+            labels = output_names(run.labels, chat_batcher.classifier.labels, prefix)
+            return _Serving(chat_batcher, labels, "chat", outdated, Path(prefix), run.id)
         await self._check_builtin(chat_id)
         await self.warm_up()
         assert self._default is not None
-        return _Serving(self._default, self._default.classifier.labels, "default", False)
+        labels = self._default.classifier.labels
+        return _Serving(self._default, labels, "default", False, self._default_prefix)
 
     async def _chat_batcher(self, prefix: str) -> _Batcher | None:
         """Return a chat model's batcher, or None when its files are gone or unreadable.

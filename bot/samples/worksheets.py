@@ -147,18 +147,15 @@ class Worksheets:
 
     async def _chat_labels(self, chat_id: int) -> tuple[str, ...]:
         """Return the labels the chat learns (a pupil's: the class's), most drawn first."""
-        project = await self._repo.classes.of_pupil(chat_id)
-        owner = chat_id if project is None else project.group_chat_id
-        counts = await self._repo.labels.counts(owner)
+        counts = await self._repo.labels.counts(await self._repo.classes.learning_chat(chat_id))
         return tuple(c.name for c in sorted(counts, key=lambda c: (-c.count, c.name)))
 
     async def _sheet_labels(self, chat_id: int) -> tuple[str, ...]:
         """Return the rows of the sheet the chat (or its class's group) was last sent."""
         labels = await self._repo.worksheets.labels(chat_id)
         if labels is None:
-            project = await self._repo.classes.of_pupil(chat_id)
-            if project is not None:
-                labels = await self._repo.worksheets.labels(project.group_chat_id)
+            owner = await self._repo.classes.learning_chat(chat_id)
+            labels = None if owner == chat_id else await self._repo.worksheets.labels(owner)
         if labels is None:
             return tuple(SUGGESTED_LABELS)
         return tuple(labels)

@@ -35,6 +35,8 @@ async def test_a_pupils_drawings_feed_the_group_and_stay_in_their_chat(repo: Rep
     await repo.classes.join(project.id, ALICES_CHAT, ALICE, "Alice")
     await repo.classes.join(project.id, BOBS_CHAT, BOB, "Bob")
     assert (await repo.classes.of_pupil(ALICES_CHAT)) == project
+    assert await repo.classes.learning_chat(ALICES_CHAT) == GROUP
+    assert await repo.classes.learning_chat(GROUP) == GROUP
     drawn = await add(repo, sample("a1", chat_id=ALICES_CHAT, label="smile"))
     await add(repo, sample("b1", chat_id=BOBS_CHAT, user_id=BOB, label="sad"))
     await add(repo, sample("b2", chat_id=BOBS_CHAT, user_id=BOB))  # unlabelled
