@@ -11,7 +11,6 @@ group: the labels are then the group's sheet's.
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from typing import Final
 
 import cv2
 import numpy as np
-from PIL import Image
 from telegram import Bot, Message
 
 from bot.labels.built_in import shown_name
@@ -27,7 +25,7 @@ from bot.labels.names import SUGGESTED_LABELS
 from bot.samples.accepted_media import ImageRef
 from bot.samples.intake import Intake
 from bot.texts import t
-from model.serving import ImageRejected
+from model.serving import ImageRejected, decode_image
 from model.worksheets.layout import DEFAULT_ROWS, SheetLayout
 from model.worksheets.markers import find_markers
 from model.worksheets.read import SheetProblem, SheetUnreadable, read_sheet
@@ -186,11 +184,8 @@ def _layout(rows: tuple[str, ...]) -> SheetLayout:
 
 def _shows_markers(data: bytes, max_pixels: int) -> bool:
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > max_pixels:
-                return False
-            grey = np.asarray(image.convert("L"))
-    except Exception:  # not an image: the upload path refuses it with its own answer
+        grey = np.asarray(decode_image(data, max_pixels=max_pixels).convert("L"))
+    except ImageRejected:  # the upload path refuses it with its own answer
         return False
     if max(grey.shape) < _SMALL_SIDE:
         grey = cv2.resize(grey, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
